@@ -1,0 +1,44 @@
+# Two commands for users: `make figures` and `make test` (see README).
+# The first run builds .venv from the pinned requirements.lock (uv when it can be
+# installed from PyPI, plain pip otherwise).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+UV_VERSION = 0.13.8
+
+.PHONY: figures test env lock benchmark clean-cache
+
+env: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@rm -f $(VENV)/.installed-*
+	@if $(BIN)/python -m pip install -q "uv==$(UV_VERSION)" 2>/dev/null; then \
+	  echo "installing pinned dependencies with uv"; \
+	  $(BIN)/python -m uv pip install -q -p $(BIN)/python -r requirements.lock && \
+	  $(BIN)/python -m uv pip install -q -p $(BIN)/python --no-deps -e . ; \
+	else \
+	  echo "uv unavailable: installing pinned dependencies with pip"; \
+	  $(BIN)/python -m pip install -q -r requirements.lock && \
+	  $(BIN)/python -m pip install -q --no-deps -e . ; \
+	fi
+	@touch $@
+
+figures: $(STAMP)
+	$(BIN)/python -m analysis.build
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_segmentation.py
+	$(BIN)/python benchmarks/bench_figures.py
+
+# Regenerate requirements.lock after editing pyproject.toml (needs uv), then
+# update environment.yml to match (tests/test_environment.py tells what differs).
+lock: $(STAMP)
+	$(BIN)/python -m uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header -q -o requirements.lock
+
+clean-cache:
+	rm -rf .cache
