@@ -36,12 +36,12 @@ PROVINCES = (
 )
 
 #: Columns of the corpus table, in order.
-COLUMNS = ["unit_id", "doc_id", "period", "date", "province", "level", "speaker",
+COLUMNS = ["unit_id", "doc_id", "period", "date", "province", "city", "place", "level", "speaker",
            "outlet", "title", "url", "note", "file", "n_chars", "text"]
 
 _DOC_KEYS = {"doc_id", "file", "encoding", "outlet", "url", "title", "period", "date",
              "speaker", "units"}
-_UNIT_KEYS = {"unit_id", "start", "end", "period", "date", "province", "level",
+_UNIT_KEYS = {"unit_id", "start", "end", "period", "date", "province", "city", "level",
               "speaker", "outlet", "title", "url", "note"}
 _REQUIRED = ("unit_id", "start", "period", "date", "level", "outlet")
 _ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5")
@@ -207,6 +207,8 @@ def _units_of_document(doc: dict, di: int, clean: CleanDocument, periods: dict,
                 raise CorpusError(f"{where}: unknown province {row['province']!r} for a "
                                   f"{row['level']} unit; use a short name such as 河南, 内蒙古, "
                                   f"重庆 (see analysis.PROVINCES)")
+            if row["level"] == "municipal" and not row["city"]:
+                raise CorpusError(f"{where}: a municipal unit needs `city:` (e.g. 郑州)")
         elif row["province"]:
             raise CorpusError(f"{where}: a {row['level']} unit must have an empty province "
                               f"(got {row['province']!r})")
@@ -235,6 +237,7 @@ def _units_of_document(doc: dict, di: int, clean: CleanDocument, periods: dict,
             raise CorpusError(f"{where}: the unit is empty (no Chinese text between its anchors)")
         row = dict(row)
         row.update(doc_id=_str(doc["doc_id"]), file=doc["file"], text=body, n_chars=len(body),
+                   place=row["city"] or row["province"] or row["level"],
                    _span=(start, end))
         out.append(row)
     return out
@@ -313,7 +316,9 @@ def load_corpus(data_dir: Path | str | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns :data:`COLUMNS`: ``unit_id`` (unique), ``doc_id``, ``period``,
-        ``date`` (ISO string), ``province`` ("" for national/media units), ``level``,
+        ``date`` (ISO string), ``province`` ("" for national/media units), ``city``
+        (municipal units), ``place`` (city, else province, else the level: a label for
+        "across places" comparisons), ``level``,
         ``speaker``, ``outlet``, ``title``, ``url``, ``note``, ``file``, ``n_chars``
         (characters of cleaned text) and ``text`` (the unit's cleaned text, paragraphs
         separated by newlines).  Rows follow the manifest order.

@@ -1,0 +1,96 @@
+"""Run every notebook headless (papermill) to regenerate all figures.
+
+``python -m analysis.build`` is what ``make figures`` calls.  Notebooks run in
+``notebooks/`` order (01_, 02_, ...), each in a fresh kernel of this Python; executed
+copies (with outputs) go to ``.cache/executed/`` so the committed notebooks stay
+output-free.  One progress line per notebook, with its time.
+
+Options: ``--figures-dir DIR`` (default ``figures/``; sets ``$FIGURES_DIR`` for the
+kernels), ``--only 02_periods`` (run a subset), ``--quiet``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+__all__ = ["notebooks", "run_notebooks", "main"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def notebooks(only=None) -> list[Path]:
+    """The numbered notebooks, in order (optionally those whose stem is in ``only``)."""
+    found = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if only:
+        wanted = {o.removesuffix(".ipynb") for o in only}
+        unknown = wanted - {p.stem for p in found}
+        if unknown:
+            raise SystemExit(f"unknown notebook(s) {sorted(unknown)}; have {[p.stem for p in found]}")
+        found = [p for p in found if p.stem in wanted]
+    return found
+
+
+def run_notebooks(paths, figures_dir=None, out_dir=None, log=print) -> list[tuple[str, float]]:
+    """Execute ``paths`` with papermill; return ``(name, seconds)`` per notebook.
+
+    Raises
+    ------
+    RuntimeError
+        Naming the notebook and the failing cell's error.
+    """
+    import papermill as pm
+
+    env_backup = dict(os.environ)
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    if figures_dir:
+        os.environ["FIGURES_DIR"] = str(Path(figures_dir).resolve())
+    out_dir = Path(out_dir or ROOT / ".cache" / "executed")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    times = []
+    try:
+        for i, nb in enumerate(paths, 1):
+            t0 = time.perf_counter()
+            try:
+                pm.execute_notebook(str(nb), str(out_dir / nb.name), cwd=str(nb.parent),
+                                    kernel_name="python3", progress_bar=False, log_output=False)
+            except pm.PapermillExecutionError as e:
+                raise RuntimeError(f"{nb.name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}") from None
+            dt = time.perf_counter() - t0
+            times.append((nb.name, dt))
+            log(f"[{i}/{len(paths)}] {nb.name:<28} {dt:6.1f} s")
+    finally:
+        os.environ.clear()
+        os.environ.update(env_backup)
+    return times
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--figures-dir", help="where figures go (default: figures/)")
+    ap.add_argument("--only", nargs="*", help="notebook stems to run, e.g. 02_periods")
+    ap.add_argument("--quiet", action="store_true")
+    args = ap.parse_args(argv)
+    from .figures import cjk_font_path
+
+    t0 = time.perf_counter()
+    log = (lambda *_: None) if args.quiet else print
+    log("preparing the CJK font (first run on a machine: ~1 min)")
+    cjk_font_path()
+    paths = notebooks(args.only)
+    try:
+        run_notebooks(paths, figures_dir=args.figures_dir, log=log)
+    except RuntimeError as e:
+        print(f"make figures failed: {e}", file=sys.stderr)
+        return 1
+    target = args.figures_dir or "figures/"
+    log(f"done: {len(paths)} notebooks in {time.perf_counter() - t0:.1f} s; figures in {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

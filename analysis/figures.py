@@ -1,0 +1,270 @@
+"""Figure style (CJK font, colour-blind-safe palettes), atomic saving and the manifest.
+
+The CJK font
+------------
+matplotlib's default font has no Chinese glyphs.  The environment installs Noto Sans
+CJK (OFL) from PyPI (``noto-cjk[sans]``, on both the pip and the conda route), which
+ships one ``.ttc`` collection with CFF outlines.  Two problems follow, and
+:func:`cjk_font_path` solves both once per machine:
+
+* ``WordCloud(font_path=...)`` always uses face 0 of a collection, the *Japanese*
+  forms; the Simplified Chinese face is index 2.
+* A CFF font embedded in a PDF as Type 42 makes ``pdffonts`` report a type mismatch.
+
+So the Simplified Chinese face is extracted with fontTools, subset to Latin,
+punctuation and CJK ideographs (U+3400–4DBF, U+4E00–9FFF), and its cubic outlines are
+converted to TrueType quadratics (``cu2qu``).  The result is cached under the user
+cache folder (about 40 s the first time, then instant) and used by matplotlib
+(embedded as Type 42 / CID TrueType, never Type 3) and by word clouds.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["cjk_font_path", "use_style", "save_figure", "figures_dir", "OKABE_ITO",
+           "FONT_FAMILY", "read_manifest"]
+
+#: Okabe & Ito (2008) colour-blind-safe palette for categories.
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
+#: Family name of the converted font.
+FONT_FAMILY = "Noto Sans CJK SC"
+
+_FONT_BUILD_VERSION = "1"  # bump when the conversion below changes
+_SC_FACE = 2  # index of Simplified Chinese in NotoSansCJK-Regular.ttc
+_MANIFEST_COLUMNS = ["name", "caption", "notebook", "parameters", "data_hash", "lexicon_hash",
+                     "keywords_hash", "code_hash", "packages", "files"]
+_PACKAGES = ["matplotlib", "pandas", "numpy", "scikit-learn", "scipy", "jieba", "wordcloud",
+             "noto-cjk-sans-otc"]
+
+
+def _cache_root() -> Path:
+    root = os.environ.get("COVID_DISCOURSE_CACHE") or os.environ.get("XDG_CACHE_HOME")
+    return Path(root) / "covid-discourse" if root else Path.home() / ".cache" / "covid-discourse"
+
+
+def _build_font(source: Path, target: Path) -> None:
+    from fontTools import subset
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTFont, newTable
+
+    font = TTFont(str(source), fontNumber=_SC_FACE, lazy=False)
+    if font["name"].getDebugName(1) != FONT_FAMILY:
+        raise RuntimeError(f"face {_SC_FACE} of {source} is {font['name'].getDebugName(1)!r}, "
+                           f"expected {FONT_FAMILY!r}")
+    ranges = [(0x20, 0x7F), (0xA0, 0x250), (0x2000, 0x2070), (0x2100, 0x2200), (0x2190, 0x2200),
+              (0x2460, 0x2500), (0x25A0, 0x2600), (0x3000, 0x3040), (0x3400, 0x4DC0),
+              (0x4E00, 0xA000), (0xFF00, 0xFFF0)]
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    sub = subset.Subsetter(options)
+    sub.populate(unicodes={u for lo, hi in ranges for u in range(lo, hi)})
+    sub.subset(font)
+    glyph_set = font.getGlyphSet()
+    glyphs = {}
+    for name in font.getGlyphOrder():
+        pen = TTGlyphPen(glyph_set)
+        glyph_set[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+        glyphs[name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    glyf = font["glyf"] = newTable("glyf")
+    glyf.glyphOrder = font.getGlyphOrder()
+    glyf.glyphs = glyphs
+    for tag in ("CFF ", "VORG"):
+        if tag in font:
+            del font[tag]
+    maxp = font["maxp"] = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    maxp.numGlyphs = len(glyphs)
+    for attr in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs",
+                 "maxInstructionDefs", "maxStackElements", "maxSizeOfInstructions",
+                 "maxComponentElements"):
+        setattr(maxp, attr, 0)
+    maxp.maxZones = 1
+    font["head"].indexToLocFormat = 1
+    font["head"].glyphDataFormat = 0
+    post = font["post"]
+    post.formatType, post.extraNames, post.mapping = 2.0, [], {}
+    font.sfntVersion = "\x00\x01\x00\x00"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".ttf.tmp")
+    os.close(fd)
+    try:
+        font.save(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cjk_font_path() -> Path:
+    """Path of the Simplified Chinese TrueType font, building it on first use.
+
+    Returns
+    -------
+    Path
+        A single-face ``.ttf`` (family :data:`FONT_FAMILY`) usable by matplotlib and
+        ``WordCloud(font_path=...)``.
+
+    Raises
+    ------
+    RuntimeError
+        If the ``noto-cjk[sans]`` package is not installed.
+    """
+    try:
+        import noto_cjk
+        source = Path(noto_cjk.otc_path("sans"))
+    except Exception as e:  # FontNotInstalled or ImportError
+        raise RuntimeError("the CJK font package is missing: install the project's "
+                           "dependencies (make env, or pip install 'noto-cjk[sans]')") from e
+    key = f"{version('noto-cjk-sans-otc')}-{_FONT_BUILD_VERSION}"
+    target = _cache_root() / "fonts" / f"NotoSansCJKsc-Regular-tt-{key}.ttf"
+    if not target.is_file():
+        _build_font(source, target)
+    return target
+
+
+def use_style() -> None:
+    """Set the project style: CJK font, Okabe–Ito colours, Type 42 fonts, tidy axes."""
+    import matplotlib as mpl
+    from matplotlib import font_manager
+
+    path = cjk_font_path()
+    if str(path) not in {f.fname for f in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(str(path))
+    mpl.rcParams.update({
+        "font.family": "sans-serif",
+        "font.sans-serif": [FONT_FAMILY, "DejaVu Sans"],
+        "axes.unicode_minus": False,  # U+2212 is fine, but keep ASCII minus for CSV parity
+        "pdf.fonttype": 42,
+        "ps.fonttype": 42,
+        "svg.fonttype": "none",
+        "axes.prop_cycle": mpl.cycler(color=OKABE_ITO),
+        "image.cmap": "viridis",
+        "figure.dpi": 100,
+        "savefig.dpi": 300,
+        "savefig.bbox": "tight",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titlesize": 12,
+        "axes.labelsize": 10,
+        "xtick.labelsize": 9,
+        "ytick.labelsize": 9,
+        "legend.fontsize": 9,
+        "legend.frameon": False,
+    })
+
+
+def figures_dir() -> Path:
+    """Where figures go: ``$FIGURES_DIR`` if set (tests use a temp folder), else
+    the repository's ``figures/``."""
+    env = os.environ.get("FIGURES_DIR")
+    from .corpus import default_data_dir
+    return Path(env) if env else default_data_dir().parent / "figures"
+
+
+def _atomic_bytes(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _hash_files(paths) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(Path(p).name.encode() + b"\0" + Path(p).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _frame_csv(data: pd.DataFrame) -> bytes:
+    return data.to_csv(index=False, float_format="%.6g", lineterminator="\n").encode("utf-8")
+
+
+def read_manifest(directory=None) -> pd.DataFrame:
+    """The figure manifest (``figures/manifest.csv``) as a DataFrame."""
+    path = Path(directory or figures_dir()) / "manifest.csv"
+    if not path.is_file():
+        return pd.DataFrame(columns=_MANIFEST_COLUMNS)
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def save_figure(fig, name: str, data: pd.DataFrame, *, caption: str, notebook: str,
+                parameters: dict | None = None, directory=None) -> dict:
+    """Write ``<name>.pdf``, ``<name>.png`` (300 dpi) and ``<name>.csv``, and record
+    the figure in ``manifest.csv``.
+
+    Every file is written to a temporary file and renamed into place (atomic).  The
+    PDF carries no creation date, so re-running with the same inputs and package
+    versions gives byte-identical files.  The CSV holds the numbers plotted (floats
+    to 6 significant digits).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    name : str
+        File stem, e.g. ``"02_keyness_periods"`` (letters, digits, ``_``, ``-``).
+    data : pandas.DataFrame
+        The plotted numbers.
+    caption : str
+        One-sentence caption for the manifest.
+    notebook : str
+        The notebook that made it (e.g. ``"02_periods.ipynb"``).
+    parameters : dict, optional
+        Parameters that shaped the figure (recorded as JSON).
+    directory : path, optional
+        Defaults to :func:`figures_dir`.
+
+    Returns
+    -------
+    dict
+        The manifest row.
+    """
+    import re
+
+    from .corpus import data_fingerprint, default_data_dir
+
+    if not re.match(r"^[A-Za-z0-9_-]+$", name):
+        raise ValueError(f"figure name {name!r}: use letters, digits, '_' and '-' only")
+    if not isinstance(data, pd.DataFrame) or data.empty:
+        raise ValueError(f"figure {name!r}: `data` must be a non-empty DataFrame of the plotted values")
+    out = Path(directory or figures_dir())
+    out.mkdir(parents=True, exist_ok=True)
+    pdf, png = io.BytesIO(), io.BytesIO()
+    fig.savefig(pdf, format="pdf", metadata={"CreationDate": None, "ModDate": None})
+    fig.savefig(png, format="png", dpi=300, metadata={"Software": None})
+    _atomic_bytes(out / f"{name}.pdf", pdf.getvalue())
+    _atomic_bytes(out / f"{name}.png", png.getvalue())
+    _atomic_bytes(out / f"{name}.csv", _frame_csv(data))
+    data_dir = default_data_dir()
+    root = data_dir.parent
+    row = {
+        "name": name, "caption": caption, "notebook": notebook,
+        "parameters": json.dumps(parameters or {}, ensure_ascii=False, sort_keys=True, default=str),
+        "data_hash": data_fingerprint(data_dir),
+        "lexicon_hash": _hash_files((data_dir / "lexicon").glob("*.txt")),
+        "keywords_hash": _hash_files([data_dir / "keywords.yml"]),
+        "code_hash": _hash_files([*(root / "analysis").glob("*.py"),
+                                  *([root / "notebooks" / notebook] if (root / "notebooks" / notebook).is_file() else [])]),
+        "packages": " ".join(f"{p}=={version(p)}" for p in _PACKAGES),
+        "files": f"{name}.pdf {name}.png {name}.csv",
+    }
+    manifest = read_manifest(out)
+    manifest = manifest[manifest["name"] != name]
+    manifest = pd.concat([manifest, pd.DataFrame([row])], ignore_index=True)
+    manifest = manifest[_MANIFEST_COLUMNS].sort_values("name", kind="mergesort")
+    _atomic_bytes(out / "manifest.csv", _frame_csv(manifest))
+    return row
