@@ -12,7 +12,8 @@ ships one ``.ttc`` collection with CFF outlines.  Two problems follow, and
 * A CFF font embedded in a PDF as Type 42 makes ``pdffonts`` report a type mismatch.
 
 So the Simplified Chinese face is extracted with fontTools, subset to Latin,
-punctuation and CJK ideographs (U+3400–4DBF, U+4E00–9FFF), and its cubic outlines are
+punctuation, arrows, mathematical operators and CJK ideographs
+(U+3400–4DBF, U+4E00–9FFF), and its cubic outlines are
 converted to TrueType quadratics (``cu2qu``).  The result is cached under the user
 cache folder (about 40 s the first time, then instant) and used by matplotlib
 (embedded as Type 42 / CID TrueType, never Type 3) and by word clouds.
@@ -37,7 +38,7 @@ OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "
 #: Family name of the converted font.
 FONT_FAMILY = "Noto Sans CJK SC"
 
-_FONT_BUILD_VERSION = "1"  # bump when the conversion below changes
+_FONT_BUILD_VERSION = "2"  # bump when the conversion below changes
 _SC_FACE = 2  # index of Simplified Chinese in NotoSansCJK-Regular.ttc
 _MANIFEST_COLUMNS = ["name", "caption", "notebook", "parameters", "data_hash", "lexicon_hash",
                      "keywords_hash", "code_hash", "packages", "files"]
@@ -60,7 +61,7 @@ def _build_font(source: Path, target: Path) -> None:
     if font["name"].getDebugName(1) != FONT_FAMILY:
         raise RuntimeError(f"face {_SC_FACE} of {source} is {font['name'].getDebugName(1)!r}, "
                            f"expected {FONT_FAMILY!r}")
-    ranges = [(0x20, 0x7F), (0xA0, 0x250), (0x2000, 0x2070), (0x2100, 0x2200), (0x2190, 0x2200),
+    ranges = [(0x20, 0x7F), (0xA0, 0x250), (0x2000, 0x2070), (0x2100, 0x2300),
               (0x2460, 0x2500), (0x25A0, 0x2600), (0x3000, 0x3040), (0x3400, 0x4DC0),
               (0x4E00, 0xA000), (0xFF00, 0xFFF0)]
     options = subset.Options()

@@ -35,9 +35,10 @@ def plot_unit_lengths(corpus: pd.DataFrame):
     labels = [f"{(r.province or '—')} · {r.level} · {r.unit_id}" for r in d.itertuples()]
     ax.set_yticks(y, labels, fontsize=7.5)
     ax.set_xlabel("characters of cleaned text")
-    for p, c in colours.items():
-        ax.barh([], [], color=c, label=p)
-    ax.legend(title="period", loc="lower right")
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=c, label=p) for p, c in colours.items()], title="period",
+              loc="lower right")
     ax.set_title("Corpus units by length")
     fig.tight_layout()
     return fig, data
@@ -122,10 +123,12 @@ def plot_frequency_scatter(freq: pd.DataFrame, by: str, x_group, y_group, n_labe
     ax.scatter(d.loc[d.labelled, "lx"], d.loc[d.labelled, "ly"], s=14, color=OKABE_ITO[5])
     top = max(d["lx"].max(), d["ly"].max()) * 1.05
     ax.plot([0, top], [0, top], color="black", lw=0.7, ls="--")
+    # terms at identical coordinates share one label
     texts = []
-    for r in d[d.labelled].itertuples():
-        texts.append((r.lx, r.ly, r.term))
-    _place_labels(ax, texts)
+    for (lx, ly), grp in d[d.labelled].groupby(["lx", "ly"], sort=True):
+        terms = list(grp["term"])
+        texts.append((lx, ly, "、".join(terms[:4]) + ("…" if len(terms) > 4 else "")))
+    _place_labels(ax, texts, obstacles=list(zip(d.loc[d.labelled, "lx"], d.loc[d.labelled, "ly"])))
     ticks = [0, 10, 30, 100, 300]
     ax.set_xticks(np.log10(np.array(ticks) + 1), ticks)
     ax.set_yticks(np.log10(np.array(ticks) + 1), ticks)
@@ -140,13 +143,21 @@ def plot_frequency_scatter(freq: pd.DataFrame, by: str, x_group, y_group, n_labe
                                                                           "y": f"per_10k_{y_group}"})
 
 
-def _place_labels(ax, points, fontsize=8):
-    """Greedy label placement: try offsets around each point, skip overlaps."""
+def _place_labels(ax, points, fontsize=8, obstacles=()):
+    """Greedy label placement: try offsets around each point; a label may not overlap
+    another label or a marker in ``obstacles`` (data coordinates).  A label that
+    fits nowhere is placed at its last offset with a leader line."""
+    from matplotlib.transforms import Bbox
+
     fig = ax.figure
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     placed = []
-    offsets = [(4, 4), (4, -10), (-4, 4), (-4, -10), (6, -3), (-6, -3), (0, 8), (0, -14), (10, 10), (-10, -16)]
+    for x, y in obstacles:
+        px, py = ax.transData.transform((x, y))
+        placed.append(Bbox.from_extents(px - 5, py - 5, px + 5, py + 5))
+    offsets = [(5, 5), (5, -12), (-5, 5), (-5, -12), (8, -4), (-8, -4), (0, 10), (0, -18),
+               (12, 14), (-12, -20), (14, -24), (-14, 16), (0, 24), (0, -30), (20, 0), (-20, 0)]
     for x, y, text in sorted(points, key=lambda p: (-p[1], p[0], p[2])):
         for dx, dy in offsets:
             t = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize,
@@ -156,6 +167,10 @@ def _place_labels(ax, points, fontsize=8):
                 placed.append(bb)
                 break
             t.remove()
+        else:
+            t = ax.annotate(text, (x, y), xytext=offsets[-1], textcoords="offset points", fontsize=fontsize,
+                            ha="right", va="bottom", arrowprops=dict(arrowstyle="-", lw=0.5, color="#666666"))
+            placed.append(t.get_window_extent(renderer))
 
 
 def word_cloud(frequencies: dict, *, max_font_size: int = 120, width: int = 800, height: int = 500,
@@ -263,8 +278,8 @@ def plot_similarity(sim: pd.DataFrame, title: str = "TF-IDF cosine similarity"):
     im = ax.imshow(s.to_numpy(), cmap="cividis", vmin=0, vmax=1)
     for i in range(len(s)):
         for j in range(len(s)):
-            v = s.iat[i, j]
-            ax.text(j, i, f"{v:.2f}"[1:] if v < 1 else "1", ha="center", va="center", fontsize=7,
+            v = round(float(s.iat[i, j]), 2)
+            ax.text(j, i, "1" if v >= 1 else f"{v:.2f}"[1:], ha="center", va="center", fontsize=7,
                     color="white" if v < 0.55 else "black")
     ax.set_xticks(range(len(s)), s.columns, rotation=60, ha="right")
     ax.set_yticks(range(len(s)), s.index)
@@ -310,7 +325,7 @@ def plot_theme_bars(tf_terms: pd.DataFrame, by: str, theme: str):
     ax.set_xticks(x, [str(v) for v in wide.index], rotation=30 if len(wide) > 4 else 0,
                   ha="right" if len(wide) > 4 else "center")
     ax.set_ylabel("per 10,000 tokens")
-    ax.set_title(f"Theme “{theme}” by {by}")
+    ax.set_title(f"Theme '{theme}' by {by}")
     ax.legend(bbox_to_anchor=(1.01, 1), loc="upper left", ncol=1 if len(wide.columns) < 12 else 2)
     fig.tight_layout()
     return fig, d.reset_index(drop=True)
