@@ -221,8 +221,14 @@ def _units_of_document(doc: dict, di: int, clean: CleanDocument, periods: dict,
         start, _, row, where, _ = span
         nxt = ordered[k + 1][0] if k + 1 < len(ordered) else len(text)
         if row["end"]:
-            e = _find_once(text, row["end"], where, "end", lo=start, hi=max(nxt, start + 1)
-                           if nxt > start else len(text))
+            e = text.find(row["end"], start)
+            if e < 0:
+                raise CorpusError(f"{where}: end anchor {row['end']!r} not found after the start "
+                                  f"anchor; copy it from the cleaned text (corpus_audit / notebook 01)")
+            again = text.find(row["end"], e + 1)
+            if 0 <= again and again + len(row["end"]) <= nxt:
+                raise CorpusError(f"{where}: end anchor {row['end']!r} occurs more than once inside "
+                                  f"the unit (offsets {e} and {again}); use a longer, unique snippet")
             span[1] = e + len(row["end"])
         else:
             span[1] = nxt

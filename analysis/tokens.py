@@ -87,8 +87,9 @@ def read_word_list(path: Path, with_freq: bool = False) -> list:
             freq = None
             if len(parts) == 2:
                 if not parts[1].isdigit() or int(parts[1]) <= 0:
-                    raise LexiconError(f"{path.name} line {i}: frequency {parts[1]!r} must be "
-                                       f"a positive integer")
+                    raise LexiconError(f"{path.name} line {i}: {raw.strip()!r} — a term cannot "
+                                       f"contain spaces, and the optional frequency {parts[1]!r} "
+                                       f"must be a positive integer")
                 freq = int(parts[1])
             out.append((word, freq))
         else:
