@@ -184,6 +184,29 @@ def _atomic_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+class _locked:
+    """Exclusive advisory lock on a directory (POSIX ``flock``; a no-op where unavailable).
+
+    Locking the folder itself leaves no lock file behind."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def __enter__(self):
+        self.fd = None
+        try:
+            import fcntl
+            self.fd = os.open(self.directory, os.O_RDONLY)
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except (ImportError, OSError):  # pragma: no cover - Windows
+            pass
+        return self
+
+    def __exit__(self, *exc):
+        if self.fd is not None:
+            os.close(self.fd)  # closing releases the lock
+
+
 def _hash_files(paths) -> str:
     h = hashlib.sha256()
     for p in sorted(paths):
@@ -263,9 +286,10 @@ def save_figure(fig, name: str, data: pd.DataFrame, *, caption: str, notebook: s
         "packages": " ".join(f"{p}=={version(p)}" for p in _PACKAGES),
         "files": f"{name}.pdf {name}.png {name}.csv",
     }
-    manifest = read_manifest(out)
-    manifest = manifest[manifest["name"] != name]
-    manifest = pd.concat([manifest, pd.DataFrame([row])], ignore_index=True)
-    manifest = manifest[_MANIFEST_COLUMNS].sort_values("name", kind="mergesort")
-    _atomic_bytes(out / "manifest.csv", _frame_csv(manifest))
+    with _locked(out):  # notebooks may run in parallel (make figures)
+        manifest = read_manifest(out)
+        manifest = manifest[manifest["name"] != name]
+        manifest = pd.concat([manifest, pd.DataFrame([row])], ignore_index=True)
+        manifest = manifest[_MANIFEST_COLUMNS].sort_values("name", kind="mergesort")
+        _atomic_bytes(out / "manifest.csv", _frame_csv(manifest))
     return row

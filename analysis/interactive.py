@@ -63,7 +63,7 @@ class ThemeExplorer:
         self.path = path
         self.last_update_ms = float("nan")
         self.counts = pd.DataFrame()
-        self.figure = None
+        self.figure = None  # one matplotlib figure, redrawn in place on every update
         names = list(self.themes)
         self.theme_box = w.Dropdown(options=names, value=theme or names[0], description="theme")
         self.by_box = w.Dropdown(options=list(by_options), value=by or by_options[0], description="group by")
@@ -72,7 +72,7 @@ class ThemeExplorer:
         self.kwic_box = w.Dropdown(options=self.themes[self.theme_box.value], description="KWIC")
         self.save_button = w.Button(description="Save to keywords.yml", button_style="primary", icon="save")
         self.status = w.HTML()
-        self.plot_out = w.Output()
+        self.image = w.Image(format="png", layout=w.Layout(max_width="720px"))
         self.kwic_out = w.Output()
         self.theme_box.observe(self._on_theme, names="value")
         self.by_box.observe(lambda _: self.update(), names="value")
@@ -81,7 +81,7 @@ class ThemeExplorer:
         self.save_button.on_click(lambda _: self.save())
         self.widget = w.VBox([
             w.HBox([w.VBox([self.theme_box, self.by_box, self.terms_box, self.kwic_box,
-                            self.save_button, self.status]), self.plot_out]),
+                            self.save_button, self.status]), self.image]),
             self.kwic_out,
         ])
         self.update()
@@ -115,19 +115,21 @@ class ThemeExplorer:
 
     def update(self) -> None:
         """Recount the selected theme, redraw the figure and the KWIC table."""
+        import io
+
         import matplotlib.pyplot as plt
-        from IPython.display import display
 
         t0 = time.perf_counter()
         theme, by = self.theme_box.value, self.by_box.value
         tf = theme_frequencies(self.corpus, self.themes, by, per_term=True)
         self.counts = tf[tf["theme"] == theme].reset_index(drop=True)
-        fig, _ = plot_theme_bars(self.counts, by, theme)
+        fig, _ = plot_theme_bars(self.counts, by, theme, tight=False, fig=self.figure)
         self.figure = fig
-        self.plot_out.clear_output(wait=True)
-        with self.plot_out:
-            display(fig)
-        plt.close(fig)
+        buf = io.BytesIO()
+        # what the user sees, rendered here (and timed); fixed margins, no "tight" bbox pass
+        fig.savefig(buf, format="png", dpi=80, bbox_inches=None)
+        plt.close(fig)  # detached from pyplot; reused (cleared) on the next update
+        self.image.value = buf.getvalue()
         terms = self.themes[theme]
         current = self.kwic_box.value
         self.kwic_box.options = terms

@@ -306,26 +306,38 @@ def plot_reuse(reuse: pd.DataFrame, label: str = "unit_id", title: str = "Verbat
     return fig, d
 
 
-def plot_theme_bars(tf_terms: pd.DataFrame, by: str, theme: str):
-    """Stacked bars: one theme's per-10k rate per group, split by term."""
+def plot_theme_bars(tf_terms: pd.DataFrame, by: str, theme: str, *, tight: bool = True, fig=None):
+    """Horizontal stacked bars: one theme's per-10k rate per group, split by term.
+
+    ``tight=False`` uses fixed margins instead of ``tight_layout``, and ``fig`` reuses an
+    existing figure (cleared first): both make redraws faster in the interactive explorer."""
     plt = _plt()
     d = tf_terms[tf_terms["theme"] == theme]
     if d.empty:
         raise ValueError(f"unknown theme {theme!r}")
     wide = d.pivot_table(index=by, columns="term", values="per_10k", sort=False)
-    wide = wide[list(dict.fromkeys(d["term"]))]
-    fig, ax = plt.subplots(figsize=(max(5, 0.6 * len(wide) + 3), 4))
-    bottom = np.zeros(len(wide))
-    x = np.arange(len(wide))
+    wide = wide[list(dict.fromkeys(d["term"]))].iloc[::-1]  # first group on top
+    size = (7.5, 0.32 * len(wide) + 1.5)
+    if fig is None:
+        fig, ax = plt.subplots(figsize=size)
+    else:
+        fig.clear()
+        fig.set_size_inches(*size)
+        ax = fig.add_subplot()
+    left = np.zeros(len(wide))
+    y = np.arange(len(wide))
     for i, term in enumerate(wide.columns):
         vals = wide[term].to_numpy()
-        ax.bar(x, vals, bottom=bottom, label=term, color=OKABE_ITO[i % len(OKABE_ITO)],
-               hatch="//" if i >= len(OKABE_ITO) else None, edgecolor="white", lw=0.4)
-        bottom += vals
-    ax.set_xticks(x, [str(v) for v in wide.index], rotation=30 if len(wide) > 4 else 0,
-                  ha="right" if len(wide) > 4 else "center")
-    ax.set_ylabel("per 10,000 tokens")
+        ax.barh(y, vals, left=left, label=term, color=OKABE_ITO[i % len(OKABE_ITO)],
+                hatch="//" if i >= len(OKABE_ITO) else None, edgecolor="white", lw=0.4)
+        left += vals
+    ax.set_yticks(y, [str(v) for v in wide.index])
+    ax.set_xlabel("per 10,000 tokens")
     ax.set_title(f"Theme '{theme}' by {by}")
     ax.legend(bbox_to_anchor=(1.01, 1), loc="upper left", ncol=1 if len(wide.columns) < 12 else 2)
-    fig.tight_layout()
+    if tight:
+        fig.tight_layout()
+    else:
+        fig.subplots_adjust(left=0.16, right=0.76, bottom=1.0 / fig.get_figheight(),
+                            top=1 - 0.45 / fig.get_figheight())
     return fig, d.reset_index(drop=True)

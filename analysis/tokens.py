@@ -286,7 +286,7 @@ def _count_chunk(texts: list[str]) -> Counter:
 
 
 def count_terms(texts: Iterable[str], segmenter: Segmenter | None = None, *,
-                n_jobs: int = 1, chunk_chars: int = 1_000_000) -> Counter:
+                n_jobs: int = 1, chunk_chars: int = 200_000) -> Counter:
     """Count kept tokens over a stream of texts, in constant memory per term.
 
     For corpora far larger than this project's (see ``benchmarks/``): texts are
@@ -328,9 +328,18 @@ def count_terms(texts: Iterable[str], segmenter: Segmenter | None = None, *,
 
     import multiprocessing as mp
 
+    global _WORKER
     total: Counter = Counter()
-    ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
-    with ctx.Pool(n_jobs, initializer=_init_worker, initargs=(segmenter.config(),)) as pool:
-        for part in pool.imap_unordered(_count_chunk, chunks()):
-            total.update(part)
+    if "fork" in mp.get_all_start_methods():
+        # forked workers inherit the initialised tokenizer: no second dictionary load
+        ctx, init, initargs = mp.get_context("fork"), None, ()
+        _WORKER = segmenter
+    else:  # pragma: no cover - spawn platforms build their own
+        ctx, init, initargs = mp.get_context("spawn"), _init_worker, (segmenter.config(),)
+    try:
+        with ctx.Pool(n_jobs, initializer=init, initargs=initargs) as pool:
+            for part in pool.imap_unordered(_count_chunk, chunks()):
+                total.update(part)
+    finally:
+        _WORKER = None
     return total
