@@ -30,6 +30,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._io import atomic_write
+
 __all__ = ["cjk_font_path", "use_style", "save_figure", "figures_dir", "OKABE_ITO",
            "FONT_FAMILY", "read_manifest"]
 
@@ -173,17 +175,6 @@ def figures_dir() -> Path:
     return Path(env) if env else default_data_dir().parent / "figures"
 
 
-def _atomic_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class _locked:
     """Exclusive advisory lock on a directory (POSIX ``flock``; a no-op where unavailable).
 
@@ -270,9 +261,9 @@ def save_figure(fig, name: str, data: pd.DataFrame, *, caption: str, notebook: s
     pdf, png = io.BytesIO(), io.BytesIO()
     fig.savefig(pdf, format="pdf", metadata={"CreationDate": None, "ModDate": None})
     fig.savefig(png, format="png", dpi=300, metadata={"Software": None})
-    _atomic_bytes(out / f"{name}.pdf", pdf.getvalue())
-    _atomic_bytes(out / f"{name}.png", png.getvalue())
-    _atomic_bytes(out / f"{name}.csv", _frame_csv(data))
+    atomic_write(out / f"{name}.pdf", pdf.getvalue())
+    atomic_write(out / f"{name}.png", png.getvalue())
+    atomic_write(out / f"{name}.csv", _frame_csv(data))
     data_dir = default_data_dir()
     root = data_dir.parent
     row = {
@@ -291,5 +282,5 @@ def save_figure(fig, name: str, data: pd.DataFrame, *, caption: str, notebook: s
         manifest = manifest[manifest["name"] != name]
         manifest = pd.concat([manifest, pd.DataFrame([row])], ignore_index=True)
         manifest = manifest[_MANIFEST_COLUMNS].sort_values("name", kind="mergesort")
-        _atomic_bytes(out / "manifest.csv", _frame_csv(manifest))
+        atomic_write(out / "manifest.csv", _frame_csv(manifest))
     return row

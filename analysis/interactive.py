@@ -72,7 +72,7 @@ class ThemeExplorer:
         self.kwic_box = w.Dropdown(options=self.themes[self.theme_box.value], description="KWIC")
         self.save_button = w.Button(description="Save to keywords.yml", button_style="primary", icon="save")
         self.status = w.HTML()
-        self.image = w.Image(format="png", layout=w.Layout(max_width="720px"))
+        self.image = w.Image(format="png", layout=w.Layout(object_fit="contain", flex="0 0 auto"))
         self.kwic_out = w.Output()
         self.theme_box.observe(self._on_theme, names="value")
         self.by_box.observe(lambda _: self.update(), names="value")
@@ -127,8 +127,11 @@ class ThemeExplorer:
         self.figure = fig
         buf = io.BytesIO()
         # what the user sees, rendered here (and timed); fixed margins, no "tight" bbox pass
-        fig.savefig(buf, format="png", dpi=80, bbox_inches=None)
+        dpi = 80
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches=None)
         plt.close(fig)  # detached from pyplot; reused (cleared) on the next update
+        width, height = (round(x * dpi) for x in fig.get_size_inches())
+        self.image.layout.width, self.image.layout.height = f"{width}px", f"{height}px"
         self.image.value = buf.getvalue()
         terms = self.themes[theme]
         current = self.kwic_box.value

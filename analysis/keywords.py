@@ -12,9 +12,7 @@ theme that lists ``清零``.  A term listed in two themes counts for both.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +20,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
+from ._io import atomic_write
 from .corpus import default_data_dir
 from .frequency import check_by
 
@@ -154,15 +153,7 @@ def save_keywords(themes: dict, path=None) -> Path:
     y.dump(doc, buf)
     text = buf.getvalue()
     validate_keywords(YAML(typ="safe").load(text), source="(new content)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, text)
     return path
 
 

@@ -23,9 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
@@ -33,6 +31,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from ._io import atomic_write
 from .corpus import default_data_dir
 
 __all__ = ["Segmenter", "tokenize_corpus", "split_sentences", "count_terms",
@@ -198,18 +197,6 @@ def _default_cache_dir() -> Path:
     return default_data_dir().parent / ".cache" / "tokens"
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def tokenize_corpus(corpus: pd.DataFrame, segmenter: Segmenter | None = None, *,
                     cache_dir=None, use_cache: bool = True) -> pd.DataFrame:
     """Return a copy of ``corpus`` with ``tokens`` and ``sentences`` columns.
@@ -257,7 +244,7 @@ def tokenize_corpus(corpus: pd.DataFrame, segmenter: Segmenter | None = None, *,
             dirty = True
         sentences.append(cache[key])
     if use_cache and dirty:
-        _atomic_write_text(cache_file, json.dumps(cache, ensure_ascii=False, sort_keys=True))
+        atomic_write(cache_file, json.dumps(cache, ensure_ascii=False, sort_keys=True))
     out = corpus.copy()
     out["sentences"] = sentences
     out["tokens"] = [[t for s in sent for t in s] for sent in sentences]
