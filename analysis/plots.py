@@ -247,7 +247,8 @@ def plot_tfidf_small_multiples(tfidf: pd.DataFrame, by: str, n: int = 6, ncols: 
     data = tfidf[tfidf["rank"] <= n].reset_index(drop=True)
     groups = list(dict.fromkeys(data[by]))
     nrows = int(np.ceil(len(groups) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.0 * ncols, 2.0 * nrows + 0.6), squeeze=False,
+    panel_height = 0.25 * n + 0.55  # room for n labels per panel
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.0 * ncols, panel_height * nrows + 0.6), squeeze=False,
                              sharex=True)
     for ax, g in zip(axes.flat, groups):
         d = data[data[by] == g].sort_values("rank", ascending=False)
