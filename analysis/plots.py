@@ -325,17 +325,29 @@ def plot_theme_bars(tf_terms: pd.DataFrame, by: str, theme: str, *, tight: bool 
         fig.clear()
         fig.set_size_inches(*size)
         ax = fig.add_subplot()
+    from matplotlib.collections import PolyCollection
+    from matplotlib.patches import Patch
+
+    # one PolyCollection per term (not one patch per bar): far fewer artists to draw
     left = np.zeros(len(wide))
     y = np.arange(len(wide))
+    handles = []
     for i, term in enumerate(wide.columns):
-        vals = wide[term].to_numpy()
-        ax.barh(y, vals, left=left, label=term, color=OKABE_ITO[i % len(OKABE_ITO)],
-                hatch="//" if i >= len(OKABE_ITO) else None, edgecolor="white", lw=0.4)
+        vals = np.nan_to_num(wide[term].to_numpy())
+        boxes = [[(x0, yy - 0.4), (x0 + v, yy - 0.4), (x0 + v, yy + 0.4), (x0, yy + 0.4)]
+                 for x0, v, yy in zip(left, vals, y)]
+        style = dict(facecolor=OKABE_ITO[i % len(OKABE_ITO)], edgecolor="white", linewidth=0.4,
+                     hatch="//" if i >= len(OKABE_ITO) else None)
+        ax.add_collection(PolyCollection(boxes, **style))
+        handles.append(Patch(label=term, **style))
         left += vals
+    ax.set_xlim(0, max(left.max(), 1e-9) * 1.05)
+    ax.set_ylim(-0.6, len(wide) - 0.4)
     ax.set_yticks(y, [str(v) for v in wide.index])
     ax.set_xlabel("per 10,000 tokens")
     ax.set_title(f"Theme '{theme}' by {by}")
-    ax.legend(bbox_to_anchor=(1.01, 1), loc="upper left", ncol=1 if len(wide.columns) < 12 else 2)
+    ax.legend(handles=handles, bbox_to_anchor=(1.01, 1), loc="upper left",
+              ncol=1 if len(wide.columns) < 12 else 2)
     if tight:
         fig.tight_layout()
     else:
