@@ -40,7 +40,7 @@ OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "
 #: Family name of the converted font.
 FONT_FAMILY = "Noto Sans CJK SC"
 
-_FONT_BUILD_VERSION = "2"  # bump when the conversion below changes
+_FONT_BUILD_VERSION = "3"  # bump when the conversion below changes
 _SC_FACE = 2  # index of Simplified Chinese in NotoSansCJK-Regular.ttc
 _MANIFEST_COLUMNS = ["name", "caption", "notebook", "parameters", "data_hash", "lexicon_hash",
                      "keywords_hash", "code_hash", "packages", "files"]
@@ -59,7 +59,9 @@ def _build_font(source: Path, target: Path) -> None:
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import TTFont, newTable
 
-    font = TTFont(str(source), fontNumber=_SC_FACE, lazy=False)
+    # recalcTimestamp=False: keep the source's head.modified, so the converted font (and
+    # every PDF that embeds a subset of it) is byte-identical whenever and wherever it is built
+    font = TTFont(str(source), fontNumber=_SC_FACE, lazy=False, recalcTimestamp=False)
     if font["name"].getDebugName(1) != FONT_FAMILY:
         raise RuntimeError(f"face {_SC_FACE} of {source} is {font['name'].getDebugName(1)!r}, "
                            f"expected {FONT_FAMILY!r}")
@@ -133,6 +135,9 @@ def cjk_font_path() -> Path:
     target = _cache_root() / "fonts" / f"NotoSansCJKsc-Regular-tt-{key}.ttf"
     if not target.is_file():
         _build_font(source, target)
+        for old in target.parent.glob("NotoSansCJKsc-Regular-tt-*.ttf"):
+            if old != target:
+                old.unlink(missing_ok=True)  # superseded builds
     return target
 
 

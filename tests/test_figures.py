@@ -27,6 +27,17 @@ def test_font_is_simplified_chinese_truetype():
         assert ord(ch) in cmap, ch
 
 
+def test_font_build_is_deterministic(tmp_path):
+    """No build timestamp: fonts built at different times are identical (and so are PDFs)."""
+    import noto_cjk
+
+    from analysis.figures import _SC_FACE
+
+    built = TTFont(str(A.cjk_font_path()))
+    source = TTFont(str(noto_cjk.otc_path("sans")), fontNumber=_SC_FACE)
+    assert built["head"].modified == source["head"].modified
+
+
 def test_simplified_glyph_forms_not_japanese():
     """骨 and 直 differ between the SC and JP faces; ours must match face 2 (SC) of the TTC."""
     import noto_cjk
