@@ -65,3 +65,15 @@ def test_committed_figures_are_not_stale(built):
     for name in fresh:
         assert (out / name).read_bytes() == (committed / name).read_bytes(), \
             f"figures/{name} is stale: run `make figures` and commit figures/"
+
+
+def test_committed_manifest_matches_inputs_and_code(built):
+    """The hashes a reader cites must describe the committed figures (package versions excluded:
+    they legitimately differ on the conda route)."""
+    import pandas as pd
+
+    cols = ["name", "caption", "notebook", "parameters", "data_hash", "lexicon_hash",
+            "keywords_hash", "code_hash", "files"]
+    fresh = pd.read_csv(built[0] / "manifest.csv", dtype=str, keep_default_na=False)[cols]
+    committed = pd.read_csv(ROOT / "figures" / "manifest.csv", dtype=str, keep_default_na=False)[cols]
+    pd.testing.assert_frame_equal(fresh, committed, obj="figures/manifest.csv (run `make figures`)")
