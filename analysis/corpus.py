@@ -150,15 +150,13 @@ def _str(value) -> str:
     return str(value).strip()
 
 
-def _find_once(haystack: str, needle: str, where: str, what: str, lo: int = 0,
-               hi: int | None = None) -> int:
-    hi = len(haystack) if hi is None else hi
-    first = haystack.find(needle, lo, hi)
+def _find_once(haystack: str, needle: str, where: str, what: str) -> int:
+    first = haystack.find(needle)
     if first < 0:
         raise CorpusError(f"{where}: {what} anchor {needle!r} not found in the cleaned text; "
                           f"copy it from the cleaned text (corpus_audit / notebook 01); "
                           f"paragraphs are separated by a single newline")
-    second = haystack.find(needle, first + 1, hi)
+    second = haystack.find(needle, first + 1)
     if second >= 0:
         raise CorpusError(f"{where}: {what} anchor {needle!r} occurs more than once "
                           f"(offsets {first} and {second}); use a longer, unique snippet")

@@ -143,7 +143,7 @@ def top_tfidf_terms(corpus: pd.DataFrame, by, n: int = 20, *, unit_level: bool =
         weights = np.vstack([np.asarray(m[[i for i, k in enumerate(keys) if k == g]].mean(axis=0)).ravel()
                              for g in groups])
     else:
-        grouped = corpus.groupby(cols, sort=True)["tokens"].agg(lambda s: [t for x in s for t in x])
+        grouped = group_tokens(corpus, cols)
         groups = [k if isinstance(k, tuple) else (k,) for k in grouped.index]
         vec, m = _tfidf(list(grouped))
         terms = vec.get_feature_names_out()
@@ -172,8 +172,7 @@ def similarity(corpus: pd.DataFrame, by) -> pd.DataFrame:
         Square, symmetric, index and columns = the sorted group labels, diagonal 1.
     """
     cols = check_by(corpus, by)
-    grouped = corpus.groupby(cols if len(cols) > 1 else cols[0], sort=True)["tokens"].agg(
-        lambda s: [t for x in s for t in x])
+    grouped = group_tokens(corpus, cols)
     _, m = _tfidf(list(grouped))
     sim = cosine_similarity(m)
     labels = [" / ".join(map(str, k)) if isinstance(k, tuple) else k for k in grouped.index]

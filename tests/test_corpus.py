@@ -124,26 +124,29 @@ def test_unknown_period(make_data):
         A.load_corpus(data)
 
 
-def test_duplicate_unit_id(make_data):
-    m = unit() + """      - unit_id: u1
+def two_units(first_end: str, second_id: str) -> str:
+    """Manifest with unit u1 (第一段 … first_end) followed by a unit starting at 第二段."""
+    return unit().replace("        level:", f"        end: {first_end}\n        level:") + f"""\
+      - unit_id: {second_id}
         start: 第二段
         level: provincial
         province: 河南
 """
-    m = m.replace("        province: 河南\n      - unit_id: u1", "        end: 研究部署。\n        province: 河南\n      - unit_id: u1", 1)
+
+
+def test_two_units_are_valid(make_data):
+    c = A.load_corpus(make_data({"a.txt": GOOD_TEXT}, two_units("研究部署。", "u2")))
+    assert c.text.tolist() == ["第一段会议内容，研究部署。", "第二段继续部署工作。"]
+
+
+def test_duplicate_unit_id(make_data):
     with pytest.raises(CorpusError, match=r"duplicate unit_id\(s\) \['u1'\]"):
-        A.load_corpus(make_data({"a.txt": GOOD_TEXT}, m))
+        A.load_corpus(make_data({"a.txt": GOOD_TEXT}, two_units("研究部署。", "u1")))
 
 
 def test_overlapping_units(make_data):
-    m = unit() + """      - unit_id: u2
-        start: 第二段
-        level: provincial
-        province: 河南
-"""
-    m = m.replace("        province: 河南\n      - unit_id: u2", "        end: 继续部署\n        province: 河南\n      - unit_id: u2", 1)
     with pytest.raises(CorpusError, match=r"unit 'u1' overlaps unit 'u2'"):
-        A.load_corpus(make_data({"a.txt": GOOD_TEXT}, m))
+        A.load_corpus(make_data({"a.txt": GOOD_TEXT}, two_units("继续部署", "u2")))
 
 
 def test_empty_unit(make_data):
