@@ -1,0 +1,181 @@
+"""The document-term matrix: the hub every measure is computed from.
+
+Like quanteda's ``dfm``, a :class:`DocumentTermMatrix` holds a sparse units × terms count
+matrix, its vocabulary and the metadata of each row (the corpus table without the
+text).  A measure is a function of ``(matrix, grouping of rows)``: :meth:`group` sums
+rows by any metadata column (or any array of labels), :meth:`subset` selects rows.
+Token lists are not needed once the matrix exists, so one code path serves five
+documents and thousands.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+__all__ = ["DocumentTermMatrix", "document_term_matrix", "as_dtm", "dtm_from_tokens"]
+
+#: Columns of the corpus table that are not metadata.
+_NOT_DOCVARS = ("text", "tokens", "sentences", "display_text")
+
+
+@dataclass(frozen=True, eq=False)
+class DocumentTermMatrix:
+    """Sparse units × terms counts with vocabulary and row metadata.
+
+    Attributes
+    ----------
+    counts : scipy.sparse.csr_matrix
+        int64 counts, shape ``(n_units, n_terms)``; rows in corpus-table order.
+    vocab : tuple of str
+        Column labels, sorted by code point.
+    docvars : pandas.DataFrame
+        One row per unit (RangeIndex): the corpus table's metadata columns.
+    """
+
+    counts: sparse.csr_matrix
+    vocab: tuple
+    docvars: pd.DataFrame
+
+    def __post_init__(self):
+        if self.counts.shape != (len(self.docvars), len(self.vocab)):
+            raise ValueError(f"counts has shape {self.counts.shape}, expected "
+                             f"({len(self.docvars)} units, {len(self.vocab)} terms)")
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.counts.shape
+
+    @property
+    def n_tokens(self) -> np.ndarray:
+        """Kept tokens per unit (row sums), int64."""
+        return np.asarray(self.counts.sum(axis=1)).ravel().astype("int64")
+
+    @property
+    def term_index(self) -> dict:
+        """term -> column position."""
+        return {t: i for i, t in enumerate(self.vocab)}
+
+    def column(self, term: str) -> np.ndarray:
+        """Counts of ``term`` per unit (zeros if the term is not in the vocabulary)."""
+        j = self.term_index.get(term)
+        if j is None:
+            return np.zeros(self.shape[0], dtype="int64")
+        return self.counts[:, j].toarray().ravel().astype("int64")
+
+    def subset(self, rows) -> "DocumentTermMatrix":
+        """Rows selected by a boolean mask or positions (vocabulary kept)."""
+        rows = np.asarray(rows)
+        if rows.dtype == bool:
+            if len(rows) != self.shape[0]:
+                raise ValueError(f"mask has {len(rows)} entries for {self.shape[0]} units")
+            rows = np.flatnonzero(rows)
+        return DocumentTermMatrix(self.counts[rows], self.vocab,
+                                  self.docvars.iloc[rows].reset_index(drop=True))
+
+    def labels(self, by) -> pd.DataFrame:
+        """The grouping ``by`` as a DataFrame of key columns, one row per unit.
+
+        ``by`` is a docvars column name, a list of names, or an array/Series of labels
+        (one per unit; named ``group``)."""
+        if isinstance(by, str) or (isinstance(by, (list, tuple)) and by and all(isinstance(b, str) for b in by)):
+            cols = [by] if isinstance(by, str) else list(by)
+            missing = [c for c in cols if c not in self.docvars.columns]
+            if missing:
+                raise ValueError(f"unknown column(s) {missing} in by=; available: {list(self.docvars.columns)}")
+            keys = self.docvars[cols].reset_index(drop=True)
+        else:
+            values = np.asarray(by)
+            if values.shape != (self.shape[0],):
+                raise ValueError(f"by= labels have shape {values.shape}, expected ({self.shape[0]},)")
+            keys = pd.DataFrame({getattr(by, "name", None) or "group": values})
+        empty = keys.isna().any(axis=1) | (keys.astype(str).apply(lambda c: c.str.strip()) == "").any(axis=1)
+        if empty.any():
+            ids = list(self.docvars.loc[empty.to_numpy(), "unit_id"]) if "unit_id" in self.docvars else \
+                list(np.flatnonzero(empty))
+            raise ValueError(f"grouping {list(keys.columns)} is empty for units {ids}; select the rows to "
+                             f"compare first (dtm.subset(...) or filter the corpus table)")
+        return keys
+
+    def group(self, by) -> tuple[pd.DataFrame, sparse.csr_matrix]:
+        """Sum rows by group.
+
+        Returns
+        -------
+        keys : pandas.DataFrame
+            One row per group (sorted), the key columns.
+        counts : scipy.sparse.csr_matrix
+            groups × terms summed counts (int64).
+        """
+        keys = self.labels(by)
+        if self.shape[0] == 0:
+            raise ValueError("the matrix has no rows; check the row filter")
+        uniq = keys.drop_duplicates().sort_values(list(keys.columns), kind="mergesort").reset_index(drop=True)
+        codes = pd.MultiIndex.from_frame(uniq).get_indexer(pd.MultiIndex.from_frame(keys))
+        indicator = sparse.csr_matrix((np.ones(len(codes), dtype="int64"), (codes, np.arange(len(codes)))),
+                                      shape=(len(uniq), len(codes)))
+        return uniq, (indicator @ self.counts).tocsr()
+
+
+def dtm_from_tokens(token_lists, docvars: pd.DataFrame) -> DocumentTermMatrix:
+    """Build a matrix from token lists (one list per row of ``docvars``).
+
+    Parameters
+    ----------
+    token_lists : iterable of list of str
+    docvars : pandas.DataFrame
+        Row metadata, same length and order as ``token_lists``.
+    """
+    token_lists = list(token_lists)
+    vocab = sorted({t for toks in token_lists for t in toks})
+    index = {t: i for i, t in enumerate(vocab)}
+    indptr, cols = [0], []
+    for toks in token_lists:
+        cols.extend(index[t] for t in toks)
+        indptr.append(len(cols))
+    data = np.ones(len(cols), dtype="int64")
+    m = sparse.csr_matrix((data, np.asarray(cols, dtype="int64"), np.asarray(indptr, dtype="int64")),
+                          shape=(len(token_lists), len(vocab)))
+    m.sum_duplicates()
+    m.sort_indices()
+    dv = docvars.drop(columns=[c for c in _NOT_DOCVARS if c in docvars.columns]).reset_index(drop=True)
+    return DocumentTermMatrix(m, tuple(vocab), dv)
+
+
+def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None,
+                         use_cache: bool = True) -> DocumentTermMatrix:
+    """Segment the corpus table once into a :class:`DocumentTermMatrix`.
+
+    Parameters
+    ----------
+    corpus : pandas.DataFrame
+        The corpus table (``text`` column), or an already tokenized one (``tokens``).
+    segmenter : analysis.Segmenter, optional
+        Defaults to the project segmenter.
+    cache_dir, use_cache
+        Passed to :func:`analysis.tokenize_corpus`.
+
+    Returns
+    -------
+    DocumentTermMatrix
+    """
+    if "tokens" in corpus.columns:
+        return dtm_from_tokens(corpus["tokens"], corpus)
+    from .tokens import tokenize_corpus
+
+    tok = tokenize_corpus(corpus, segmenter, cache_dir=cache_dir, use_cache=use_cache)
+    return dtm_from_tokens(tok["tokens"], corpus)
+
+
+def as_dtm(obj) -> DocumentTermMatrix:
+    """A :class:`DocumentTermMatrix` from a matrix or a tokenized corpus table."""
+    if isinstance(obj, DocumentTermMatrix):
+        return obj
+    if isinstance(obj, pd.DataFrame):
+        if "tokens" not in obj.columns:
+            raise ValueError("the corpus table has no `tokens` column; pass "
+                             "document_term_matrix(corpus) or tokenize_corpus(corpus)")
+        return dtm_from_tokens(obj["tokens"], obj)
+    raise TypeError(f"expected a DocumentTermMatrix or a tokenized corpus table, got {type(obj).__name__}")
