@@ -1,7 +1,11 @@
 """Atomic writes: the old file survives a failed write and no temporary file is left."""
+import errno
+import os
+import stat
+
 import pytest
 
-from analysis._io import atomic_write
+from analysis._io import atomic_write, atomic_write_many
 
 
 def test_atomic_write_text_and_bytes(tmp_path):
@@ -20,3 +24,91 @@ def test_failed_write_keeps_old_file(tmp_path):
         atomic_write(p, 12345)  # not bytes: fails while writing the temporary file
     assert p.read_text() == "old"
     assert [x.name for x in tmp_path.iterdir()] == ["f.txt"]
+
+
+def test_read_only_target_is_refused_and_untouched(tmp_path):
+    p = tmp_path / "f.txt"
+    p.write_text("old")
+    p.chmod(0o444)
+    with pytest.raises(PermissionError, match=r"f\.txt is read-only"):
+        atomic_write(p, "new")
+    assert p.read_text() == "old" and (p.stat().st_mode & 0o777) == 0o444
+    assert [x.name for x in tmp_path.iterdir()] == ["f.txt"]
+
+
+def test_symlink_is_written_through(tmp_path):
+    real = tmp_path / "real" / "kw.yml"
+    real.parent.mkdir()
+    real.write_text("old")
+    link = tmp_path / "kw.yml"
+    link.symlink_to(real)
+    atomic_write(link, "new")
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_text() == "new"
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o664, 0o600, 0o755])
+def test_file_mode_is_kept(tmp_path, mode):
+    p = tmp_path / "f.txt"
+    p.write_text("old")
+    p.chmod(mode)
+    atomic_write(p, "new")
+    assert stat.S_IMODE(p.stat().st_mode) == mode
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_new_file_mode_follows_umask(tmp_path, umask):
+    old = os.umask(umask)
+    try:
+        atomic_write(tmp_path / "new.txt", "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new.txt").stat().st_mode) == 0o666 & ~umask
+
+
+def test_many_files_replaced_together_or_not_at_all(tmp_path, monkeypatch):
+    """A disk-full on the third rename puts the first two files back."""
+    names = ["a.pdf", "a.png", "a.csv", "manifest.csv"]
+    for n in names:
+        (tmp_path / n).write_text(f"old {n}")
+    real_replace = os.replace
+    calls = []
+
+    def failing_replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError, match="No space"):
+        atomic_write_many({tmp_path / n: f"new {n}" for n in names})
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert {n: (tmp_path / n).read_text() for n in names} == {n: f"old {n}" for n in names}
+    assert sorted(x.name for x in tmp_path.iterdir()) == sorted(names)  # no temporary files
+
+
+def test_many_files_new_files_removed_on_failure(tmp_path, monkeypatch):
+    real_replace = os.replace
+    calls = []
+
+    def failing_replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        atomic_write_many({tmp_path / "x": "1", tmp_path / "y": "2"})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_many_files_read_only_member_writes_nothing(tmp_path):
+    (tmp_path / "a").write_text("old a")
+    (tmp_path / "b").write_text("old b")
+    (tmp_path / "b").chmod(0o444)
+    with pytest.raises(PermissionError, match="read-only"):
+        atomic_write_many({tmp_path / "a": "new", tmp_path / "b": "new"})
+    assert (tmp_path / "a").read_text() == "old a"
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["a", "b"]
