@@ -21,7 +21,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write", "atomic_write_many", "ReadOnlyFileError"]
+__all__ = ["atomic_write", "atomic_write_many", "ReadOnlyFileError", "locked_dir"]
 
 
 class ReadOnlyFileError(PermissionError):
@@ -162,3 +162,27 @@ def atomic_write_many(files: dict) -> list[Path]:
             if bak is not None:
                 Path(bak).unlink(missing_ok=True)
     return [p for p, _ in items]
+
+
+class locked_dir:
+    """Exclusive advisory lock on a directory (POSIX ``flock``; a no-op where unavailable),
+    for read-modify-write cycles (manifest, keyword file) that several processes may run.
+
+    Locking the folder itself leaves no lock file behind."""
+
+    def __init__(self, directory):
+        self.directory = Path(directory)
+
+    def __enter__(self):
+        self.fd = None
+        try:
+            import fcntl
+            self.fd = os.open(self.directory, os.O_RDONLY)
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except (ImportError, OSError):  # pragma: no cover - Windows
+            pass
+        return self
+
+    def __exit__(self, *exc):
+        if self.fd is not None:
+            os.close(self.fd)  # closing releases the lock

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._io import atomic_write
+from ._io import atomic_write, locked_dir
 
 __all__ = ["cjk_font_path", "use_style", "save_figure", "figures_dir", "OKABE_ITO",
            "FONT_FAMILY", "read_manifest"]
@@ -180,29 +180,6 @@ def figures_dir() -> Path:
     return Path(env) if env else default_data_dir().parent / "figures"
 
 
-class _locked:
-    """Exclusive advisory lock on a directory (POSIX ``flock``; a no-op where unavailable).
-
-    Locking the folder itself leaves no lock file behind."""
-
-    def __init__(self, directory: Path):
-        self.directory = directory
-
-    def __enter__(self):
-        self.fd = None
-        try:
-            import fcntl
-            self.fd = os.open(self.directory, os.O_RDONLY)
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
-        except (ImportError, OSError):  # pragma: no cover - Windows
-            pass
-        return self
-
-    def __exit__(self, *exc):
-        if self.fd is not None:
-            os.close(self.fd)  # closing releases the lock
-
-
 def _hash_files(paths) -> str:
     h = hashlib.sha256()
     for p in sorted(paths):
@@ -282,7 +259,7 @@ def save_figure(fig, name: str, data: pd.DataFrame, *, caption: str, notebook: s
         "packages": " ".join(f"{p}=={version(p)}" for p in _PACKAGES),
         "files": f"{name}.pdf {name}.png {name}.csv",
     }
-    with _locked(out):  # notebooks may run in parallel (make figures)
+    with locked_dir(out):  # notebooks may run in parallel (make figures)
         manifest = read_manifest(out)
         manifest = manifest[manifest["name"] != name]
         manifest = pd.concat([manifest, pd.DataFrame([row])], ignore_index=True)

@@ -11,72 +11,131 @@ theme that lists ``清零``.  A term listed in two themes counts for both.
 """
 from __future__ import annotations
 
-import io
+import json
+import os
 import re
+import unicodedata
+import warnings
 from pathlib import Path
 
 import pandas as pd
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 
-from ._io import atomic_write
+from ._io import ReadOnlyFileError, atomic_write, locked_dir
 from .corpus import default_data_dir
-from .frequency import check_by
 
-__all__ = ["KeywordsError", "load_keywords", "save_keywords", "validate_keywords",
-           "theme_frequencies", "term_matcher"]
+__all__ = ["KeywordsError", "KeywordsMerged", "Keywords", "load_keywords", "save_keywords",
+           "validate_keywords", "term_problem", "theme_frequencies", "term_matcher",
+           "render_keywords"]
 
 
 class KeywordsError(ValueError):
-    """A keyword file or theme dictionary is invalid (the message says what to fix)."""
+    """A keyword file or theme dictionary is invalid, or cannot be saved (the message says
+    what to fix)."""
+
+
+class KeywordsMerged(UserWarning):
+    """Saving merged edits made on disk (to other themes) since the file was loaded."""
+
+
+class Keywords(dict):
+    """theme name -> list of terms, remembering the file and the exact bytes it was read from.
+
+    :func:`save_keywords` compares those bytes with the file on disk to detect another
+    session's edit (and merges or refuses).  Otherwise an ordinary ``dict``.
+    """
+
+    def __init__(self, themes=(), path=None, source: bytes | None = None):
+        super().__init__(themes)
+        self.path = Path(path) if path is not None else None
+        self.source = source
 
 
 def _default_path() -> Path:
     return default_data_dir() / "keywords.yml"
 
 
+_HAN = re.compile("[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+def term_problem(term) -> str | None:
+    """Why ``term`` cannot be a keyword term, or None if it can.
+
+    A term is a non-empty run of Chinese characters (CJK ideographs, incl. 〇): no
+    spaces, punctuation, Latin letters or digits (the text it is matched in is
+    Chinese; pinyin typed mid-composition must never become a term).
+
+    Examples
+    --------
+    >>> term_problem("动态清零") is None
+    True
+    >>> term_problem("清零！")
+    "contains punctuation '！'"
+    """
+    if not isinstance(term, str):
+        return f"is not text ({type(term).__name__})"
+    if not term.strip():
+        return "is empty"
+    if re.search(r"\s", term.strip()):
+        return "contains a space: list each term on its own line"
+    bad = [c for c in term.strip() if not _HAN.match(c)]
+    if not bad:
+        return None
+    letters = [c for c in bad if unicodedata.category(c)[0] in "LN"]
+    if letters:
+        return (f"contains non-Chinese characters {''.join(dict.fromkeys(letters))!r} "
+                "(terms are matched in Chinese text; finish typing with the input method)")
+    return f"contains punctuation {''.join(dict.fromkeys(bad))!r}"
+
+
 def validate_keywords(themes, source: str = "themes") -> dict[str, list[str]]:
     """Check a theme dictionary and return it as plain ``dict[str, list[str]]``.
 
-    Rules: at least one theme; theme names are non-empty strings; each theme is a
-    non-empty list of distinct, non-empty terms without whitespace.
+    Rules: at least one theme; theme names are non-empty single-line strings; each
+    theme is a non-empty list of distinct terms, each accepted by :func:`term_problem`.
 
     Raises
     ------
     KeywordsError
-        Naming the theme and term at fault.
+        Naming the source (file), theme and term at fault.
     """
     if not isinstance(themes, dict) or not themes:
         raise KeywordsError(f"{source}: expected a mapping of theme name -> list of terms")
     out: dict[str, list[str]] = {}
     for name, terms in themes.items():
-        if not isinstance(name, str) or not name.strip():
-            raise KeywordsError(f"{source}: theme name {name!r} must be a non-empty string")
+        if not isinstance(name, str) or not name.strip() or "\n" in name:
+            raise KeywordsError(f"{source}: theme name {name!r} must be a non-empty one-line string")
         if not isinstance(terms, (list, tuple)) or not terms:
             raise KeywordsError(f"{source}: theme {name!r} must be a non-empty list of terms")
         clean = []
         for t in terms:
-            if not isinstance(t, str) or not t.strip():
+            problem = term_problem(t)
+            if problem == "is empty" or problem and problem.startswith("is not text"):
                 raise KeywordsError(f"{source}: theme {name!r} has an empty or non-text term {t!r}")
-            if re.search(r"\s", t.strip()):
+            if problem and "space" in problem:
                 raise KeywordsError(f"{source}: theme {name!r}, term {t!r} contains whitespace; "
                                     f"list each term separately")
+            if problem:
+                raise KeywordsError(f"{source}: theme {name!r}, term {t!r} {problem}")
             if t.strip() in clean:
                 raise KeywordsError(f"{source}: theme {name!r} lists {t.strip()!r} twice")
             clean.append(t.strip())
+        if name.strip() in out:
+            raise KeywordsError(f"{source}: theme {name.strip()!r} appears twice")
         out[name.strip()] = clean
     return out
 
 
-def _yaml() -> YAML:
-    y = YAML()  # round-trip: keeps comments and order
-    y.indent(mapping=2, sequence=4, offset=2)
-    y.width = 4096
-    return y
+def _safe_load(text: str, source: str):
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        return YAML(typ="safe").load(text)
+    except YAMLError as e:
+        raise KeywordsError(f"{source} is not valid YAML: {e}") from None
 
 
-def load_keywords(path=None) -> dict[str, list[str]]:
+def load_keywords(path=None) -> Keywords:
     """Read the theme lists.
 
     Parameters
@@ -86,8 +145,10 @@ def load_keywords(path=None) -> dict[str, list[str]]:
 
     Returns
     -------
-    dict
-        theme name -> list of terms, in file order.
+    Keywords
+        theme name -> list of terms, in file order (a ``dict`` that also remembers
+        the file's path and bytes, so :func:`save_keywords` can detect edits made on
+        disk in the meantime).
 
     Raises
     ------
@@ -97,27 +158,177 @@ def load_keywords(path=None) -> dict[str, list[str]]:
     path = Path(path) if path else _default_path()
     if not path.is_file():
         raise KeywordsError(f"keyword file {path} does not exist")
+    raw = path.read_bytes()
+    data = _safe_load(raw.decode("utf-8"), str(path))
+    return Keywords(validate_keywords(data, source=str(path)), path=path, source=raw)
+
+
+# -- writing: a line-level splice that keeps every byte outside the edited themes -----
+
+def _yaml_str(s: str, key: bool = False) -> str:
+    """``s`` as a YAML scalar: plain if that reads back as the same string, else quoted."""
+    from ruamel.yaml import YAML
+
+    if s and "#" not in s and ":" not in s and s == s.strip():
+        try:
+            probe = YAML(typ="safe").load(f"{s}: [{s}]\n")
+            if probe == {s: [s]}:
+                return s
+        except Exception:  # noqa: BLE001 - any parse problem: quote it
+            pass
+    return json.dumps(s, ensure_ascii=False)
+
+
+class _Block:
+    """Line range of one top-level theme: ``lead`` (its own comment lines directly
+    above), ``start`` (the key line), ``end`` (one past its last content line)."""
+
+    def __init__(self, name, lead, start, end):
+        self.name, self.lead, self.start, self.end = name, lead, start, end
+
+
+def _blocks(text: str, source: str) -> tuple[list[str], list[_Block], dict]:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError
+
     try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        doc = YAML().load(text)
     except YAMLError as e:
-        raise KeywordsError(f"{path.name} is not valid YAML: {e}") from None
-    return validate_keywords(data, source=path.name)
+        raise KeywordsError(f"{source} is not valid YAML, not overwriting it: {e}") from None
+    lines = text.splitlines(keepends=True)
+    if doc is None:
+        return lines, [], {}
+    if not isinstance(doc, CommentedMap):
+        raise KeywordsError(f"{source}: expected a mapping of theme name -> list of terms; "
+                            f"not overwriting it")
+    starts = sorted((doc.lc.key(k)[0], k) for k in doc)
+    blocks = []
+    for i, (line, name) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(lines)
+        while end - 1 > line and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
+            end -= 1
+        lead = line
+        while lead - 1 >= 0 and lines[lead - 1].startswith("#") and \
+                (i == 0 or lead - 1 >= blocks[-1].end):
+            lead -= 1
+        blocks.append(_Block(name, lead, line, end))
+    return lines, blocks, doc
 
 
-def save_keywords(themes: dict, path=None) -> Path:
-    """Validate and write theme lists atomically, keeping the file's comments.
+_ITEM = re.compile(r"^(?P<indent>[ \t]*)-[ \t]+(?P<value>[^#\n]*?)(?P<comment>[ \t]+#.*)?(?P<eol>\r?\n)?$")
+_KEY = re.compile(r"^(?P<key>[^ \t#-].*?):(?P<rest>([ \t]+#.*)?[ \t]*)(?P<eol>\r?\n)?$")
 
-    Themes already in the file keep their comments and position; new themes are
-    appended; themes no longer present are removed.  The new content is written to a
-    temporary file in the same folder and renamed over the old one, so a failure
-    never leaves a half-written file.
+
+def _render_block(name: str, terms: list[str], old_lines: list[str] | None, old_terms,
+                  nl: str) -> list[str]:
+    """Lines of one theme, reusing the old block's key line, item lines and their
+    comments where the terms are unchanged."""
+    key = _yaml_str(name)
+    if old_lines:
+        m = _KEY.match(old_lines[0])
+        body = old_lines[1:]
+        items = [(j, _ITEM.match(line)) for j, line in enumerate(body)]
+        items = [(j, m_) for j, m_ in items if m_]
+        if m and len(items) == len(old_terms or []):
+            out = [f"{key}:{m['rest']}{m['eol'] or nl}" if m["key"] != key else old_lines[0]]
+            indent = items[0][1]["indent"] if items else "  "
+            # each item owns the non-item lines (comments) since the previous item
+            owned, prev = {}, 0
+            for (j, _), term in zip(items, old_terms):
+                owned.setdefault(term, body[prev:j + 1])
+                prev = j + 1
+            trailer = body[prev:]
+            for t in terms:
+                out.extend(owned.get(t) or [f"{indent}- {_yaml_str(t)}{nl}"])
+            out.extend(trailer)
+            if out and not out[-1].endswith("\n"):
+                out[-1] += nl
+            return out
+    return [f"{key}:{nl}", *(f"  - {_yaml_str(t)}{nl}" for t in terms)]
+
+
+def render_keywords(text: str, themes: dict, renames: dict | None = None, source: str = "keywords") -> str:
+    """Edit the YAML ``text`` of a keyword file so that it holds ``themes``, changing only
+    the lines of the themes that differ.
+
+    Unchanged themes, comments, blank lines and order are kept byte for byte; a
+    changed theme keeps its comment lines and the lines of the terms it keeps; a
+    removed theme loses its block and the comment lines directly above it; new themes
+    are appended.  ``renames`` (old name -> new name) keeps a renamed theme in place
+    with its comments.
+
+    Returns
+    -------
+    str
+        The new text; ``text`` itself when nothing changed.
+    """
+    renames = dict(renames or {})
+    lines, blocks, doc = _blocks(text, source)
+    nl = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    old = {b.name: [str(t) for t in doc[b.name]] if isinstance(doc[b.name], list) else None
+           for b in blocks}
+    # a rename only applies if the old name is gone and the new one is not in the file
+    renames = {o: n for o, n in renames.items() if o in old and o not in themes and n in themes
+               and n not in old}
+    out: list[str] = []
+    pos = 0
+    placed = set()
+    for b in blocks:
+        new_name = renames.get(b.name, b.name)
+        if new_name in themes and new_name not in placed:
+            out.extend(lines[pos:b.start])
+            if old[b.name] == themes[new_name] and new_name == b.name:
+                out.extend(lines[b.start:b.end])
+            else:
+                out.extend(_render_block(new_name, themes[new_name], lines[b.start:b.end],
+                                         old[b.name], nl))
+            placed.add(new_name)
+            pos = b.end
+        else:  # removed: drop its own comment lines, the block and one blank line after it
+            out.extend(lines[pos:b.lead])
+            pos = b.end
+            if pos < len(lines) and not lines[pos].strip():
+                pos += 1
+    out.extend(lines[pos:])
+    for name, terms in themes.items():
+        if name not in placed:
+            if out and not out[-1].endswith("\n"):
+                out[-1] += nl
+            if out and out[-1].strip():
+                out.append(nl)
+            out.extend(_render_block(name, terms, None, None, nl))
+    return "".join(out)
+
+
+def _changed(a: dict, b: dict) -> set:
+    return {k for k in (*a, *b) if a.get(k) != b.get(k)}
+
+
+def save_keywords(themes: dict, path=None, *, expected: bytes | None = None,
+                  renames: dict | None = None) -> Path:
+    """Validate and write theme lists, changing only the lines of edited themes.
+
+    * Saving unchanged themes writes nothing (the file stays byte-identical).
+    * Comments, blank lines and theme order are kept (see :func:`render_keywords`).
+    * If the file changed on disk since it was loaded (``expected``, or the bytes a
+      :class:`Keywords` from :func:`load_keywords` remembers), edits to *different*
+      themes are merged and a :class:`KeywordsMerged` warning says so; an edit of the
+      same theme on both sides is refused.
+    * Written atomically, through symlinks, keeping the file's mode; a read-only
+      file is refused.
 
     Parameters
     ----------
     themes : dict
-        theme name -> list of terms.
+        theme name -> list of terms.  A :class:`Keywords` is updated in place after
+        a merge, and remembers the new bytes, so it can be saved again.
     path : path, optional
-        Defaults to ``data/keywords.yml``.
+        Default: the file ``themes`` was loaded from, else ``data/keywords.yml``.
+    expected : bytes, optional
+        The file's content when it was loaded (overrides what ``themes`` remembers).
+    renames : dict, optional
+        old theme name -> new name, to keep a renamed theme's comments and position.
 
     Returns
     -------
@@ -127,33 +338,74 @@ def save_keywords(themes: dict, path=None) -> Path:
     Raises
     ------
     KeywordsError
-        If ``themes`` is invalid or the existing file is not valid YAML (the old file
-        is left untouched in both cases).
+        Invalid themes; the file on disk is invalid, was deleted, is read-only, or
+        has a conflicting edit of the same theme (the file is left untouched).
     """
-    path = Path(path) if path else _default_path()
-    themes = validate_keywords(themes)
-    y = _yaml()
-    doc = None
-    if path.is_file():
-        try:
-            doc = y.load(path.read_text(encoding="utf-8"))
-        except YAMLError as e:
-            raise KeywordsError(f"{path.name} is not valid YAML, not overwriting it: {e}") from None
-    if not isinstance(doc, CommentedMap):
-        doc = CommentedMap()
-    for name in [k for k in doc if k not in themes]:
-        del doc[name]
-    for name, terms in themes.items():
-        if name in doc and isinstance(doc[name], CommentedSeq):
-            seq = doc[name]
-            seq[:] = terms  # in place: keeps the comments attached to the key
+    kw = themes if isinstance(themes, Keywords) else None
+    if path is None:
+        path = kw.path if kw is not None and kw.path is not None else _default_path()
+    path = Path(path)
+    mine = validate_keywords(themes)
+    if expected is None and kw is not None and kw.path is not None and \
+            os.path.realpath(kw.path) == os.path.realpath(path):
+        expected = kw.source
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with locked_dir(Path(os.path.realpath(path)).parent):
+        current = path.read_bytes() if path.is_file() else None
+        merged_from_disk: set = set()
+        target = mine
+        if current is None:
+            if expected is not None:
+                raise KeywordsError(f"{path} was deleted since it was loaded; not saving "
+                                    f"(re-run the cell that loads it, or restore the file)")
+            text = render_keywords("", mine, source=str(path))
         else:
-            doc[name] = CommentedSeq(terms)
-    buf = io.StringIO()
-    y.dump(doc, buf)
-    text = buf.getvalue()
-    validate_keywords(YAML(typ="safe").load(text), source="(new content)")
-    atomic_write(path, text)
+            cur_text = current.decode("utf-8")
+            try:
+                data = _safe_load(cur_text, str(path))
+                disk = {} if data is None else validate_keywords(data, source=str(path))
+            except KeywordsError as e:
+                raise KeywordsError(f"{e}; not overwriting it") from None
+            if expected is not None and expected != current:
+                base = validate_keywords(_safe_load(expected.decode("utf-8"), f"{path} (as loaded)"))
+                ren = {o: n for o, n in (renames or {}).items()}
+                mine_changed = _changed(base, mine) | set(ren) | set(ren.values())
+                disk_changed = _changed(base, disk)
+                clash = sorted(k for k in mine_changed & disk_changed if mine.get(k) != disk.get(k))
+                if clash:
+                    raise KeywordsError(
+                        f"{path} changed on disk since it was loaded, and theme(s) "
+                        f"{', '.join(map(repr, clash))} were edited both there and here; not saving. "
+                        f"Re-load the file (re-run the cell) and redo the edit.")
+                target = dict(disk)
+                for k in mine_changed:
+                    if k in mine:
+                        target[k] = mine[k]
+                    else:
+                        target.pop(k, None)
+                merged_from_disk = disk_changed - mine_changed
+            # unchanged themes are copied verbatim: no change gives the same bytes (no write)
+            text = render_keywords(cur_text, target, renames, source=str(path))
+        check = validate_keywords(_safe_load(text, "(new content)"), source="(new content)")
+        if check != target:  # pragma: no cover - a bug in render_keywords: never write
+            raise KeywordsError(f"internal error: the new content of {path} would not read back "
+                                f"as the themes to save; nothing written")
+        new = text.encode("utf-8")
+        if new != current:
+            try:
+                atomic_write(path, new)
+            except ReadOnlyFileError as e:
+                raise KeywordsError(f"{e.strerror}") from None
+    if kw is not None:
+        if merged_from_disk:
+            kw.clear()
+            kw.update(check)
+        kw.path, kw.source = path, new
+    if merged_from_disk:
+        warnings.warn(KeywordsMerged(
+            f"{path} had been changed on disk since it was loaded (theme(s) "
+            f"{', '.join(sorted(merged_from_disk))}); those changes were kept and your edits merged in"),
+            stacklevel=2)
     return path
 
 
@@ -194,6 +446,8 @@ def theme_frequencies(corpus: pd.DataFrame, themes: dict, by, *, per_term: bool 
     >>> theme_frequencies(df, themes, "g")[["theme", "count"]].values.tolist()
     [['formula', 1], ['clearance', 1]]
     """
+    from .frequency import check_by
+
     themes = validate_keywords(themes)
     cols = check_by(corpus, by)
     pattern = term_matcher(t for ts in themes.values() for t in ts)
