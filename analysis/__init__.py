@@ -11,33 +11,59 @@ keyness    keyness (g2, log_ratio, log_odds_z)
 context    kwic, kwic_html, text_reuse, shared_passages
 keywords   load_keywords, save_keywords, theme_frequencies
 figures    use_style, save_figure, cjk_font_path, word_cloud, plot_* builders
+
+Names are imported lazily (PEP 562): ``import analysis`` is instant, and
+scikit-learn, scipy, matplotlib, wordcloud and ipywidgets load only when a function
+that needs them is first used.  To export a new name, add ``"name": "module"`` to
+``_EXPORTS`` below (one line per name; keep your names together).
 """
-from .clean import clean_document
-from .context import kwic, kwic_html, shared_passages, text_reuse
-from .corpus import LEVELS, PROVINCES, CorpusError, corpus_audit, load_corpus
-from .figures import cjk_font_path, read_manifest, save_figure, use_style
-from .frequency import similarity, term_frequencies, top_tfidf_terms
-from .keyness import g2, keyness, log_odds_z, log_ratio
-from .gazetteer import find_places, provinces_in
-from .keywords import KeywordsError, load_keywords, save_keywords, theme_frequencies
-from .plots import (plot_frequency_scatter, plot_keyness, plot_reuse, plot_similarity,
-                    plot_theme_bars, plot_theme_heatmap, plot_tfidf_small_multiples,
-                    plot_top_terms, plot_unit_lengths, plot_word_clouds, word_cloud)
-from .matrix import DocumentTermMatrix, as_dtm, document_term_matrix
-from .tokens import LexiconError, Segmenter, count_terms, tokenize_corpus
+from __future__ import annotations
+
+from importlib import import_module
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "clean_document", "load_corpus", "corpus_audit", "CorpusError", "LEVELS", "PROVINCES",
-    "Segmenter", "tokenize_corpus", "count_terms", "LexiconError",
-    "DocumentTermMatrix", "document_term_matrix", "as_dtm", "find_places", "provinces_in",
-    "term_frequencies", "top_tfidf_terms", "similarity",
-    "keyness", "g2", "log_ratio", "log_odds_z",
-    "kwic", "kwic_html", "text_reuse", "shared_passages",
-    "load_keywords", "save_keywords", "theme_frequencies", "KeywordsError",
-    "use_style", "save_figure", "cjk_font_path", "read_manifest", "word_cloud",
-    "plot_unit_lengths", "plot_top_terms", "plot_keyness", "plot_frequency_scatter",
-    "plot_word_clouds", "plot_theme_heatmap", "plot_tfidf_small_multiples",
-    "plot_similarity", "plot_reuse", "plot_theme_bars",
-]
+#: public name -> submodule that defines it (``analysis.<module>.<name>``)
+_EXPORTS: dict[str, str] = {
+    # corpus and cleaning
+    "clean_document": "clean",
+    "load_corpus": "corpus", "corpus_audit": "corpus", "CorpusError": "corpus",
+    "LEVELS": "corpus", "PROVINCES": "corpus",
+    # tokens
+    "Segmenter": "tokens", "tokenize_corpus": "tokens", "count_terms": "tokens",
+    "LexiconError": "tokens",
+    # document-term matrix and places
+    "DocumentTermMatrix": "matrix", "document_term_matrix": "matrix", "as_dtm": "matrix",
+    "find_places": "gazetteer", "provinces_in": "gazetteer",
+    # counts
+    "term_frequencies": "frequency", "top_tfidf_terms": "frequency", "similarity": "frequency",
+    # keyness
+    "keyness": "keyness", "g2": "keyness", "log_ratio": "keyness", "log_odds_z": "keyness",
+    # context
+    "kwic": "context", "kwic_html": "context", "text_reuse": "context", "shared_passages": "context",
+    # keywords
+    "load_keywords": "keywords", "save_keywords": "keywords", "theme_frequencies": "keywords",
+    "KeywordsError": "keywords", "Keywords": "keywords",
+    # figures and the manifest
+    "use_style": "figures", "save_figure": "figures", "cjk_font_path": "figures",
+    "read_manifest": "figures", "ManifestError": "figures",
+    "word_cloud": "plots", "plot_unit_lengths": "plots", "plot_top_terms": "plots",
+    "plot_keyness": "plots", "plot_frequency_scatter": "plots", "plot_word_clouds": "plots",
+    "plot_theme_heatmap": "plots", "plot_tfidf_small_multiples": "plots",
+    "plot_similarity": "plots", "plot_reuse": "plots", "plot_theme_bars": "plots",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # next access is a plain lookup
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *_EXPORTS})

@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import tempfile
 from importlib.metadata import version
 from pathlib import Path
@@ -33,7 +34,7 @@ import pandas as pd
 from ._io import atomic_write, locked_dir
 
 __all__ = ["cjk_font_path", "use_style", "save_figure", "figures_dir", "OKABE_ITO",
-           "FONT_FAMILY", "read_manifest"]
+           "FONT_FAMILY", "read_manifest", "ManifestError", "input_hashes", "packages_line"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette for categories.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
@@ -180,34 +181,105 @@ def figures_dir() -> Path:
     return Path(env) if env else default_data_dir().parent / "figures"
 
 
-def _hash_files(paths) -> str:
-    h = hashlib.sha256()
-    for p in sorted(paths):
-        h.update(Path(p).name.encode() + b"\0" + Path(p).read_bytes())
-    return h.hexdigest()[:16]
-
-
 def _frame_csv(data: pd.DataFrame) -> bytes:
     return data.to_csv(index=False, float_format="%.6g", lineterminator="\n").encode("utf-8")
 
 
+class ManifestError(ValueError):
+    """``figures/manifest.csv`` is corrupt (the message names the file, line and fix);
+    it is never rewritten while corrupt."""
+
+
+def _check_manifest(path: Path, text: str) -> None:
+    import csv
+
+    fix = (f"fix or restore it (e.g. `git checkout -- {path.name}` in its folder, "
+           f"then `make figures`)")
+    for n, line in enumerate(text.splitlines(), 1):
+        if re.match(r"^(<{7}|={7}|>{7}|\|{7})( |$)", line):
+            raise ManifestError(f"{path}, line {n}: merge conflict marker {line[:7]!r}; {fix}")
+    if text and not text.endswith("\n"):
+        raise ManifestError(f"{path}: the last line is incomplete (truncated file?); {fix}")
+    rows = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(rows, None)
+        if header != _MANIFEST_COLUMNS:
+            raise ManifestError(f"{path}, line 1: columns {header} are not the manifest's "
+                                f"{_MANIFEST_COLUMNS}; {fix}")
+        for row in rows:
+            if len(row) != len(_MANIFEST_COLUMNS):
+                raise ManifestError(f"{path}, line {rows.line_num}: {len(row)} fields instead of "
+                                    f"{len(_MANIFEST_COLUMNS)} (truncated or damaged row); {fix}")
+    except csv.Error as e:
+        raise ManifestError(f"{path}, line {rows.line_num}: {e}; {fix}") from None
+
+
 def read_manifest(directory=None) -> pd.DataFrame:
-    """The figure manifest (``figures/manifest.csv``) as a DataFrame."""
+    """The figure manifest (``figures/manifest.csv``) as a DataFrame of strings.
+
+    Raises
+    ------
+    ManifestError
+        Conflict markers, a truncated or damaged row, or other columns than expected
+        (naming the file and line).
+    """
     path = Path(directory or figures_dir()) / "manifest.csv"
     if not path.is_file():
         return pd.DataFrame(columns=_MANIFEST_COLUMNS)
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    text = path.read_bytes().decode("utf-8")
+    _check_manifest(path, text)
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+
+
+def input_hashes(notebook, data_dir=None, keywords_path=None) -> dict:
+    """The manifest's input hashes for a figure made by ``notebook`` (see
+    :mod:`analysis.provenance`): ``data_hash``, ``lexicon_hash``, ``keywords_hash``
+    (``-`` if the notebook does not use keyword themes), ``code_hash``.
+
+    Parameters
+    ----------
+    notebook : str or path
+        Notebook file name; looked up in the current folder (where a kernel runs),
+        then in the repository's ``notebooks/``.
+    data_dir : path, optional
+        The data folder the notebook read (default: the repository's ``data/``).
+    keywords_path : path, optional
+        The keyword file it read (default: ``<data_dir>/keywords.yml``).
+    """
+    from .corpus import data_fingerprint, default_data_dir
+    from .provenance import code_hash, hash_files, notebook_modules
+
+    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    nb = Path(notebook)
+    if not nb.is_file():
+        nb = default_data_dir().parent / "notebooks" / Path(notebook).name
+    lexicon = data_dir / "lexicon" if (data_dir / "lexicon").is_dir() else default_data_dir() / "lexicon"
+    uses_keywords = not nb.is_file() or "keywords.py" in notebook_modules(nb)
+    kw = Path(keywords_path) if keywords_path else data_dir / "keywords.yml"
+    return {
+        "data_hash": data_fingerprint(data_dir),
+        "lexicon_hash": hash_files(lexicon.glob("*.txt")),
+        "keywords_hash": hash_files([kw]) if uses_keywords and kw.is_file() else "-",
+        "code_hash": code_hash(nb),
+    }
+
+
+def packages_line() -> str:
+    """Versions of the packages that shape the figures, as recorded in the manifest."""
+    return " ".join(f"{p}=={version(p)}" for p in _PACKAGES)
 
 
 def save_figure(fig, name: str, data: pd.DataFrame, *, caption: str, notebook: str,
-                parameters: dict | None = None, directory=None) -> dict:
+                parameters: dict | None = None, directory=None, data_dir=None,
+                keywords_path=None) -> dict:
     """Write ``<name>.pdf``, ``<name>.png`` (300 dpi) and ``<name>.csv``, and record
     the figure in ``manifest.csv``.
 
-    Every file is written to a temporary file and renamed into place (atomic).  The
-    PDF carries no creation date, so re-running with the same inputs and package
-    versions gives byte-identical files.  The CSV holds the numbers plotted (floats
-    to 6 significant digits).
+    The three files and the manifest row are replaced together or not at all
+    (:func:`analysis._io.atomic_write_many`); files whose bytes do not change are not
+    rewritten.  The PDF carries no creation date, so re-running with the same inputs
+    and package versions gives byte-identical files.  The CSV holds the numbers
+    plotted (floats to 6 significant digits).
 
     Parameters
     ----------
@@ -224,15 +296,22 @@ def save_figure(fig, name: str, data: pd.DataFrame, *, caption: str, notebook: s
         Parameters that shaped the figure (recorded as JSON).
     directory : path, optional
         Defaults to :func:`figures_dir`.
+    data_dir, keywords_path : path, optional
+        The data folder and keyword file the notebook actually read, when not the
+        repository's: their hashes are recorded, and so are the paths (under
+        ``parameters``).
 
     Returns
     -------
     dict
         The manifest row.
-    """
-    import re
 
-    from .corpus import data_fingerprint, default_data_dir
+    Raises
+    ------
+    ManifestError
+        If the existing manifest is corrupt (nothing is written).
+    """
+    from ._io import atomic_write_many
 
     if not re.match(r"^[A-Za-z0-9_-]+$", name):
         raise ValueError(f"figure name {name!r}: use letters, digits, '_' and '-' only")
@@ -243,26 +322,27 @@ def save_figure(fig, name: str, data: pd.DataFrame, *, caption: str, notebook: s
     pdf, png = io.BytesIO(), io.BytesIO()
     fig.savefig(pdf, format="pdf", metadata={"CreationDate": None, "ModDate": None})
     fig.savefig(png, format="png", dpi=300, metadata={"Software": None})
-    atomic_write(out / f"{name}.pdf", pdf.getvalue())
-    atomic_write(out / f"{name}.png", png.getvalue())
-    atomic_write(out / f"{name}.csv", _frame_csv(data))
-    data_dir = default_data_dir()
-    root = data_dir.parent
+    params = dict(parameters or {})
+    if data_dir is not None:
+        params["data_dir"] = str(data_dir)
+    if keywords_path is not None:
+        params["keywords_path"] = str(keywords_path)
     row = {
         "name": name, "caption": caption, "notebook": notebook,
-        "parameters": json.dumps(parameters or {}, ensure_ascii=False, sort_keys=True, default=str),
-        "data_hash": data_fingerprint(data_dir),
-        "lexicon_hash": _hash_files((data_dir / "lexicon").glob("*.txt")),
-        "keywords_hash": _hash_files([data_dir / "keywords.yml"]),
-        "code_hash": _hash_files([*(root / "analysis").glob("*.py"),
-                                  *([root / "notebooks" / notebook] if (root / "notebooks" / notebook).is_file() else [])]),
-        "packages": " ".join(f"{p}=={version(p)}" for p in _PACKAGES),
+        "parameters": json.dumps(params, ensure_ascii=False, sort_keys=True, default=str),
+        **input_hashes(notebook, data_dir, keywords_path),
+        "packages": packages_line(),
         "files": f"{name}.pdf {name}.png {name}.csv",
     }
+    files = {out / f"{name}.pdf": pdf.getvalue(), out / f"{name}.png": png.getvalue(),
+             out / f"{name}.csv": _frame_csv(data)}
     with locked_dir(out):  # notebooks may run in parallel (make figures)
         manifest = read_manifest(out)
         manifest = manifest[manifest["name"] != name]
         manifest = pd.concat([manifest, pd.DataFrame([row])], ignore_index=True)
         manifest = manifest[_MANIFEST_COLUMNS].sort_values("name", kind="mergesort")
-        atomic_write(out / "manifest.csv", _frame_csv(manifest))
+        files[out / "manifest.csv"] = _frame_csv(manifest)
+        changed = {p: b for p, b in files.items() if not (p.is_file() and p.read_bytes() == b)}
+        if changed:
+            atomic_write_many(changed)
     return row

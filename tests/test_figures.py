@@ -1,4 +1,5 @@
 """Figure style, CJK font, atomic deterministic saving and the manifest."""
+import json
 import matplotlib
 
 matplotlib.use("Agg")
@@ -127,3 +128,113 @@ def test_word_cloud_is_deterministic():
     b = A.word_cloud(freqs, width=200, height=120, seed=3)
     assert (a == b).all() and a.shape == (120, 200, 3)
     assert (a < 250).any()  # something was drawn
+
+
+def _manifest_with_row(tmp_path):
+    A.save_figure(_figure(), "f", pd.DataFrame({"a": [1]}), caption="c", notebook="n", directory=tmp_path)
+    return (tmp_path / "manifest.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("damage, msg", [
+    (lambda t: "<<<<<<< HEAD\n" + t + "=======\n" + t + ">>>>>>> other\n", "conflict marker"),
+    (lambda t: t[:-25], "incomplete|fields"),
+    (lambda t: t + "g,caption only\n", "2 fields instead of 10"),
+    (lambda t: t.replace("name,caption", "name,title", 1), "columns"),
+])
+def test_corrupt_manifest_is_an_error_naming_the_file_and_never_rewritten(styled, tmp_path, damage, msg):
+    bad = damage(_manifest_with_row(tmp_path))
+    (tmp_path / "manifest.csv").write_text(bad, encoding="utf-8")
+    with pytest.raises(A.ManifestError, match=rf"manifest\.csv.*({msg})"):
+        A.read_manifest(tmp_path)
+    pdf = (tmp_path / "f.pdf").read_bytes()
+    with pytest.raises(A.ManifestError, match="manifest.csv"):
+        A.save_figure(_figure(), "g", pd.DataFrame({"a": [2]}), caption="c", notebook="n", directory=tmp_path)
+    assert (tmp_path / "manifest.csv").read_text(encoding="utf-8") == bad
+    assert not (tmp_path / "g.pdf").exists() and (tmp_path / "f.pdf").read_bytes() == pdf
+
+
+def test_figure_files_and_manifest_row_replaced_together_or_not_at_all(styled, tmp_path, monkeypatch):
+    """Disk full after the PDF was renamed: PDF, PNG, CSV and manifest all stay old."""
+    import errno
+    import os
+
+    A.save_figure(_figure(), "f", pd.DataFrame({"a": [1]}), caption="old", notebook="n", directory=tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    real_replace, calls = os.replace, []
+
+    def disk_full(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1], [1, 0])
+    with pytest.raises(OSError, match="No space"):
+        A.save_figure(fig, "f", pd.DataFrame({"a": [2]}), caption="new", notebook="n", directory=tmp_path)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_read_only_manifest_is_refused(styled, tmp_path):
+    text = _manifest_with_row(tmp_path)
+    (tmp_path / "manifest.csv").chmod(0o444)
+    with pytest.raises(PermissionError, match=r"manifest\.csv is read-only"):
+        A.save_figure(_figure(), "g", pd.DataFrame({"a": [2]}), caption="c", notebook="n", directory=tmp_path)
+    assert (tmp_path / "manifest.csv").read_text(encoding="utf-8") == text
+    assert not (tmp_path / "g.pdf").exists()
+
+
+def test_manifest_records_the_data_dir_actually_used(styled, tmp_path, make_data):
+    from analysis.corpus import data_fingerprint
+
+    data_dir = make_data({"a.txt": "中共某省委召开会议。"}, "documents: []\n")
+    row = A.save_figure(_figure(), "f", pd.DataFrame({"a": [1]}), caption="c", notebook="n",
+                        directory=tmp_path / "figs", data_dir=data_dir, parameters={"k": 1})
+    assert row["data_hash"] == data_fingerprint(data_dir) != data_fingerprint()
+    assert json.loads(row["parameters"]) == {"k": 1, "data_dir": str(data_dir)}
+
+
+def test_manifest_code_hash_ignores_outputs_and_execution_counts(styled, tmp_path, monkeypatch):
+    """A JupyterLab Run All (outputs, execution counts, metadata) changes no hash;
+    editing a cell's source does."""
+    from conftest import ROOT
+
+    nb = json.loads((ROOT / "notebooks" / "01_corpus_overview.ipynb").read_text(encoding="utf-8"))
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "01_corpus_overview.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    clean = A.save_figure(_figure(), "f", pd.DataFrame({"a": [1]}), caption="c",
+                          notebook=path.name, directory=tmp_path / "figs")
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code":
+            cell["execution_count"] = i + 1
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["1 2 3\n"]}]
+            cell["metadata"]["execution"] = {"iopub.status.busy": "2026-11-23T21:00:00Z"}
+    nb["metadata"]["widgets"] = {"state": {}}
+    path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+    ran = A.save_figure(_figure(), "f", pd.DataFrame({"a": [1]}), caption="c",
+                        notebook=path.name, directory=tmp_path / "figs")
+    assert ran["code_hash"] == clean["code_hash"]
+    nb["cells"][-1]["source"] = ["# a researcher's note\n"] + list(nb["cells"][-1]["source"])
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    edited = A.save_figure(_figure(), "f", pd.DataFrame({"a": [1]}), caption="c",
+                           notebook=path.name, directory=tmp_path / "figs")
+    assert edited["code_hash"] != clean["code_hash"]
+
+
+def test_keywords_hash_only_for_notebooks_that_use_keywords(styled, tmp_path):
+    from analysis.figures import input_hashes
+
+    assert input_hashes("01_corpus_overview.ipynb")["keywords_hash"] == "-"
+    assert input_hashes("04_keywords.ipynb")["keywords_hash"] != "-"
+
+
+def test_code_hash_covers_only_modules_the_notebook_uses():
+    from conftest import ROOT
+    from analysis.provenance import notebook_modules
+
+    mods = notebook_modules(ROOT / "notebooks" / "01_corpus_overview.ipynb")
+    assert {"corpus.py", "figures.py", "plots.py"} <= set(mods) and "keyness.py" not in mods
+    assert "interactive.py" in notebook_modules(ROOT / "notebooks" / "04_keywords.ipynb")

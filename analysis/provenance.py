@@ -1,0 +1,136 @@
+"""What a figure depends on, as hashes: recorded in ``figures/manifest.csv`` by
+:func:`analysis.save_figure` and recomputed by ``make figures`` to skip notebooks
+whose inputs did not change.
+
+Inputs of a notebook
+--------------------
+* **data**: ``corpus.yml`` and ``raw/*`` of the data folder it read
+  (:func:`analysis.corpus.data_fingerprint`);
+* **lexicon**: ``lexicon/*.txt``;
+* **keywords**: the keyword file, only for notebooks that use :mod:`analysis.keywords`
+  (otherwise recorded as ``-``);
+* **code**: the notebook's *source* (cell types and sources: not outputs, execution
+  counts or metadata, so a JupyterLab Run All or autosave changes nothing) and the
+  ``analysis/`` modules it imports, found statically: the names it uses
+  (``A.load_corpus``, ``from analysis.interactive import ...``) mapped to modules by
+  ``analysis._EXPORTS``, then every intra-package import of those modules (also those
+  inside functions), transitively.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import re
+from pathlib import Path
+
+__all__ = ["notebook_source", "notebook_modules", "code_hash", "hash_files"]
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def hash_files(paths) -> str:
+    """SHA-256 (first 16 hex digits) over the names and bytes of ``paths`` (sorted by name)."""
+    h = hashlib.sha256()
+    for p in sorted(map(Path, paths), key=lambda p: p.name):
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def notebook_source(path) -> bytes:
+    """The part of a notebook that is code and text: each cell's type and source.
+
+    Outputs, execution counts, cell ids and metadata are left out, so running or
+    autosaving a notebook does not change it.
+    """
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    cells = [[c.get("cell_type", ""), "".join(c.get("source", ""))] for c in nb.get("cells", [])]
+    return json.dumps(cells, ensure_ascii=False).encode("utf-8")
+
+
+def _parse(src: str) -> ast.AST:
+    # IPython magics and shell escapes are not Python
+    src = "\n".join("" if re.match(r"\s*[%!]", ln) else ln for ln in src.splitlines())
+    try:
+        return ast.parse(src)
+    except SyntaxError:
+        return ast.parse("")
+
+
+def _imported(tree: ast.AST, package_level: bool) -> tuple[set[str], set[str]]:
+    """(modules imported from the package, aliases bound to the package itself)."""
+    mods, aliases = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level == 1 and package_level:
+                if base:
+                    mods.add(base.split(".")[0])
+                else:
+                    mods.update(a.name for a in node.names)
+            elif node.level == 0 and (base == "analysis" or base.startswith("analysis.")):
+                if base == "analysis":
+                    mods.update("@" + a.name for a in node.names)  # a name, resolved later
+                else:
+                    mods.add(base.split(".")[1])
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name == "analysis":
+                    aliases.add(a.asname or "analysis")
+                elif a.name.startswith("analysis."):
+                    mods.add(a.name.split(".")[1])
+                    if a.asname is None:
+                        aliases.add("analysis")
+    return mods, aliases
+
+
+def notebook_modules(path) -> list[str]:
+    """File names of the ``analysis/`` modules a notebook uses (static, transitive).
+
+    ``__init__.py`` is always included (it maps names to modules).
+    """
+    from . import _EXPORTS
+
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    src = "\n".join("".join(c.get("source", "")) for c in nb.get("cells", []) if c.get("cell_type") == "code")
+    tree = _parse(src)
+    mods, aliases = _imported(tree, package_level=False)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
+            mods.add("@" + node.attr)
+    todo = set()
+    for m in mods:
+        if m.startswith("@"):
+            name = m[1:]
+            if name in _EXPORTS:
+                todo.add(_EXPORTS[name])
+            elif (PACKAGE / f"{name}.py").is_file():
+                todo.add(name)
+        else:
+            todo.add(m)
+    seen: set[str] = set()
+    while todo:
+        m = todo.pop()
+        f = PACKAGE / f"{m}.py"
+        if m in seen or not f.is_file():
+            continue
+        seen.add(m)
+        sub, _ = _imported(ast.parse(f.read_text(encoding="utf-8")), package_level=True)
+        todo |= {s for s in sub if not s.startswith("@")} - seen
+    return ["__init__.py", *sorted(f"{m}.py" for m in seen)]
+
+
+def code_hash(notebook) -> str:
+    """Hash of a notebook's source (:func:`notebook_source`) and of the ``analysis/``
+    modules it uses (:func:`notebook_modules`); all of ``analysis/`` if the notebook
+    file is not found."""
+    h = hashlib.sha256()
+    nb = Path(notebook)
+    if nb.is_file():
+        h.update(b"notebook\0" + notebook_source(nb))
+        files = [PACKAGE / m for m in notebook_modules(nb)]
+    else:
+        files = sorted(PACKAGE.glob("*.py"))
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
