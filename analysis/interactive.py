@@ -2,31 +2,80 @@
 
 :class:`ThemeExplorer` works on an already tokenized corpus, so an edit only re-runs
 the regular-expression count of :func:`analysis.theme_frequencies` and redraws (no
-re-segmentation).  Its ``update()`` can be called without a browser, which is how the
+re-segmentation).  Its methods can be called without a browser, which is how the
 tests and ``benchmarks/bench_figures.py`` drive it.
+
+Behaviour a researcher can rely on
+----------------------------------
+* Terms are checked as they are entered (:func:`analysis.keywords.term_problem`:
+  Chinese characters only, no punctuation, spaces or duplicates, at least one term);
+  an invalid list is shown with what is wrong and is *not* applied: the chart keeps
+  the last valid state and **Save** refuses until the list is fixed.
+* A term that never occurs is allowed: it is charted with count 0 and a warning.
+* The text box is sent to the kernel when it loses focus (Tab, or a click outside);
+  the one-line box adds a term on Enter.  Nothing is sent while an input method is
+  composing, so pinyin (``yi``, ``dao``) never reaches the counts.
+* The concordance follows the counting rule: occurrences inside a longer listed
+  term (清零 in 动态清零) are listed apart, marked "not counted"; the counted lines
+  equal the count shown.
+* **Save** writes through :func:`analysis.save_keywords`: only the edited themes'
+  lines change, and an edit made to the file by another session is merged (other
+  themes) or refused (same theme), never lost.
+* Everything shown in the status line is HTML-escaped.
 """
 from __future__ import annotations
 
+import html
+import re
 import time
+import warnings
 
 import pandas as pd
 
-from .context import kwic, kwic_html
-from .keywords import KeywordsError, save_keywords, theme_frequencies, validate_keywords
-from .plots import plot_theme_bars
+from .keywords import (Keywords, KeywordsError, KeywordsMerged, _default_path, save_keywords,
+                       term_problem, theme_frequencies, theme_kwic, validate_keywords)
 
-__all__ = ["ThemeExplorer", "parse_terms"]
+__all__ = ["ThemeExplorer", "parse_terms", "check_terms", "KERNEL_HINT"]
+
+#: Shown as static output beside the widget: it survives a kernel restart, the widget does not.
+KERNEL_HINT = ("<div class='theme-explorer-hint' style='color:#555;font-size:12px'>"
+               "If the explorer below shows “model not found”, “Error displaying widget” or nothing, "
+               "the kernel was restarted or the page reloaded: re-run this cell "
+               "(and the cells above it: Run ▸ Run All Above Selected Cell).</div>")
+
+_SPLIT = re.compile(r"[\n,，、;；]+")
 
 
 def parse_terms(text: str) -> list[str]:
-    """Split the text box's content into terms (newlines, commas, 、 or spaces)."""
-    import re
+    """Split the text box's content into terms: one per line (commas, 、 and
+    semicolons also separate).  Surrounding spaces are dropped; inner spaces and
+    duplicates are kept, for :func:`check_terms` to report."""
+    return [t.strip() for t in _SPLIT.split(text) if t.strip()]
 
-    out = []
-    for t in re.split(r"[\s,，、;；]+", text):
-        if t and t not in out:
-            out.append(t)
-    return out
+
+def check_terms(terms: list[str]) -> list[str]:
+    """What is wrong with a theme's term list (empty list: nothing).
+
+    Examples
+    --------
+    >>> check_terms(["清零", "COVID-19", "清零"])
+    ["'COVID-19' contains non-Chinese characters 'COVID19' (terms are matched in Chinese text; finish typing with the input method)", "'清零' is listed twice"]
+    """
+    if not terms:
+        return ["a theme needs at least one term"]
+    problems, seen = [], set()
+    for t in terms:
+        p = term_problem(t)
+        if p:
+            problems.append(f"{t!r} {p}")
+        elif t in seen:
+            problems.append(f"{t!r} is listed twice")
+        seen.add(t)
+    return problems
+
+
+def _esc(x) -> str:
+    return html.escape(str(x), quote=True)
 
 
 class ThemeExplorer:
@@ -37,132 +86,317 @@ class ThemeExplorer:
     corpus : pandas.DataFrame
         Tokenized corpus table.
     themes : dict
-        theme -> terms (e.g. :func:`analysis.load_keywords`); edited in place of a copy.
+        theme -> terms, ideally the :class:`analysis.keywords.Keywords` returned by
+        :func:`analysis.load_keywords` (it remembers what the file held, so *Save*
+        can detect another session's edit).  Copied, never modified.
     by_options : list of str
         Grouping columns offered (e.g. ``["period", "place", "level"]``).
     path : path, optional
-        Where *Save* writes (default ``data/keywords.yml``).
+        Where *Save* writes (default: the file ``themes`` was loaded from, else
+        ``data/keywords.yml``).
     theme, by : str, optional
         Initial selections.
 
     Attributes
     ----------
-    themes : dict
-        The current (edited) themes.
-    last_update_ms : float
-        Wall time of the last recount + redraw, in milliseconds.
+    themes : Keywords
+        The current valid themes (what *Save* writes).
+    error : str or None
+        Why the text box's content was refused (then *Save* refuses too).
     counts : pandas.DataFrame
         Per-term counts of the selected theme by the selected grouping.
+    kwic_lines : pandas.DataFrame
+        The concordance shown (:func:`analysis.keywords.theme_kwic`).
+    last_update_ms : float
+        Wall time of the last recount + redraw, in milliseconds.
     """
+
+    DPI = 100  # the PNG is shown at 1 image pixel per CSS pixel: 9 pt legend text = 12.5 px
 
     def __init__(self, corpus: pd.DataFrame, themes: dict, by_options, path=None, theme=None, by=None):
         import ipywidgets as w
 
         self.corpus = corpus
-        self.themes = {k: list(v) for k, v in validate_keywords(themes).items()}
+        source = themes.source if isinstance(themes, Keywords) else None
+        if path is None:
+            path = themes.path if isinstance(themes, Keywords) and themes.path else _default_path()
         self.path = path
+        self.themes = Keywords(validate_keywords(themes), path=path, source=source)
+        self._renames: dict[str, str] = {}
+        self.error: str | None = None
+        self.warning: str | None = None
         self.last_update_ms = float("nan")
         self.counts = pd.DataFrame()
+        self.kwic_lines = pd.DataFrame()
         self.figure = None  # one matplotlib figure, redrawn in place on every update
         names = list(self.themes)
+        wide = w.Layout(width="auto")
         self.theme_box = w.Dropdown(options=names, value=theme or names[0], description="theme")
         self.by_box = w.Dropdown(options=list(by_options), value=by or by_options[0], description="group by")
         self.terms_box = w.Textarea(value="\n".join(self.themes[self.theme_box.value]),
-                                    description="terms", layout=w.Layout(width="320px", height="180px"))
+                                    description="terms", continuous_update=False,
+                                    placeholder="one term per line; the chart updates when you leave the box",
+                                    layout=w.Layout(width="320px", height="200px"))
+        self.add_box = w.Text(placeholder="add a term + Enter", continuous_update=False,
+                              layout=w.Layout(width="200px"))
+        self.name_box = w.Text(placeholder="theme name", layout=w.Layout(width="160px"))
+        self.add_theme_button = w.Button(description="Add theme", layout=wide)
+        self.rename_button = w.Button(description="Rename theme", layout=wide)
+        self.delete_button = w.Button(description="Delete theme", layout=wide, button_style="warning")
         self.kwic_box = w.Dropdown(options=self.themes[self.theme_box.value], description="KWIC")
-        self.save_button = w.Button(description="Save to keywords.yml", button_style="primary", icon="save")
+        self.save_button = w.Button(description=f"Save to {self._path_name()}", button_style="primary",
+                                    icon="save", layout=w.Layout(width="auto", min_width="200px"))
         self.status = w.HTML()
-        self.image = w.Image(format="png", layout=w.Layout(object_fit="contain", flex="0 0 auto"))
-        self.kwic_out = w.Output()
+        self.image = w.Image(format="png", layout=w.Layout(flex="0 0 auto", max_width="none"))
+        self.kwic_out = w.HTML()
         self.theme_box.observe(self._on_theme, names="value")
         self.by_box.observe(lambda _: self.update(), names="value")
         self.terms_box.observe(self._on_terms, names="value")
-        self.kwic_box.observe(lambda _: self._show_kwic(), names="value")
+        self.add_box.observe(self._on_add_term, names="value")
+        self.kwic_box.observe(self._on_kwic, names="value")
         self.save_button.on_click(lambda _: self.save())
+        self.add_theme_button.on_click(lambda _: self.add_theme(self.name_box.value))
+        self.rename_button.on_click(lambda _: self.rename_theme(self.name_box.value))
+        self.delete_button.on_click(lambda _: self.delete_theme())
         self.widget = w.VBox([
-            w.HBox([w.VBox([self.theme_box, self.by_box, self.terms_box, self.kwic_box,
-                            self.save_button, self.status]), self.image]),
+            w.HBox([w.VBox([self.theme_box, self.by_box, self.kwic_box]),
+                    w.VBox([self.terms_box, self.add_box]),
+                    w.VBox([self.name_box, self.add_theme_button, self.rename_button, self.delete_button])]),
+            w.HBox([self.save_button]),
+            self.status,
+            w.Box([self.image], layout=w.Layout(overflow="auto")),
             self.kwic_out,
         ])
+        self.widget.add_class("theme-explorer")
         self.update()
 
+    def _path_name(self) -> str:
+        from pathlib import Path
+
+        return Path(self.path).name
+
     # -- callbacks --------------------------------------------------------------
-    def _on_theme(self, change) -> None:
+    def _set_box(self, text: str) -> None:
         self.terms_box.unobserve(self._on_terms, names="value")
-        self.terms_box.value = "\n".join(self.themes[change["new"]])
+        self.terms_box.value = text
         self.terms_box.observe(self._on_terms, names="value")
+
+    def _on_theme(self, change) -> None:
+        self.error = None
+        self._set_box("\n".join(self.themes[change["new"]]))
         self.update()
 
     def _on_terms(self, change) -> None:
         self.set_terms(parse_terms(change["new"]))
 
+    def _on_kwic(self, _change) -> None:
+        self._show_kwic()
+
+    def _on_add_term(self, change) -> None:
+        term = change["new"].strip()
+        if not term:
+            return
+        theme = self.theme_box.value
+        current = parse_terms(self.terms_box.value)
+        if self.set_terms([*current, term]):
+            self._set_box("\n".join(self.themes[theme]))
+            self.add_box.value = ""
+
     # -- actions ----------------------------------------------------------------
     def set_terms(self, terms: list[str], theme: str | None = None) -> bool:
         """Replace a theme's terms (default: the selected theme) and update.
 
-        Returns False (and shows why in the status line) if the terms are invalid.
+        Returns False, shows what is wrong and keeps the last valid state (which
+        *Save* will then refuse to write) if the terms are invalid.
         """
         theme = theme or self.theme_box.value
-        candidate = dict(self.themes, **{theme: terms})
-        try:
-            validate_keywords(candidate)
-        except KeywordsError as e:
-            self.status.value = f"<span style='color:#D55E00'>{e}</span>"
+        problems = check_terms(list(terms))
+        if problems:
+            self.error = f"theme {theme!r}: " + "; ".join(problems)
+            self._show_status()
             return False
-        self.themes = candidate
+        self.error = None
+        self.themes[theme] = list(terms)
         self.update()
         return True
+
+    def add_theme(self, name: str) -> bool:
+        """Add an empty theme named ``name`` and select it; it needs terms before it
+        counts or can be saved."""
+        name = (name or "").strip()
+        if not name or "\n" in name:
+            self.error = "type a name for the new theme in the box first"
+        elif name in self.themes:
+            self.error = f"there is already a theme {name!r}"
+        else:
+            self.themes[name] = []  # invalid until it has terms: Save refuses meanwhile
+            self._refresh_names(select=name)
+            self._set_box("")
+            self.error = f"theme {name!r}: add at least one term (one per line, then leave the box)"
+        self._show_status()
+        return name in self.themes and self.themes[name] == []
+
+    def rename_theme(self, new: str) -> bool:
+        """Rename the selected theme to ``new`` (its comments and place in the file are kept)."""
+        old, new = self.theme_box.value, (new or "").strip()
+        if not new or "\n" in new or new in self.themes:
+            self.error = ("type the new name in the box first" if not new else
+                          f"there is already a theme {new!r}")
+            self._show_status()
+            return False
+        items = [(new if k == old else k, v) for k, v in self.themes.items()]
+        self.themes.clear()
+        self.themes.update(items)
+        origin = next((o for o, n in self._renames.items() if n == old), old)
+        self._renames[origin] = new
+        self._refresh_names(select=new)
+        self.update()
+        return True
+
+    def delete_theme(self) -> bool:
+        """Delete the selected theme (the file changes only on *Save*)."""
+        name = self.theme_box.value
+        if len(self.themes) == 1:
+            self.error = "the keyword file needs at least one theme"
+            self._show_status()
+            return False
+        del self.themes[name]
+        self._renames = {o: n for o, n in self._renames.items() if n != name}
+        self.error = None
+        self._refresh_names(select=next(iter(self.themes)))
+        self._set_box("\n".join(self.themes[self.theme_box.value]))
+        self.update()
+        return True
+
+    def _refresh_names(self, select: str) -> None:
+        self.theme_box.unobserve(self._on_theme, names="value")
+        self.theme_box.options = list(self.themes)
+        self.theme_box.value = select
+        self.theme_box.observe(self._on_theme, names="value")
+
+    def _valid(self) -> dict | None:
+        try:
+            return validate_keywords(self.themes)
+        except KeywordsError:
+            return None
 
     def update(self) -> None:
         """Recount the selected theme, redraw the figure and the KWIC table."""
         import io
 
-        import matplotlib.pyplot as plt
+        from .plots import plot_theme_bars
 
         t0 = time.perf_counter()
         theme, by = self.theme_box.value, self.by_box.value
-        tf = theme_frequencies(self.corpus, self.themes, by, per_term=True)
+        counted = {k: v for k, v in self.themes.items() if v}
+        if not self.themes.get(theme):
+            self._show_status()
+            return
+        tf = theme_frequencies(self.corpus, counted, by, per_term=True)  # all themes: longest match wins
         self.counts = tf[tf["theme"] == theme].reset_index(drop=True)
-        fig, _ = plot_theme_bars(self.counts, by, theme, tight=False, fig=self.figure)
+        import matplotlib as mpl
+
+        with mpl.rc_context({"axes.titley": 1.0}):  # fixed title position: skips a layout pass
+            fig, _ = plot_theme_bars(self.counts, by, theme, tight=False, fig=self.figure)
         self.figure = fig
         buf = io.BytesIO()
-        # what the user sees, rendered here (and timed); fixed margins, no "tight" bbox pass
-        dpi = 80
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches=None)
+        # what the user sees, rendered here (and timed) at exactly the figure's size: the
+        # project style's savefig.bbox="tight" would crop it (and cost a second draw)
+        import matplotlib.pyplot as plt
+
+        with mpl.rc_context({"savefig.bbox": "standard"}):
+            fig.savefig(buf, format="png", dpi=self.DPI, pil_kwargs={"compress_level": 1})
         plt.close(fig)  # detached from pyplot; reused (cleared) on the next update
-        width, height = (round(x * dpi) for x in fig.get_size_inches())
+        width, height = (round(x * self.DPI) for x in fig.get_size_inches())
         self.image.layout.width, self.image.layout.height = f"{width}px", f"{height}px"
+        self.image.layout.min_width = f"{width}px"
         self.image.value = buf.getvalue()
         terms = self.themes[theme]
         current = self.kwic_box.value
+        self.kwic_box.unobserve(self._on_kwic, names="value")
         self.kwic_box.options = terms
         self.kwic_box.value = current if current in terms else terms[0]
+        self.kwic_box.observe(self._on_kwic, names="value")
         self._show_kwic()
+        per_term = self.counts.groupby("term", sort=False)["count"].sum()
+        zero = [t for t in terms if per_term.get(t, 0) == 0]
+        self.warning = (f"never occur{'s' if len(zero) == 1 else ''} in this corpus (count 0): "
+                        f"{'、'.join(zero)}" if zero else None)
         self.last_update_ms = (time.perf_counter() - t0) * 1000
-        total = int(self.counts["count"].sum())
-        self.status.value = (f"{theme}: {len(terms)} terms, {total} occurrences "
-                             f"(updated in {self.last_update_ms:.0f} ms; not saved)")
+        self._show_status()
+
+    def _show_status(self) -> None:
+        theme = self.theme_box.value
+        terms = self.themes.get(theme) or []
+        parts = []
+        if self.error:
+            parts.append(f"<div style='color:#D55E00'><b>not applied:</b> {_esc(self.error)}</div>")
+        if terms:
+            total = int(self.counts["count"].sum()) if len(self.counts) else 0
+            parts.append(f"<div>{_esc(theme)}: {len(terms)} terms, {total} occurrences counted "
+                         f"(updated in {self.last_update_ms:.0f} ms; not saved)</div>")
+        if self.warning and terms:
+            parts.append(f"<div style='color:#9a6700'>warning: {_esc(self.warning)}</div>")
+        self.status.value = "".join(parts)
 
     def _show_kwic(self) -> None:
-        from IPython.display import HTML, display
+        from .context import kwic_html
 
         term = self.kwic_box.value
-        self.kwic_out.clear_output(wait=True)
-        if term:
-            with self.kwic_out:
-                display(HTML(kwic_html(kwic(self.corpus, term, window=18), max_rows=30)))
+        if not term:
+            self.kwic_out.value = ""
+            return
+        valid = {k: v for k, v in self.themes.items() if v}
+        lines = theme_kwic(self.corpus, valid, term, window=18)
+        self.kwic_lines = lines
+        counted, nested = lines[lines.counted], lines[~lines.counted]
+        out = [f"<div class='kwic-counted'><b>{_esc(term)}</b>: {len(counted)} counted "
+               f"occurrence{'s' if len(counted) != 1 else ''}</div>",
+               kwic_html(counted, max_rows=30)]
+        if len(nested):
+            inside = "、".join(sorted(set(nested.inside) - {""})) or "a longer listed term"
+            out += [f"<div class='kwic-nested' style='margin-top:6px'>not counted for {_esc(term)}: "
+                    f"{len(nested)} occurrence{'s' if len(nested) != 1 else ''} inside {_esc(inside)} "
+                    f"(counted there: longest match wins)</div>",
+                    kwic_html(nested.assign(keyword=nested.keyword + "⊂" + nested.inside), max_rows=30)]
+        self.kwic_out.value = "".join(out)
 
     def save(self):
-        """Write all themes to the keyword file (atomic, comments kept)."""
-        try:
-            path = save_keywords(self.themes, self.path)
-        except KeywordsError as e:
-            self.status.value = f"<span style='color:#D55E00'>not saved: {e}</span>"
+        """Write all themes to the keyword file (only the edited themes' lines change).
+
+        Refuses (status line says why, nothing written) while the terms box holds an
+        invalid list or a theme has no terms, or if :func:`analysis.save_keywords`
+        refuses (read-only file, conflicting edit on disk).
+
+        Returns
+        -------
+        Path or None
+            The file written, or None if refused.
+        """
+        if self.error or self._valid() is None:
+            why = self.error or "a theme has no terms"
+            self.status.value = (f"<div style='color:#D55E00'><b>not saved:</b> fix this first: "
+                                 f"{_esc(why)}</div>")
             return None
-        self.status.value = f"saved {len(self.themes)} themes to {path}"
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", KeywordsMerged)
+                path = save_keywords(self.themes, self.path, renames=self._renames)
+        except KeywordsError as e:
+            self.status.value = f"<div style='color:#D55E00'><b>not saved:</b> {_esc(e)}</div>"
+            return None
+        self._renames = {}
+        merged = [str(c.message) for c in caught if issubclass(c.category, KeywordsMerged)]
+        msg = f"saved {len(self.themes)} themes to {_esc(path)}"
+        if merged:
+            self._refresh_names(select=self.theme_box.value if self.theme_box.value in self.themes
+                                else next(iter(self.themes)))
+            msg += f"<br><span style='color:#9a6700'>{_esc(merged[0])}</span>"
+        self.status.value = msg
         return path
 
     def _ipython_display_(self):
-        from IPython.display import display
+        from IPython.display import HTML, display
 
+        display(HTML(KERNEL_HINT))
         display(self.widget)

@@ -25,7 +25,7 @@ from .corpus import default_data_dir
 
 __all__ = ["KeywordsError", "KeywordsMerged", "Keywords", "load_keywords", "save_keywords",
            "validate_keywords", "term_problem", "theme_frequencies", "term_matcher",
-           "render_keywords"]
+           "render_keywords", "theme_kwic"]
 
 
 class KeywordsError(ValueError):
@@ -469,3 +469,60 @@ def theme_frequencies(corpus: pd.DataFrame, themes: dict, by, *, per_term: bool 
                 rows.append((*key, theme, n, n / n_tokens * 1e4 if n_tokens else float("nan"), n_tokens))
     columns = [*cols, "theme", *(["term"] if per_term else []), "count", "per_10k", "n_tokens"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def theme_kwic(corpus: pd.DataFrame, themes: dict, term: str, window: int = 15) -> pd.DataFrame:
+    """Concordance of ``term`` that follows the counting rule of :func:`theme_frequencies`.
+
+    Every occurrence of ``term`` in the cleaned text is listed once.  ``counted`` is
+    True where the leftmost-longest match over the terms of *all* themes is ``term``
+    itself (these lines add up to the counts); otherwise the occurrence lies inside
+    (or overlaps) a longer listed term, named in ``inside`` (e.g. 清零 inside 动态清零),
+    and is not counted.
+
+    Parameters
+    ----------
+    corpus : pandas.DataFrame
+        Corpus table with ``unit_id`` and ``text``.
+    themes : dict
+        theme -> terms (all themes: they decide which matches win).
+    term : str
+        The term; if no theme lists it, no line is counted.
+    window : int, default 15
+        Characters of context on each side (newlines shown as spaces).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``unit_id``, ``position``, ``left``, ``keyword``, ``right``,
+        ``counted`` (bool), ``inside`` (the longer term that took the characters, or
+        ``""``); counted lines first, each group in corpus order.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"unit_id": ["u"], "text": ["坚持动态清零，尽快清零"]})
+    >>> k = theme_kwic(df, {"a": ["动态清零"], "b": ["清零"]}, "清零", window=2)
+    >>> k[["position", "counted", "inside"]].values.tolist()
+    [[9, True, ''], [4, False, '动态清零']]
+    """
+    if not isinstance(term, str) or not term:
+        raise ValueError("term must be a non-empty string")
+    terms = [t for ts in validate_keywords(themes).values() for t in ts]
+    pattern = term_matcher([*terms, term]) if term not in terms else term_matcher(terms)
+    listed = term in terms
+    needle = re.compile(re.escape(term))
+    rows = []
+    for uid, text in zip(corpus["unit_id"], corpus["text"]):
+        if term not in text:
+            continue
+        wins = [(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
+        for m in needle.finditer(text):
+            s, e = m.span()
+            win = next(((ws, we, g) for ws, we, g in wins if ws < e and s < we), None)
+            counted = listed and win is not None and win[:2] == (s, e)
+            inside = "" if counted or win is None or win[2] == term else win[2]
+            rows.append((uid, s, text[max(0, s - window):s].replace("\n", " "), term,
+                         text[e:e + window].replace("\n", " "), counted, inside))
+    out = pd.DataFrame(rows, columns=["unit_id", "position", "left", "keyword", "right", "counted", "inside"])
+    order = (~out["counted"]).astype(int)
+    return out.assign(_o=order).sort_values("_o", kind="mergesort").drop(columns="_o").reset_index(drop=True)

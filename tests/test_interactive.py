@@ -1,23 +1,42 @@
-"""The keyword explorer updates on edits and saves atomically."""
+"""The keyword explorer: validation as typed, never stale, safe status, counts = KWIC, saving."""
+import html
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
 import pytest  # noqa: E402
 
 import analysis as A  # noqa: E402
-from analysis.interactive import ThemeExplorer, parse_terms  # noqa: E402
+from analysis.interactive import KERNEL_HINT, ThemeExplorer, check_terms, parse_terms  # noqa: E402
+from analysis.keywords import theme_kwic  # noqa: E402
+from conftest import ROOT  # noqa: E402
 
 
 @pytest.fixture
-def explorer(tokenized, tmp_path):
+def path(tmp_path):
+    p = tmp_path / "keywords.yml"
+    p.write_bytes((ROOT / "data" / "keywords.yml").read_bytes())
+    return p
+
+
+@pytest.fixture
+def explorer(tokenized, path):
     A.use_style()
-    path = tmp_path / "kw.yml"
-    A.save_keywords(A.load_keywords(), path)
-    return ThemeExplorer(tokenized, A.load_keywords(path), ["period", "level"], path=path, theme="precision")
+    return ThemeExplorer(tokenized, A.load_keywords(path), ["period", "level"], theme="precision")
 
 
-def test_parse_terms():
-    assert parse_terms("清零\n动态清零, 一刀切、清零 ") == ["清零", "动态清零", "一刀切"]
+def test_parse_terms_keeps_problems_for_the_checker():
+    assert parse_terms("清零\n动态清零, 一刀切、清零 \n\n科学 精准") == ["清零", "动态清零", "一刀切", "清零", "科学 精准"]
+
+
+def test_check_terms():
+    assert check_terms(["清零", "动态清零"]) == []
+    problems = check_terms(["COVID-19", "清零！", "(", "科学 精准", "清零", "清零"])
+    assert len(problems) == 5
+    assert "non-Chinese" in problems[0] and "punctuation" in problems[1] and "punctuation" in problems[2]
+    assert "space" in problems[3] and "twice" in problems[4]
+    assert check_terms([]) == ["a theme needs at least one term"]
 
 
 def test_edit_updates_counts_and_figure(explorer, tokenized):
@@ -25,28 +44,176 @@ def test_edit_updates_counts_and_figure(explorer, tokenized):
     assert explorer.set_terms(["层层加码"])
     after = explorer.counts
     assert set(after.term) == {"层层加码"}
-    expected = A.theme_frequencies(tokenized, explorer.themes, "period", per_term=True)
+    expected = A.theme_frequencies(tokenized, dict(explorer.themes), "period", per_term=True)
     expected = expected[expected.theme == "precision"].reset_index(drop=True)
     assert after.equals(expected) and not after.equals(before)
     assert explorer.kwic_box.options == ("层层加码",)
     assert explorer.last_update_ms > 0
 
 
-def test_text_box_and_grouping_drive_the_update(explorer):
+def test_text_box_is_sent_on_blur_not_per_keystroke_and_grouping_drives_the_update(explorer):
+    assert explorer.terms_box.continuous_update is False  # IME-safe: no value until the box is left
     explorer.terms_box.value = "一刀切\n优化"
     assert explorer.themes["precision"] == ["一刀切", "优化"]
     explorer.by_box.value = "level"
     assert "level" in explorer.counts.columns
 
 
-def test_invalid_edit_is_refused_with_a_message(explorer):
-    old = dict(explorer.themes)
-    assert not explorer.set_terms([])
-    assert explorer.themes == old and "non-empty" in explorer.status.value
+@pytest.mark.parametrize("text, msg", [
+    ("COVID-19", "non-Chinese"), ("清零！", "punctuation"), ("(", "punctuation"),
+    ("科学 精准", "space"), ("清零\n清零", "twice"), ("", "at least one term"),
+    ("yi\ndao\nqie", "non-Chinese"),  # pinyin of an unfinished composition
+])
+def test_bad_terms_are_refused_with_a_message_and_not_charted(explorer, text, msg):
+    old_terms = list(explorer.themes["precision"])
+    old_counts = explorer.counts.copy()
+    explorer.terms_box.value = text
+    assert explorer.themes["precision"] == old_terms
+    assert explorer.counts.equals(old_counts)
+    assert msg in html.unescape(explorer.status.value) and "not applied" in explorer.status.value
+    assert not set(parse_terms(text)) - set(old_terms) & set(explorer.kwic_box.options)
 
 
-def test_save_writes_the_edited_themes(explorer):
+def test_never_occurring_term_is_allowed_with_count_zero_and_a_warning(explorer):
+    assert explorer.set_terms(["一刀切", "龙飞凤舞"])
+    per_term = explorer.counts.groupby("term")["count"].sum()
+    assert per_term["龙飞凤舞"] == 0 and per_term["一刀切"] > 0
+    assert "warning" in explorer.status.value and "龙飞凤舞" in explorer.status.value
+
+
+def test_refused_edit_then_save_refuses_and_writes_nothing(explorer, path):
+    before = path.read_bytes()
+    explorer.terms_box.value = "一刀切\nCOVID-19"
+    assert explorer.save() is None
+    assert "not saved" in explorer.status.value and "saved 8" not in explorer.status.value
+    assert path.read_bytes() == before
+    explorer.terms_box.value = "一刀切\n层层加码"  # fixed: now it saves the shown terms
+    assert explorer.save() == path
+    assert A.load_keywords(path)["precision"] == ["一刀切", "层层加码"]
+
+
+def test_save_writes_only_the_edited_theme(explorer, path):
+    before = path.read_text(encoding="utf-8")
     explorer.set_terms(["一刀切", "层层加码"])
-    path = explorer.save()
+    assert explorer.save() == path
+    after = path.read_text(encoding="utf-8")
     assert A.load_keywords(path)["precision"] == ["一刀切", "层层加码"]
     assert "saved" in explorer.status.value
+    assert [ln for ln in before.splitlines() if ln.startswith("#")] == \
+        [ln for ln in after.splitlines() if ln.startswith("#")]
+    assert before.split("precision:")[0] == after.split("precision:")[0]
+
+
+def test_save_without_edits_leaves_file_byte_identical(explorer, path):
+    before = path.read_bytes()
+    assert explorer.save() == path
+    assert path.read_bytes() == before
+
+
+def test_save_merges_another_sessions_edit_of_another_theme(explorer, path):
+    other = A.load_keywords(path)
+    other["economy"] = ["经济", "稳经济"]
+    A.save_keywords(other)
+    explorer.set_terms(["一刀切"])
+    assert explorer.save() == path
+    on_disk = A.load_keywords(path)
+    assert on_disk["economy"] == ["经济", "稳经济"] and on_disk["precision"] == ["一刀切"]
+    assert "changed on disk" in explorer.status.value
+
+
+def test_save_refuses_a_conflicting_edit_of_the_same_theme(explorer, path):
+    other = A.load_keywords(path)
+    other["precision"] = ["优化"]
+    A.save_keywords(other)
+    saved = path.read_bytes()
+    explorer.set_terms(["一刀切"])
+    assert explorer.save() is None
+    assert "not saved" in explorer.status.value and "changed on disk" in explorer.status.value
+    assert path.read_bytes() == saved
+
+
+def test_status_is_html_escaped(tokenized, tmp_path):
+    evil = "<img src=x onerror=alert(1)>"
+    path = tmp_path / "kw.yml"
+    A.save_keywords({evil: ["清零"], "b": ["优化"]}, path)
+    ex = ThemeExplorer(tokenized, A.load_keywords(path), ["period"])
+    assert "<img" not in ex.status.value and html.escape(evil) in ex.status.value
+    ex.set_terms(["<script>alert(1)</script>"])
+    assert "<script" not in ex.status.value and "<img" not in ex.status.value
+    ex.rename_theme("<b>x</b>")
+    assert "<b>x" not in ex.status.value
+    assert "<img" not in ex.kwic_out.value
+
+
+def test_add_rename_delete_theme_and_save(explorer, path):
+    assert explorer.add_theme("新主题")
+    assert explorer.theme_box.value == "新主题"
+    assert explorer.save() is None and "not saved" in explorer.status.value  # no terms yet
+    explorer.terms_box.value = "清零\n动态清零"
+    assert explorer.themes["新主题"] == ["清零", "动态清零"]
+    explorer.theme_box.value = "war_metaphor"
+    assert explorer.rename_theme("war")
+    assert "war" in explorer.theme_box.options and "war_metaphor" not in explorer.theme_box.options
+    explorer.theme_box.value = "economy"
+    assert explorer.delete_theme()
+    assert explorer.save() == path
+    text = path.read_text(encoding="utf-8")
+    themes = A.load_keywords(path)
+    assert list(themes)[-1] == "新主题" and "economy" not in themes
+    assert "# War and mobilisation metaphors.\nwar:\n" in text
+
+
+def _kwic_count(explorer):
+    m = re.search(r"</b>: (\d+) counted", explorer.kwic_out.value)
+    return int(m.group(1))
+
+
+def test_kwic_follows_the_counting_rule_for_nested_terms(tokenized, tmp_path):
+    """清零 is also inside 动态清零/双清零: those lines are listed apart, not counted, and the
+    counted lines equal the count in the chart."""
+    A.use_style()
+    ex = ThemeExplorer(tokenized, A.load_keywords(), ["period"], path=tmp_path / "kw.yml", theme="stringency")
+    ex.kwic_box.value = "清零"
+    count = int(ex.counts.loc[ex.counts.term == "清零", "count"].sum())
+    lines = ex.kwic_lines
+    assert int(lines.counted.sum()) == count == _kwic_count(ex)
+    nested = lines[~lines.counted]
+    assert len(nested) > 0 and set(nested.inside) <= {"动态清零", "双清零", "社会面清零"}
+    assert "not counted" in ex.kwic_out.value
+    # independent check: every occurrence of 清零 minus those inside longer listed terms
+    text = "".join(tokenized.text)
+    longer = [t for ts in A.load_keywords().values() for t in ts if "清零" in t and t != "清零"]
+    assert count == text.count("清零") - sum(text.count(t) for t in longer)
+
+
+def test_theme_kwic_by_hand():
+    import pandas as pd
+
+    df = pd.DataFrame({"unit_id": ["u1", "u2"], "text": ["坚持动态清零，尽快清零", "双清零"]})
+    k = theme_kwic(df, {"a": ["动态清零", "双清零"], "b": ["清零"]}, "清零", window=2)
+    assert k[["unit_id", "position", "counted", "inside"]].values.tolist() == [
+        ["u1", 9, True, ""], ["u1", 4, False, "动态清零"], ["u2", 1, False, "双清零"]]
+
+
+def test_chart_is_shown_at_its_real_size_with_legible_legend(explorer):
+    from PIL import Image
+    import io
+
+    explorer.set_terms(["科学精准", "精准", "优化", "层层加码", "一刀切", "简单化", "不得", "防控", "疫情", "发展"])
+    im = Image.open(io.BytesIO(explorer.image.value))
+    assert f"{im.width}px" == explorer.image.layout.width and f"{im.height}px" == explorer.image.layout.height
+    legend = explorer.figure.axes[0].get_legend()
+    px = legend.get_texts()[0].get_fontsize() * explorer.DPI / 72
+    assert px >= 10
+    assert explorer.save_button.layout.width == "auto"
+
+
+def test_display_carries_a_hint_for_after_kernel_loss(explorer):
+    from IPython.core.interactiveshell import InteractiveShell  # noqa: F401
+    from unittest import mock
+
+    shown = []
+    with mock.patch("IPython.display.display", side_effect=lambda *a, **k: shown.extend(a)):
+        explorer._ipython_display_()
+    assert "model not found" in shown[0].data and "re-run this cell" in shown[0].data
+    assert "re-run this cell" in KERNEL_HINT
