@@ -1,13 +1,21 @@
-"""Run every notebook headless (papermill) to regenerate all figures.
+"""Run the notebooks headless (papermill) to regenerate the figures whose inputs changed.
 
-``python -m analysis.build`` is what ``make figures`` calls.  Notebooks run in
-``notebooks/`` order (01_ first, the rest two at a time on two cores), each in a fresh
-kernel of this Python; executed
-copies (with outputs) go to ``.cache/executed/`` so the committed notebooks stay
-output-free.  One progress line per notebook, with its time.
+``python -m analysis.build`` is what ``make figures`` calls.  A notebook is re-executed
+only if one of its inputs changed since the figures in the manifest were made: the
+data, the lexicon, the keyword file (notebooks that use keyword themes), the
+notebook's source or the ``analysis/`` modules it imports, its parameters (a figure
+last made with non-default ``data_dir``/``keywords_path``), the package versions; or
+if a figure file is missing.  It prints which notebooks it skips and why
+(:func:`plan`, from :mod:`analysis.provenance`; planning imports no heavy package).
+
+Notebooks run in ``notebooks/`` order (01_ first, the rest two at a time on two
+cores), each in a fresh kernel of this Python; executed copies (with outputs) go to
+``.cache/executed/`` so the committed notebooks stay output-free.  One progress line
+per notebook, with its time.
 
 Options: ``--figures-dir DIR`` (default ``figures/``; sets ``$FIGURES_DIR`` for the
-kernels), ``--only 02_periods`` (run a subset), ``--jobs N``, ``--quiet``.
+kernels), ``--only 02_periods`` (consider a subset), ``--force`` (run even if up to
+date), ``--jobs N``, ``--quiet``.
 """
 from __future__ import annotations
 
@@ -17,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["notebooks", "run_notebooks", "main"]
+__all__ = ["notebooks", "plan", "run_notebooks", "main"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +40,60 @@ def notebooks(only=None) -> list[Path]:
             raise SystemExit(f"unknown notebook(s) {sorted(unknown)}; have {[p.stem for p in found]}")
         found = [p for p in found if p.stem in wanted]
     return found
+
+
+def plan(paths, figures_dir=None) -> list[tuple[Path, str | None]]:
+    """Which notebooks must run, and why.
+
+    Parameters
+    ----------
+    paths : list of Path
+        Notebooks (from :func:`notebooks`).
+    figures_dir : path, optional
+        Where the figures and ``manifest.csv`` are (default ``$FIGURES_DIR`` or
+        ``figures/``).
+
+    Returns
+    -------
+    list of (Path, str or None)
+        Each notebook with the reason to run it, or None if its figures are up to
+        date (every manifest row's recorded inputs hash as now, files present).
+
+    Raises
+    ------
+    analysis.provenance.ManifestError
+        If the manifest is corrupt.
+    """
+    import json
+
+    from .provenance import input_hashes, packages_line, read_manifest_rows
+
+    out = Path(figures_dir or os.environ.get("FIGURES_DIR") or ROOT / "figures")
+    rows = read_manifest_rows(out / "manifest.csv")
+    packages = packages_line()
+    result = []
+    for nb in paths:
+        mine = [r for r in rows if r["notebook"] == nb.name]
+        reason = None if mine else "no figures recorded in the manifest"
+        now = input_hashes(nb) if mine else {}
+        labels = {"data_hash": "data changed", "lexicon_hash": "lexicon changed",
+                  "keywords_hash": "keyword file changed",
+                  "code_hash": "notebook source or analysis/ code it imports changed"}
+        for r in mine:
+            if reason:
+                break
+            params = json.loads(r["parameters"] or "{}")
+            missing = [f for f in r["files"].split() if not (out / f).is_file()]
+            if missing:
+                reason = f"{missing[0]} is missing"
+            elif {"data_dir", "keywords_path"} & set(params):
+                reason = f"{r['name']} was last made with non-default parameters"
+            elif r["packages"] != packages:
+                reason = "package versions changed"
+            else:
+                reason = next((labels[k] for k in labels if r[k] != now[k]), None)
+        result.append((nb, reason))
+    return result
 
 
 def run_notebooks(paths, figures_dir=None, out_dir=None, log=print, jobs: int = 2) -> list[tuple[str, float]]:
@@ -89,15 +151,32 @@ def main(argv=None) -> int:
     ap.add_argument("--figures-dir", help="where figures go (default: figures/)")
     ap.add_argument("--only", nargs="*", help="notebook stems to run, e.g. 02_periods")
     ap.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
+    ap.add_argument("--force", action="store_true", help="run even the notebooks that are up to date")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
-    from .figures import cjk_font_path
+    from .provenance import ManifestError
 
     t0 = time.perf_counter()
     log = (lambda *_: None) if args.quiet else print
+    try:
+        todo = plan(notebooks(args.only), args.figures_dir)
+    except ManifestError as e:
+        print(f"make figures failed: {e}", file=sys.stderr)
+        return 1
+    paths = []
+    for nb, reason in todo:
+        if reason is None and not args.force:
+            log(f"skip {nb.name:<28} up to date (inputs unchanged since its figures were made)")
+        else:
+            log(f"run  {nb.name:<28} {reason or 'forced (--force)'}")
+            paths.append(nb)
+    if not paths:
+        log(f"done: nothing to run ({time.perf_counter() - t0:.1f} s)")
+        return 0
+    from .figures import cjk_font_path
+
     log("preparing the CJK font (first run on a machine: ~1 min)")
     cjk_font_path()
-    paths = notebooks(args.only)
     try:
         run_notebooks(paths, figures_dir=args.figures_dir, log=log, jobs=args.jobs)
     except RuntimeError as e:

@@ -32,6 +32,8 @@ from pathlib import Path
 import pandas as pd
 
 from ._io import atomic_write, locked_dir
+from .provenance import (MANIFEST_COLUMNS as _MANIFEST_COLUMNS, ManifestError, input_hashes,
+                         packages_line, read_manifest_rows)
 
 __all__ = ["cjk_font_path", "use_style", "save_figure", "figures_dir", "OKABE_ITO",
            "FONT_FAMILY", "read_manifest", "ManifestError", "input_hashes", "packages_line"]
@@ -43,10 +45,6 @@ FONT_FAMILY = "Noto Sans CJK SC"
 
 _FONT_BUILD_VERSION = "3"  # bump when the conversion below changes
 _SC_FACE = 2  # index of Simplified Chinese in NotoSansCJK-Regular.ttc
-_MANIFEST_COLUMNS = ["name", "caption", "notebook", "parameters", "data_hash", "lexicon_hash",
-                     "keywords_hash", "code_hash", "packages", "files"]
-_PACKAGES = ["matplotlib", "pandas", "numpy", "scikit-learn", "scipy", "jieba", "wordcloud",
-             "noto-cjk-sans-otc"]
 
 
 def _cache_root() -> Path:
@@ -185,35 +183,6 @@ def _frame_csv(data: pd.DataFrame) -> bytes:
     return data.to_csv(index=False, float_format="%.6g", lineterminator="\n").encode("utf-8")
 
 
-class ManifestError(ValueError):
-    """``figures/manifest.csv`` is corrupt (the message names the file, line and fix);
-    it is never rewritten while corrupt."""
-
-
-def _check_manifest(path: Path, text: str) -> None:
-    import csv
-
-    fix = (f"fix or restore it (e.g. `git checkout -- {path.name}` in its folder, "
-           f"then `make figures`)")
-    for n, line in enumerate(text.splitlines(), 1):
-        if re.match(r"^(<{7}|={7}|>{7}|\|{7})( |$)", line):
-            raise ManifestError(f"{path}, line {n}: merge conflict marker {line[:7]!r}; {fix}")
-    if text and not text.endswith("\n"):
-        raise ManifestError(f"{path}: the last line is incomplete (truncated file?); {fix}")
-    rows = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(rows, None)
-        if header != _MANIFEST_COLUMNS:
-            raise ManifestError(f"{path}, line 1: columns {header} are not the manifest's "
-                                f"{_MANIFEST_COLUMNS}; {fix}")
-        for row in rows:
-            if len(row) != len(_MANIFEST_COLUMNS):
-                raise ManifestError(f"{path}, line {rows.line_num}: {len(row)} fields instead of "
-                                    f"{len(_MANIFEST_COLUMNS)} (truncated or damaged row); {fix}")
-    except csv.Error as e:
-        raise ManifestError(f"{path}, line {rows.line_num}: {e}; {fix}") from None
-
-
 def read_manifest(directory=None) -> pd.DataFrame:
     """The figure manifest (``figures/manifest.csv``) as a DataFrame of strings.
 
@@ -223,50 +192,8 @@ def read_manifest(directory=None) -> pd.DataFrame:
         Conflict markers, a truncated or damaged row, or other columns than expected
         (naming the file and line).
     """
-    path = Path(directory or figures_dir()) / "manifest.csv"
-    if not path.is_file():
-        return pd.DataFrame(columns=_MANIFEST_COLUMNS)
-    text = path.read_bytes().decode("utf-8")
-    _check_manifest(path, text)
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-
-
-def input_hashes(notebook, data_dir=None, keywords_path=None) -> dict:
-    """The manifest's input hashes for a figure made by ``notebook`` (see
-    :mod:`analysis.provenance`): ``data_hash``, ``lexicon_hash``, ``keywords_hash``
-    (``-`` if the notebook does not use keyword themes), ``code_hash``.
-
-    Parameters
-    ----------
-    notebook : str or path
-        Notebook file name; looked up in the current folder (where a kernel runs),
-        then in the repository's ``notebooks/``.
-    data_dir : path, optional
-        The data folder the notebook read (default: the repository's ``data/``).
-    keywords_path : path, optional
-        The keyword file it read (default: ``<data_dir>/keywords.yml``).
-    """
-    from .corpus import data_fingerprint, default_data_dir
-    from .provenance import code_hash, hash_files, notebook_modules
-
-    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-    nb = Path(notebook)
-    if not nb.is_file():
-        nb = default_data_dir().parent / "notebooks" / Path(notebook).name
-    lexicon = data_dir / "lexicon" if (data_dir / "lexicon").is_dir() else default_data_dir() / "lexicon"
-    uses_keywords = not nb.is_file() or "keywords.py" in notebook_modules(nb)
-    kw = Path(keywords_path) if keywords_path else data_dir / "keywords.yml"
-    return {
-        "data_hash": data_fingerprint(data_dir),
-        "lexicon_hash": hash_files(lexicon.glob("*.txt")),
-        "keywords_hash": hash_files([kw]) if uses_keywords and kw.is_file() else "-",
-        "code_hash": code_hash(nb),
-    }
-
-
-def packages_line() -> str:
-    """Versions of the packages that shape the figures, as recorded in the manifest."""
-    return " ".join(f"{p}=={version(p)}" for p in _PACKAGES)
+    rows = read_manifest_rows(Path(directory or figures_dir()) / "manifest.csv")
+    return pd.DataFrame(rows, columns=_MANIFEST_COLUMNS, dtype=str)
 
 
 def save_figure(fig, name: str, data: pd.DataFrame, *, caption: str, notebook: str,

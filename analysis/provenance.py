@@ -24,9 +24,111 @@ import json
 import re
 from pathlib import Path
 
-__all__ = ["notebook_source", "notebook_modules", "code_hash", "hash_files"]
+__all__ = ["notebook_source", "notebook_modules", "code_hash", "hash_files", "data_hash",
+           "input_hashes", "packages_line", "ManifestError", "MANIFEST_COLUMNS", "read_manifest_rows"]
 
 PACKAGE = Path(__file__).resolve().parent
+DATA = PACKAGE.parent / "data"
+
+#: Columns of ``figures/manifest.csv``.
+MANIFEST_COLUMNS = ["name", "caption", "notebook", "parameters", "data_hash", "lexicon_hash",
+                    "keywords_hash", "code_hash", "packages", "files"]
+#: Packages whose versions shape the figures (recorded in the manifest).
+PACKAGES = ["matplotlib", "pandas", "numpy", "scikit-learn", "scipy", "jieba", "wordcloud",
+            "noto-cjk-sans-otc"]
+
+
+class ManifestError(ValueError):
+    """``figures/manifest.csv`` is corrupt (the message names the file, line and fix);
+    it is never rewritten while corrupt."""
+
+
+def read_manifest_rows(path) -> list[dict]:
+    """Rows of a manifest file as dicts of strings (``[]`` if there is no file).
+
+    Raises
+    ------
+    ManifestError
+        Conflict markers, a truncated or damaged row, or other columns than
+        :data:`MANIFEST_COLUMNS` (naming the file and line).
+    """
+    import csv
+    import io
+
+    path = Path(path)
+    if not path.is_file():
+        return []
+    text = path.read_bytes().decode("utf-8")
+    fix = (f"fix or restore it (e.g. `git checkout -- {path.name}` in its folder, "
+           f"then `make figures`)")
+    for n, line in enumerate(text.splitlines(), 1):
+        if re.match(r"^(<{7}|={7}|>{7}|\|{7})( |$)", line):
+            raise ManifestError(f"{path}, line {n}: merge conflict marker {line[:7]!r}; {fix}")
+    if text and not text.endswith("\n"):
+        raise ManifestError(f"{path}: the last line is incomplete (truncated file?); {fix}")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows = []
+    try:
+        header = next(reader, None)
+        if header != MANIFEST_COLUMNS:
+            raise ManifestError(f"{path}, line 1: columns {header} are not the manifest's "
+                                f"{MANIFEST_COLUMNS}; {fix}")
+        for row in reader:
+            if len(row) != len(MANIFEST_COLUMNS):
+                raise ManifestError(f"{path}, line {reader.line_num}: {len(row)} fields instead of "
+                                    f"{len(MANIFEST_COLUMNS)} (truncated or damaged row); {fix}")
+            rows.append(dict(zip(MANIFEST_COLUMNS, row)))
+    except csv.Error as e:
+        raise ManifestError(f"{path}, line {reader.line_num}: {e}; {fix}") from None
+    return rows
+
+
+def data_hash(data_dir=None) -> str:
+    """SHA-256 (first 16 hex digits) of ``corpus.yml`` and every raw file; the same
+    value as :func:`analysis.corpus.data_fingerprint` (without importing pandas)."""
+    data_dir = Path(data_dir) if data_dir is not None else DATA
+    h = hashlib.sha256()
+    for p in [data_dir / "corpus.yml", *sorted((data_dir / "raw").glob("*"))]:
+        if p.is_file():
+            h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def packages_line() -> str:
+    """Versions of :data:`PACKAGES`, as recorded in the manifest."""
+    from importlib.metadata import version
+
+    return " ".join(f"{p}=={version(p)}" for p in PACKAGES)
+
+
+def input_hashes(notebook, data_dir=None, keywords_path=None) -> dict:
+    """The manifest's input hashes for a figure made by ``notebook``: ``data_hash``,
+    ``lexicon_hash``, ``keywords_hash`` (``-`` if the notebook does not use
+    :mod:`analysis.keywords`), ``code_hash``.
+
+    Parameters
+    ----------
+    notebook : str or path
+        Notebook file; looked up as given (a kernel runs in the notebook's folder),
+        then in the repository's ``notebooks/``.
+    data_dir : path, optional
+        The data folder the notebook read (default: the repository's ``data/``).
+    keywords_path : path, optional
+        The keyword file it read (default: ``<data_dir>/keywords.yml``).
+    """
+    data_dir = Path(data_dir) if data_dir is not None else DATA
+    nb = Path(notebook)
+    if not nb.is_file():
+        nb = PACKAGE.parent / "notebooks" / Path(notebook).name
+    lexicon = data_dir / "lexicon" if (data_dir / "lexicon").is_dir() else DATA / "lexicon"
+    uses_keywords = not nb.is_file() or "keywords.py" in notebook_modules(nb)
+    kw = Path(keywords_path) if keywords_path else data_dir / "keywords.yml"
+    return {
+        "data_hash": data_hash(data_dir),
+        "lexicon_hash": hash_files(lexicon.glob("*.txt")),
+        "keywords_hash": hash_files([kw]) if uses_keywords and kw.is_file() else "-",
+        "code_hash": code_hash(nb),
+    }
 
 
 def hash_files(paths) -> str:

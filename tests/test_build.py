@@ -1,0 +1,115 @@
+"""`make figures` re-executes only the notebooks whose recorded inputs changed."""
+import csv
+import json
+import shutil
+
+import pytest
+
+from analysis import build, provenance
+from analysis.build import notebooks, plan
+from analysis.provenance import MANIFEST_COLUMNS, ManifestError, input_hashes, packages_line
+from conftest import ROOT
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch):
+    """A copy of data/ (so it can be edited) and a figures folder whose manifest records
+    every notebook's current inputs."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    monkeypatch.setattr(provenance, "DATA", data)
+    figs = tmp_path / "figures"
+    figs.mkdir()
+    rows = []
+    for nb in notebooks():
+        name = f"{nb.stem[:2]}_fig"
+        for ext in ("pdf", "png", "csv"):
+            (figs / f"{name}.{ext}").write_bytes(b"x")
+        rows.append({"name": name, "caption": "c", "notebook": nb.name, "parameters": "{}",
+                     **input_hashes(nb), "packages": packages_line(),
+                     "files": f"{name}.pdf {name}.png {name}.csv"})
+    _write(figs, rows)
+    return data, figs, rows
+
+
+def _write(figs, rows):
+    with open(figs / "manifest.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, MANIFEST_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def _reasons(figs):
+    return {nb.stem: reason for nb, reason in plan(notebooks(), figs)}
+
+
+def test_nothing_runs_when_inputs_are_unchanged(world):
+    assert set(_reasons(world[1]).values()) == {None}
+
+
+def test_keyword_edit_reruns_only_notebooks_that_use_keywords(world):
+    data, figs, _ = world
+    kw = data / "keywords.yml"
+    kw.write_text(kw.read_text(encoding="utf-8").replace("  - 作战\n", ""), encoding="utf-8")
+    reasons = _reasons(figs)
+    assert reasons["01_corpus_overview"] is None and reasons["02_periods"] is None
+    assert reasons["03_provinces"] == reasons["04_keywords"] == "keyword file changed"
+
+
+def test_data_and_lexicon_changes_rerun_everything(world):
+    data, figs, _ = world
+    (data / "corpus.yml").write_text((data / "corpus.yml").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert set(_reasons(figs).values()) == {"data changed"}
+
+
+def test_missing_figure_file_and_non_default_parameters_and_packages(world):
+    data, figs, rows = world
+    (figs / "02_fig.png").unlink()
+    rows[2]["parameters"] = json.dumps({"data_dir": "/elsewhere"})
+    rows[3]["packages"] = "matplotlib==0.1"
+    _write(figs, rows)
+    reasons = _reasons(figs)
+    assert reasons["01_corpus_overview"] is None
+    assert reasons["02_periods"] == "02_fig.png is missing"
+    assert "non-default parameters" in reasons["03_provinces"]
+    assert reasons["04_keywords"] == "package versions changed"
+
+
+def test_notebook_source_change_reruns_it_but_outputs_do_not(world, monkeypatch, tmp_path):
+    _, figs, _ = world
+    nbdir = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", nbdir)
+    monkeypatch.setattr(build, "ROOT", tmp_path)
+    monkeypatch.setattr(provenance, "PACKAGE", ROOT / "analysis")
+    path = nbdir / "02_periods.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["cells"][1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["x"]}]
+    nb["cells"][1]["execution_count"] = 7
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert plan([path], figs)[0][1] is None
+    nb["cells"][1]["source"] = ["n_terms = 20\n"]
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert plan([path], figs)[0][1] == "notebook source or analysis/ code it imports changed"
+
+
+def test_corrupt_manifest_stops_the_build_without_rewriting(world, capsys):
+    _, figs, _ = world
+    bad = "<<<<<<< HEAD\n" + (figs / "manifest.csv").read_text(encoding="utf-8")
+    (figs / "manifest.csv").write_text(bad, encoding="utf-8")
+    with pytest.raises(ManifestError, match="manifest.csv, line 1: merge conflict"):
+        plan(notebooks(), figs)
+    assert build.main(["--figures-dir", str(figs), "--quiet"]) == 1
+    assert "manifest.csv" in capsys.readouterr().err
+    assert (figs / "manifest.csv").read_text(encoding="utf-8") == bad
+
+
+def test_main_prints_what_it_skips_and_why(world, capsys):
+    assert build.main(["--figures-dir", str(world[1])]) == 0
+    out = capsys.readouterr().out
+    assert out.count("skip ") == 4 and "up to date" in out and "nothing to run" in out
+
+
+def test_data_hash_matches_corpus_fingerprint():
+    from analysis.corpus import data_fingerprint
+
+    assert provenance.data_hash() == data_fingerprint()
