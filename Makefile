@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 UV_VERSION = 0.13.8
 
-.PHONY: figures test env lock benchmark clean-cache
+.PHONY: figures test env hooks lock benchmark clean-cache
 
 env: $(STAMP)
 
@@ -24,6 +24,22 @@ $(STAMP): requirements.lock pyproject.toml
 	  $(BIN)/python -m pip install -q --no-deps -e . ; \
 	fi
 	@touch $@
+	@$(MAKE) --no-print-directory hooks
+
+# Notebook outputs never reach git: .gitattributes routes *.ipynb through the nbstripout
+# filter defined here (per clone; README "Notebooks and git").
+NBSTRIPOUT_OPTS = --keep-id --extra-keys '$(foreach k,codemirror_mode file_extension mimetype nbconvert_exporter pygments_lexer version,metadata.language_info.$(k))'
+hooks:
+	@if git rev-parse --git-dir >/dev/null 2>&1 && test -x $(BIN)/nbstripout; then \
+	  git config filter.nbstripout.clean "'$(abspath $(BIN))/python' -m nbstripout $(NBSTRIPOUT_OPTS)" && \
+	  git config filter.nbstripout.smudge cat && \
+	  git config diff.ipynb.textconv "'$(abspath $(BIN))/python' -m nbstripout $(NBSTRIPOUT_OPTS) -t" && \
+	  echo "git filter nbstripout configured: notebook outputs are stripped on commit"; \
+	fi
+	@mkdir -p $(VENV)/etc/jupyter && printf '%s\n' \
+	  "# written by make env: this project's notebooks are saved without outputs (analysis/_jupyter.py)" \
+	  "from analysis._jupyter import strip_on_save" \
+	  "c.ContentsManager.pre_save_hook = strip_on_save" > $(VENV)/etc/jupyter/jupyter_server_config.py
 
 figures: $(STAMP)
 	$(BIN)/python -m analysis.build

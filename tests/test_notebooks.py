@@ -1,6 +1,9 @@
 """Notebooks: committed without outputs, thin, and executed headless; figures not stale."""
 import json
 import re
+import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -19,10 +22,91 @@ def test_there_are_four_numbered_notebooks():
 def test_committed_without_outputs_and_thin(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert all(not c.get("outputs") and not c.get("execution_count") for c in code), "strip outputs"
+    if any(c.get("outputs") or c.get("execution_count") for c in code):
+        # a researcher ran it in JupyterLab: fine as long as git strips the outputs on commit
+        assert _git_strips_outputs(path), f"{path.name} has outputs and the nbstripout filter is " \
+            f"not configured: run `make env` (or clear the outputs)"
+        nb = json.loads(_stripped(path.read_bytes()))
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert any("parameters" in c.get("metadata", {}).get("tags", []) for c in code), "no parameters cell"
     src = "\n".join("".join(c["source"]) for c in code)
     assert not re.search(r"^\s*(def|class) ", src, flags=re.M), "logic belongs in analysis/, not notebooks"
+
+
+def _git(*args, cwd=ROOT, **kw):
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, **kw)
+
+
+def _git_strips_outputs(path) -> bool:
+    attr = _git("check-attr", "filter", str(path)).stdout.strip()
+    clean = _git("config", "--get", "filter.nbstripout.clean").stdout
+    return attr.endswith("nbstripout") and "nbstripout" in clean
+
+
+def _stripped(data: bytes) -> str:
+    return subprocess.run([sys.executable, "-m", "nbstripout", "--keep-id"], input=data,
+                          capture_output=True, check=True).stdout.decode("utf-8")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_notebooks_pass_through_the_filter_unchanged(path):
+    """Otherwise `git status` would show every notebook modified once the filter is on."""
+    committed = _git("show", f"HEAD:notebooks/{path.name}").stdout
+    assert _stripped(committed.encode("utf-8")) == committed
+
+
+def _run_all_in_jupyterlab(nb):
+    """What a JupyterLab Run All + save adds to a notebook."""
+    for i, cell in enumerate(c for c in nb["cells"] if c["cell_type"] == "code"):
+        cell["execution_count"] = i + 1
+        cell["outputs"] = [{"output_type": "execute_result", "execution_count": i + 1, "metadata": {},
+                            "data": {"text/plain": ["42"]}}]
+        cell["metadata"]["execution"] = {"iopub.execute_input": "2026-11-23T21:00:00.000Z"}
+    nb["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    nb["metadata"]["language_info"] = {"name": "python", "version": "3.11.2", "mimetype": "text/x-python",
+                                       "file_extension": ".py", "pygments_lexer": "ipython3",
+                                       "codemirror_mode": {"name": "ipython", "version": 3},
+                                       "nbconvert_exporter": "python"}
+    return nb
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_jupyterlab_save_hook_writes_the_committed_bytes(path, tmp_path):
+    """The server hook `make env` installs strips what a Run All adds: the file JupyterLab
+    writes (nbformat) is byte-identical to the committed notebook."""
+    import nbformat
+
+    from analysis._jupyter import strip_on_save
+
+    model = {"type": "notebook", "content": _run_all_in_jupyterlab(json.loads(path.read_text(encoding="utf-8")))}
+    strip_on_save(model, f"notebooks/{path.name}", contents_manager=type("CM", (), {"root_dir": str(ROOT)}))
+    written = nbformat.writes(nbformat.from_dict(model["content"]), version=4) + "\n"
+    assert written == path.read_text(encoding="utf-8")
+    config = (ROOT / "Makefile").read_text()
+    assert "c.ContentsManager.pre_save_hook = strip_on_save" in config
+
+
+def test_outputs_that_reach_the_file_never_reach_git(tmp_path):
+    """Second line of defence: the nbstripout git filter (notebooks saved by other tools)."""
+    repo = tmp_path / "repo"
+    (repo / "notebooks").mkdir(parents=True)
+    shutil.copy(ROOT / ".gitattributes", repo)
+    nb_path = repo / "notebooks" / "04_keywords.ipynb"
+    shutil.copy(ROOT / "notebooks" / "04_keywords.ipynb", nb_path)
+    keys = " ".join(f"metadata.language_info.{k}" for k in ("codemirror_mode", "file_extension", "mimetype",
+                                                             "nbconvert_exporter", "pygments_lexer", "version"))
+    for args in (["init", "-q"], ["config", "user.email", "t@example.org"], ["config", "user.name", "t"],
+                 ["config", "filter.nbstripout.clean",
+                  f"'{sys.executable}' -m nbstripout --keep-id --extra-keys '{keys}'"],
+                 ["config", "filter.nbstripout.smudge", "cat"], ["add", "."], ["commit", "-qm", "x"]):
+        assert _git(*args, cwd=repo).returncode == 0, args
+    nb = _run_all_in_jupyterlab(json.loads(nb_path.read_text(encoding="utf-8")))
+    nb_path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert _git("diff", "--stat", cwd=repo).stdout == ""  # nothing to commit but the stat cache
+    _git("add", "-A", cwd=repo)
+    assert _git("status", "--porcelain", cwd=repo).stdout == ""
+    assert _git("show", "HEAD:notebooks/04_keywords.ipynb", cwd=repo).stdout == \
+        (ROOT / "notebooks" / "04_keywords.ipynb").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
