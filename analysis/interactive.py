@@ -143,7 +143,8 @@ class ThemeExplorer:
         self.add_theme_button = w.Button(description="Add theme", layout=wide)
         self.rename_button = w.Button(description="Rename theme", layout=wide)
         self.delete_button = w.Button(description="Delete theme", layout=wide, button_style="warning")
-        self.kwic_box = w.Dropdown(options=self.themes[self.theme_box.value], description="KWIC")
+        self.kwic_box = w.Dropdown(options=self.themes[self.theme_box.value], description="KWIC",
+                                   layout=w.Layout(width="260px"))
         self.save_button = w.Button(description=f"Save to {self._path_name()}", button_style="primary",
                                     icon="save", layout=w.Layout(width="auto", min_width="200px"))
         self.status = w.HTML()
@@ -312,13 +313,13 @@ class ThemeExplorer:
         self.image.layout.min_width = f"{width}px"
         self.image.value = buf.getvalue()
         terms = self.themes[theme]
+        per_term = self.counts.groupby("term", sort=False)["count"].sum()
         current = self.kwic_box.value
         self.kwic_box.unobserve(self._on_kwic, names="value")
-        self.kwic_box.options = terms
+        self.kwic_box.options = [(f"{t} ({int(per_term.get(t, 0))})", t) for t in terms]
         self.kwic_box.value = current if current in terms else terms[0]
         self.kwic_box.observe(self._on_kwic, names="value")
         self._show_kwic()
-        per_term = self.counts.groupby("term", sort=False)["count"].sum()
         zero = [t for t in terms if per_term.get(t, 0) == 0]
         self.warning = (f"never occur{'s' if len(zero) == 1 else ''} in this corpus (count 0): "
                         f"{'、'.join(zero)}" if zero else None)

@@ -47,7 +47,8 @@ def test_edit_updates_counts_and_figure(explorer, tokenized):
     expected = A.theme_frequencies(tokenized, dict(explorer.themes), "period", per_term=True)
     expected = expected[expected.theme == "precision"].reset_index(drop=True)
     assert after.equals(expected) and not after.equals(before)
-    assert explorer.kwic_box.options == ("层层加码",)
+    n = int(after["count"].sum())
+    assert explorer.kwic_box.options == ((f"层层加码 ({n})", "层层加码"),)
     assert explorer.last_update_ms > 0
 
 
@@ -71,7 +72,8 @@ def test_bad_terms_are_refused_with_a_message_and_not_charted(explorer, text, ms
     assert explorer.themes["precision"] == old_terms
     assert explorer.counts.equals(old_counts)
     assert msg in html.unescape(explorer.status.value) and "not applied" in explorer.status.value
-    assert not set(parse_terms(text)) - set(old_terms) & set(explorer.kwic_box.options)
+    shown = {v for _, v in explorer.kwic_box.options}
+    assert not (set(parse_terms(text)) - set(old_terms)) & shown
 
 
 def test_never_occurring_term_is_allowed_with_count_zero_and_a_warning(explorer):
@@ -177,6 +179,7 @@ def test_kwic_follows_the_counting_rule_for_nested_terms(tokenized, tmp_path):
     count = int(ex.counts.loc[ex.counts.term == "清零", "count"].sum())
     lines = ex.kwic_lines
     assert int(lines.counted.sum()) == count == _kwic_count(ex)
+    assert dict((v, lab) for lab, v in ex.kwic_box.options)["清零"] == f"清零 ({count})"
     nested = lines[~lines.counted]
     assert len(nested) > 0 and set(nested.inside) <= {"动态清零", "双清零", "社会面清零"}
     assert "not counted" in ex.kwic_out.value
