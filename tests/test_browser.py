@@ -1,0 +1,109 @@
+"""End to end in a real browser: JupyterLab + Debian's chromium, notebook 04's explorer.
+
+Runs in CI (.ci/run installs chromium); skipped locally, with how to enable it, when
+the browser or playwright is missing.  Works on a temporary copy of notebook 04 and
+data/: the repository's keywords.yml is never touched (checked).
+"""
+import hashlib
+import os
+import re
+import shutil
+
+import pytest
+
+import lab
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    why = lab.unavailable()
+    if why and os.environ.get("REQUIRE_BROWSER"):
+        pytest.fail(f"REQUIRE_BROWSER is set (CI) but {why}")
+    if why:
+        pytest.skip(why)
+    workdir = lab.prepare_workdir(tmp_path_factory.mktemp("lab"))
+    with lab.jupyterlab(workdir) as (base, token):
+        with lab.browser_page(f"{base}/lab/tree/04_keywords.ipynb?token={token}") as pg:
+            pg.workdir = workdir
+            lab.run_notebook(pg)
+            yield pg
+            shots = os.environ.get("BROWSER_SCREENSHOTS")
+            if shots:
+                pg.screenshot(path=os.path.join(shots, "explorer-final.png"), full_page=True)
+
+
+def _kwic_header(page):
+    text = page.locator(".theme-explorer .kwic-counted").first.inner_text()
+    term, n = re.match(r"(\S+): (\d+) counted", text).groups()
+    return term, int(n)
+
+
+def test_explorer_renders_at_real_size_with_full_button_label(page):
+    img = page.locator(".theme-explorer img").first
+    img.scroll_into_view_if_needed()
+    natural, shown = page.evaluate("""() => { const i = document.querySelector('.theme-explorer img');
+        return [i.naturalWidth, i.getBoundingClientRect().width]; }""")
+    assert natural > 500 and abs(shown - natural) < 1, "chart rescaled: legend text would shrink"
+    cut = page.evaluate("""() => [...document.querySelectorAll('.theme-explorer button')]
+        .filter(b => b.scrollWidth > b.clientWidth + 1).map(b => b.innerText)""")
+    assert cut == []
+    assert "re-run this cell" in page.locator(".theme-explorer-hint").inner_text()
+
+
+def test_ime_typing_updates_chart_only_when_committed_and_kwic_matches_counts(page):
+    before = lab.status_text(page)
+    # mid-composition: pinyin in the box, nothing sent to the kernel
+    box = lab.textarea(page)
+    box.click()
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.imeSetComposition", {"text": "yi", "selectionStart": 2, "selectionEnd": 2})
+    page.wait_for_timeout(1500)
+    assert lab.status_text(page) == before
+    cdp.send("Input.imeSetComposition", {"text": "", "selectionStart": 0, "selectionEnd": 0})
+    cdp.detach()
+    ms = lab.commit_terms(page, ["一刀切", "层层加码"], ime=True)
+    assert ms > 0
+    status = lab.status_text(page)
+    assert "precision: 2 terms" in status and not re.search(r"yi|dao|qie", status)
+    labels = [x.replace("\xa0", " ") for x in
+              page.locator(".theme-explorer select").nth(2).locator("option").all_inner_texts()]
+    assert [re.sub(r" \(\d+\)$", "", x) for x in labels] == ["一刀切", "层层加码"]
+    term, n = _kwic_header(page)
+    assert f"{term} ({n})" in labels  # the concordance counts what the chart counts
+    rows = page.locator(".theme-explorer table.kwic").first.locator("tr").count()
+    assert rows == min(n, 30)
+
+
+def test_bad_terms_are_refused_and_save_refuses(page):
+    box = lab.textarea(page)
+    box.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text("一刀切\nCOVID-19")
+    page.keyboard.press("Tab")
+    page.wait_for_function("() => document.querySelector('.theme-explorer').innerText.includes('not applied')")
+    page.get_by_role("button", name=re.compile("Save to keywords.yml")).click()
+    page.wait_for_function("() => document.querySelector('.theme-explorer').innerText.includes('not saved')")
+    assert (page.workdir / "data" / "keywords.yml").read_bytes() == (ROOT / "data" / "keywords.yml").read_bytes()
+
+
+def test_save_writes_the_edit_and_keeps_comments(page):
+    real = hashlib.sha256((ROOT / "data" / "keywords.yml").read_bytes()).hexdigest()
+    lab.commit_terms(page, ["一刀切", "层层加码", "简单化"])
+    page.get_by_role("button", name=re.compile("Save to keywords.yml")).click()
+    page.wait_for_function("() => document.querySelector('.theme-explorer').innerText.includes('saved 8 themes')")
+    from analysis import load_keywords
+
+    saved = page.workdir / "data" / "keywords.yml"
+    assert load_keywords(saved)["precision"] == ["一刀切", "层层加码", "简单化"]
+    old = (ROOT / "data" / "keywords.yml").read_text(encoding="utf-8").splitlines()
+    new = saved.read_text(encoding="utf-8").splitlines()
+    assert [x for x in old if x.startswith("#") or not x.strip()] == \
+        [x for x in new if x.startswith("#") or not x.strip()]
+    assert hashlib.sha256((ROOT / "data" / "keywords.yml").read_bytes()).hexdigest() == real
+    shots = os.environ.get("BROWSER_SCREENSHOTS")
+    if shots:
+        page.screenshot(path=os.path.join(shots, "explorer-saved.png"))
+    shutil.copyfile(ROOT / "data" / "keywords.yml", saved)  # restore the copy too
