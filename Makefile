@@ -41,8 +41,9 @@ hooks:
 	  "from analysis._jupyter import strip_on_save" \
 	  "c.ContentsManager.pre_save_hook = strip_on_save" > $(VENV)/etc/jupyter/jupyter_server_config.py
 
+# FIGURES_ARGS: e.g. --force, --only 02_periods, --figures-dir /tmp/figs (see analysis/build.py)
 figures: $(STAMP)
-	$(BIN)/python -m analysis.build
+	@$(BIN)/python -m analysis.build $(FIGURES_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -50,6 +51,7 @@ test: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_segmentation.py
 	$(BIN)/python benchmarks/bench_figures.py
+	$(BIN)/python benchmarks/bench_browser.py
 
 # Regenerate requirements.lock after editing pyproject.toml (needs uv), then
 # update environment.yml to match (tests/test_environment.py tells what differs).

@@ -220,3 +220,23 @@ def test_display_carries_a_hint_for_after_kernel_loss(explorer):
         explorer._ipython_display_()
     assert "model not found" in shown[0].data and "re-run this cell" in shown[0].data
     assert "re-run this cell" in KERNEL_HINT
+
+
+def test_redraw_in_place_looks_the_same_as_a_rebuild(tokenized, tmp_path):
+    """The fast path (bars and legend swapped, axes kept) gives the same pixels as a full
+    plot_theme_bars rebuild."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    A.use_style()
+    kw = A.load_keywords()
+    fast = ThemeExplorer(tokenized, kw, ["place"], path=tmp_path / "a.yml", theme="precision")
+    fast.set_terms(["一刀切", "层层加码", "优化"])  # drawn in place
+    slow = ThemeExplorer(tokenized, kw, ["place"], path=tmp_path / "b.yml", theme="precision")
+    slow.themes["precision"] = ["一刀切", "层层加码", "优化"]
+    slow.figure = None
+    slow.update()  # drawn from scratch
+    a, b = (np.asarray(Image.open(io.BytesIO(e.image.value))) for e in (fast, slow))
+    assert a.shape == b.shape and (a != b).sum() == 0
