@@ -160,10 +160,17 @@ class ThemeExplorer:
         import ipywidgets as w
 
         self.corpus = corpus
-        source = themes.source if isinstance(themes, Keywords) else None
+        import os
+        from pathlib import Path
+
+        loaded_from = themes.path if isinstance(themes, Keywords) else None
         if path is None:
-            path = themes.path if isinstance(themes, Keywords) and themes.path else _default_path()
+            path = loaded_from or _default_path()
         self.path = path
+        if loaded_from is not None and os.path.realpath(loaded_from) == os.path.realpath(path):
+            source = themes.source  # what the file held when it was loaded
+        else:  # saving elsewhere: the baseline is that file as it is now
+            source = Path(path).read_bytes() if Path(path).is_file() else None
         self.themes = Keywords(validate_keywords(themes), path=path, source=source)
         self._renames: dict[str, str] = {}
         self.error: str | None = None
