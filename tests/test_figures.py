@@ -62,6 +62,12 @@ def test_simplified_glyph_forms_not_japanese():
             len([o for o in outline(sc, ch) if o == "closePath"])
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
 def _figure():
     fig, ax = plt.subplots(figsize=(3, 2))
     ax.bar(["动态清零", "层层加码"], [3, 5])
