@@ -20,7 +20,6 @@ cache folder (about 40 s the first time, then instant) and used by matplotlib
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -31,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._io import atomic_write, locked_dir
+from ._io import locked_dir
 from .provenance import (MANIFEST_COLUMNS as _MANIFEST_COLUMNS, ManifestError, input_hashes,
                          packages_line, read_manifest_rows)
 

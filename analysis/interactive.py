@@ -427,8 +427,10 @@ class ThemeExplorer:
         Path or None
             The file written, or None if refused.
         """
-        if self.error or self._valid() is None:
-            why = self.error or "a theme has no terms"
+        empty = [k for k, v in self.themes.items() if not v]
+        if self.error or empty or self._valid() is None:
+            why = self.error or (f"theme(s) {', '.join(map(repr, empty))} have no terms yet" if empty
+                                 else "the themes are not valid")
             self.status.value = (f"<div style='color:#D55E00'><b>not saved:</b> fix this first: "
                                  f"{_esc(why)}</div>")
             return None

@@ -212,7 +212,6 @@ def test_chart_is_shown_at_its_real_size_with_legible_legend(explorer):
 
 
 def test_display_carries_a_hint_for_after_kernel_loss(explorer):
-    from IPython.core.interactiveshell import InteractiveShell  # noqa: F401
     from unittest import mock
 
     shown = []
