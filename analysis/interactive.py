@@ -447,6 +447,8 @@ class ThemeExplorer:
         if merged:
             self._refresh_names(select=self.theme_box.value if self.theme_box.value in self.themes
                                 else next(iter(self.themes)))
+            self._set_box("\n".join(self.themes[self.theme_box.value]))
+            self.update()  # the merged state is what the file now holds: show it
             msg += f"<br><span style='color:#9a6700'>{_esc(merged[0])}</span>"
         self.status.value = msg
         return path

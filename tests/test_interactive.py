@@ -121,6 +121,8 @@ def test_save_merges_another_sessions_edit_of_another_theme(explorer, path):
     on_disk = A.load_keywords(path)
     assert on_disk["economy"] == ["经济", "稳经济"] and on_disk["precision"] == ["一刀切"]
     assert "changed on disk" in explorer.status.value
+    explorer.theme_box.value = "economy"  # the merged state is shown
+    assert explorer.terms_box.value == "经济\n稳经济"
 
 
 def test_save_refuses_a_conflicting_edit_of_the_same_theme(explorer, path):
