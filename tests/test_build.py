@@ -113,3 +113,15 @@ def test_data_hash_matches_corpus_fingerprint():
     from analysis.corpus import data_fingerprint
 
     assert provenance.data_hash() == data_fingerprint()
+
+
+def test_planning_imports_no_heavy_package(world):
+    """The no-op `make figures` stays fast: deciding what to run loads neither pandas nor matplotlib."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from analysis.build import plan, notebooks; "
+            f"plan(notebooks(), {str(world[1])!r}); "
+            "print(sorted(m for m in ('pandas', 'matplotlib', 'sklearn', 'scipy', 'papermill') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
