@@ -107,3 +107,33 @@ def test_save_writes_the_edit_and_keeps_comments(page):
     if shots:
         page.screenshot(path=os.path.join(shots, "explorer-saved.png"))
     shutil.copyfile(ROOT / "data" / "keywords.yml", saved)  # restore the copy too
+
+
+def test_jupyter_server_saves_repository_notebooks_without_outputs():
+    """The hook `make env` installs is active in a real server: a notebook saved through the
+    contents API (what JupyterLab's save does) inside the repository loses its outputs."""
+    import json
+    import sys
+    import urllib.request
+    import uuid
+
+    config = os.path.join(sys.prefix, "etc", "jupyter", "jupyter_server_config.py")
+    if not os.path.exists(config):
+        pytest.skip(f"{config} missing: run `make env`")
+    workdir = ROOT / ".cache" / f"hooktest-{uuid.uuid4().hex[:8]}"
+    workdir.mkdir(parents=True)
+    try:
+        nb = json.loads((ROOT / "notebooks" / "04_keywords.ipynb").read_text(encoding="utf-8"))
+        code = next(c for c in nb["cells"] if c["cell_type"] == "code")
+        code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "42\n"}]
+        code["execution_count"] = 3
+        with lab.jupyterlab(workdir) as (base, token):
+            body = json.dumps({"type": "notebook", "format": "json", "content": nb}).encode()
+            req = urllib.request.Request(f"{base}/api/contents/x.ipynb?token={token}", data=body, method="PUT",
+                                         headers={"Content-Type": "application/json"})
+            urllib.request.urlopen(req, timeout=30).read()
+        saved = json.loads((workdir / "x.ipynb").read_text(encoding="utf-8"))
+        cells = [c for c in saved["cells"] if c["cell_type"] == "code"]
+        assert all(c["outputs"] == [] and c["execution_count"] is None for c in cells)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
