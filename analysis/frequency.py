@@ -1,18 +1,21 @@
 """Term frequencies, TF-IDF and similarity, grouped by any metadata column.
 
-Every function takes the tokenized corpus table (see :func:`analysis.tokenize_corpus`)
-and a grouping ``by`` (a column name or a list of names), and returns a tidy
-DataFrame sorted deterministically (ties broken by term), so CSV outputs are
-byte-identical across runs.
+Every function takes a :class:`analysis.DocumentTermMatrix` (or a tokenized corpus
+table, converted with :func:`analysis.as_dtm`) and a grouping ``by`` (a column name or
+a list of names), computes from the matrix by summing rows per group, and returns a
+tidy DataFrame sorted deterministically (ties broken by term), so CSV outputs are
+byte-identical across runs.  The token lists are never needed: the same code serves
+five documents and 36,000 news stories.
 """
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import TfidfVectorizer
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.metrics.pairwise import cosine_similarity
+
+from .matrix import DocumentTermMatrix, as_dtm
 
 __all__ = ["term_frequencies", "top_tfidf_terms", "similarity", "group_tokens", "check_by"]
 
@@ -52,13 +55,44 @@ def group_tokens(corpus: pd.DataFrame, by) -> pd.Series:
     return corpus.groupby(key, sort=True)["tokens"].agg(lambda s: [t for toks in s for t in toks])
 
 
-def term_frequencies(corpus: pd.DataFrame, by) -> pd.DataFrame:
+def _check_dtm_by(dtm: DocumentTermMatrix, by) -> list[str]:
+    """:func:`check_by` for the matrix's docvars (same messages)."""
+    if isinstance(by, str):
+        cols = [by]
+    else:
+        cols = list(by)
+    if not cols:
+        raise ValueError("`by` must name at least one column")
+    dv = dtm.docvars
+    for c in cols:
+        if not isinstance(c, str) or c not in dv.columns:
+            raise ValueError(f"unknown column {c!r} in by=; available: {list(dv.columns)}")
+        empty = dv[c].isna() | (dv[c].astype(str).str.strip() == "")
+        if empty.any():
+            ids = list(dv.loc[empty, "unit_id"]) if "unit_id" in dv else list(dv.index[empty])
+            raise ValueError(f"column {c!r} is empty for units {ids}; select the rows to "
+                             f"compare first, e.g. corpus[corpus.level == 'provincial']")
+    if dtm.shape[0] == 0:
+        raise ValueError("the corpus table is empty; check the row filter")
+    return cols
+
+
+def _grouped(obj, by):
+    """(dtm, cols, keys, group counts with only the columns that occur, their terms)."""
+    dtm = as_dtm(obj)
+    cols = _check_dtm_by(dtm, by)
+    keys, g = dtm.group(cols)
+    used = np.flatnonzero(np.asarray(g.sum(axis=0)).ravel() > 0)
+    return dtm, cols, keys, g[:, used].tocsr(), np.asarray(dtm.vocab, dtype=object)[used], used
+
+
+def term_frequencies(corpus, by) -> pd.DataFrame:
     """Count every term per group.
 
     Parameters
     ----------
-    corpus : pandas.DataFrame
-        Tokenized corpus table.
+    corpus : DocumentTermMatrix or pandas.DataFrame
+        The matrix (:func:`analysis.document_term_matrix`) or a tokenized corpus table.
     by : str or list of str
         Grouping column(s), e.g. ``"period"`` or ``["period", "province"]``.
 
@@ -77,46 +111,45 @@ def term_frequencies(corpus: pd.DataFrame, by) -> pd.DataFrame:
     >>> term_frequencies(df, "g")[["term", "count", "per_10k", "n_units"]].values.tolist()
     [['清零', 2, 5000.0, 1], ['防控', 2, 5000.0, 2]]
     """
-    cols = check_by(corpus, by)
-    rows = []
-    for key, grp in corpus.groupby(cols, sort=True):
-        key = key if isinstance(key, tuple) else (key,)
-        counts: Counter = Counter()
-        units: Counter = Counter()
-        for toks in grp["tokens"]:
-            counts.update(toks)
-            units.update(set(toks))
-        total = sum(counts.values())
-        for term, n in counts.items():
-            rows.append((*key, term, n, n / total * 10_000 if total else np.nan,
-                         units[term], len(grp)))
-    out = pd.DataFrame(rows, columns=[*cols, "term", "count", "per_10k", "n_units", "n_units_group"])
+    dtm, cols, keys, g, terms, used = _grouped(corpus, by)
+    present = dtm.counts[:, used].tocsr()
+    present.data = np.ones_like(present.data)
+    _, units = DocumentTermMatrix(present, tuple(terms), dtm.docvars).group(cols)
+    _, sizes = DocumentTermMatrix(sparse.csr_matrix(np.ones((dtm.shape[0], 1), dtype="int64")),
+                                  ("n",), dtm.docvars).group(cols)
+    g = g.tocoo()
+    units = units.tocsr()
+    counts = g.data.astype("int64")
+    totals = np.asarray(g.tocsr().sum(axis=1)).ravel().astype(float)
+    per_10k = counts / totals[g.row] * 10_000
+    out = keys.iloc[g.row].reset_index(drop=True)
+    out["term"] = terms[g.col].tolist()
+    out["count"] = counts
+    out["per_10k"] = per_10k
+    out["n_units"] = np.asarray(units[g.row, g.col]).ravel().astype("int64")
+    out["n_units_group"] = sizes.toarray().ravel().astype("int64")[g.row]
     out = out.sort_values([*cols, "count", "term"], ascending=[True] * len(cols) + [False, True],
                           kind="mergesort").reset_index(drop=True)
     return out
 
 
-def _identity(tokens):
-    return tokens
+def _tfidf(counts) -> sparse.csr_matrix:
+    """scikit-learn's TF-IDF (smoothed idf, L2 norm) of a count matrix."""
+    return TfidfTransformer().fit_transform(counts)
 
 
-def _tfidf(docs: list[list[str]]):
-    vec = TfidfVectorizer(analyzer=_identity, lowercase=False, token_pattern=None)
-    matrix = vec.fit_transform(docs)
-    return vec, matrix
-
-
-def top_tfidf_terms(corpus: pd.DataFrame, by, n: int = 20, *, unit_level: bool = False) -> pd.DataFrame:
+def top_tfidf_terms(corpus, by, n: int = 20, *, unit_level: bool = False) -> pd.DataFrame:
     """The ``n`` terms with the highest TF-IDF weight in each group.
 
     TF-IDF is scikit-learn's default (raw counts × smoothed idf
-    ``ln((1 + N) / (1 + df)) + 1``, rows L2-normalised), computed with our tokens as
-    the analyzer (so one-character terms, if kept, are not dropped by a token pattern).
+    ``ln((1 + N) / (1 + df)) + 1``, rows L2-normalised; Salton & Buckley 1988),
+    computed on the matrix counts (so one-character terms, if kept, are not dropped by
+    a token pattern).
 
     Parameters
     ----------
-    corpus : pandas.DataFrame
-        Tokenized corpus table.
+    corpus : DocumentTermMatrix or pandas.DataFrame
+        The matrix or a tokenized corpus table.
     by : str or list of str
         Grouping column(s).
     n : int, default 20
@@ -132,37 +165,33 @@ def top_tfidf_terms(corpus: pd.DataFrame, by, n: int = 20, *, unit_level: bool =
         Columns ``<by>...``, ``term``, ``tfidf``, ``rank`` (1 = highest; ties broken by
         term).
     """
-    cols = check_by(corpus, by)
     if n < 1:
+        as_dtm(corpus)
         raise ValueError("n must be >= 1")
+    dtm, cols, keys, g, terms, used = _grouped(corpus, by)
+    groups = [tuple(r) for r in keys.itertuples(index=False)]
     if unit_level:
-        vec, m = _tfidf(list(corpus["tokens"]))
-        terms = vec.get_feature_names_out()
-        keys = [tuple(r) for r in corpus[cols].itertuples(index=False)]
-        groups = sorted(set(keys))
-        weights = np.vstack([np.asarray(m[[i for i, k in enumerate(keys) if k == g]].mean(axis=0)).ravel()
-                             for g in groups])
+        m = _tfidf(dtm.counts[:, used])
+        labels = [tuple(r) for r in dtm.docvars[cols].itertuples(index=False)]
+        weights = np.vstack([np.asarray(m[[i for i, k in enumerate(labels) if k == grp]].mean(axis=0)).ravel()
+                             for grp in groups])
     else:
-        grouped = group_tokens(corpus, cols)
-        groups = [k if isinstance(k, tuple) else (k,) for k in grouped.index]
-        vec, m = _tfidf(list(grouped))
-        terms = vec.get_feature_names_out()
-        weights = m.toarray()
+        weights = _tfidf(g).toarray()
     rows = []
-    for g, w in zip(groups, weights):
+    for grp, w in zip(groups, weights):
         order = sorted((i for i in np.flatnonzero(w > 0)), key=lambda i: (-round(w[i], 12), terms[i]))
         for r, i in enumerate(order[:n], 1):
-            rows.append((*g, terms[i], float(w[i]), r))
+            rows.append((*grp, terms[i], float(w[i]), r))
     return pd.DataFrame(rows, columns=[*cols, "term", "tfidf", "rank"])
 
 
-def similarity(corpus: pd.DataFrame, by) -> pd.DataFrame:
+def similarity(corpus, by) -> pd.DataFrame:
     """Cosine similarity of the groups' TF-IDF vectors.
 
     Parameters
     ----------
-    corpus : pandas.DataFrame
-        Tokenized corpus table.
+    corpus : DocumentTermMatrix or pandas.DataFrame
+        The matrix or a tokenized corpus table.
     by : str
         Grouping column (each group is one document, as in :func:`top_tfidf_terms`).
 
@@ -171,9 +200,7 @@ def similarity(corpus: pd.DataFrame, by) -> pd.DataFrame:
     pandas.DataFrame
         Square, symmetric, index and columns = the sorted group labels, diagonal 1.
     """
-    cols = check_by(corpus, by)
-    grouped = group_tokens(corpus, cols)
-    _, m = _tfidf(list(grouped))
-    sim = cosine_similarity(m)
-    labels = [" / ".join(map(str, k)) if isinstance(k, tuple) else k for k in grouped.index]
+    dtm, cols, keys, g, terms, used = _grouped(corpus, by)
+    sim = cosine_similarity(_tfidf(g))
+    labels = [" / ".join(map(str, r)) if len(cols) > 1 else r[0] for r in keys.itertuples(index=False)]
     return pd.DataFrame(sim, index=labels, columns=labels)

@@ -9,13 +9,16 @@ documents and thousands.
 """
 from __future__ import annotations
 
+import hashlib
+import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-__all__ = ["DocumentTermMatrix", "document_term_matrix", "as_dtm", "dtm_from_tokens"]
+__all__ = ["DocumentTermMatrix", "document_term_matrix", "as_dtm", "dtm_from_tokens", "corpus_key"]
 
 #: Columns of the corpus table that are not metadata.
 _NOT_DOCVARS = ("text", "tokens", "sentences", "display_text")
@@ -144,29 +147,113 @@ def dtm_from_tokens(token_lists, docvars: pd.DataFrame) -> DocumentTermMatrix:
     return DocumentTermMatrix(m, tuple(vocab), dv)
 
 
+#: Version of the on-disk matrix format (part of the cache key).
+_DTM_FORMAT = 1
+
+
+def corpus_key(corpus: pd.DataFrame) -> str:
+    """SHA-256 (hex) of the corpus as segmented: each row's ``unit_id`` (or position)
+    and text, in order."""
+    from .tokens import counting_texts
+
+    texts = counting_texts(corpus)
+    ids = corpus["unit_id"].astype(str).tolist() if "unit_id" in corpus.columns else \
+        [str(i) for i in range(len(corpus))]
+    h = hashlib.sha256()
+    for uid, text in zip(ids, texts):
+        u, t = uid.encode("utf-8"), text.encode("utf-8")
+        h.update(len(u).to_bytes(8, "little") + u + len(t).to_bytes(8, "little") + t)
+    return h.hexdigest()
+
+
+def _dtm_payload(counts: sparse.csr_matrix, vocab: tuple, unit_ids: list[str]) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, data=counts.data.astype(np.int64), indices=counts.indices.astype(np.int64),
+             indptr=counts.indptr.astype(np.int64), shape=np.asarray(counts.shape, dtype=np.int64),
+             vocab=np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8),
+             unit_ids=np.frombuffer("\n".join(unit_ids).encode("utf-8"), dtype=np.uint8))
+    return buf.getvalue()
+
+
+def _dtm_from_payload(payload: bytes, unit_ids: list[str]):
+    with np.load(io.BytesIO(payload), allow_pickle=False) as z:
+        shape = tuple(int(x) for x in z["shape"])
+        counts = sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=shape)
+        text = z["vocab"].tobytes().decode("utf-8")
+        ids = z["unit_ids"].tobytes().decode("utf-8")
+    vocab = tuple(text.split("\n")) if text else ()
+    stored_ids = ids.split("\n") if ids else []
+    if stored_ids != unit_ids or len(vocab) != shape[1]:
+        return None
+    return counts, vocab
+
+
 def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None,
-                         use_cache: bool = True) -> DocumentTermMatrix:
-    """Segment the corpus table once into a :class:`DocumentTermMatrix`.
+                         use_cache: bool = True, n_jobs: int = 1, client=None,
+                         chunk_chars: int = 1_000_000) -> DocumentTermMatrix:
+    """Segment the corpus table once into a :class:`DocumentTermMatrix`, cached on disk.
+
+    Texts are segmented in chunks (:func:`analysis.tokens.segment_counts`); each chunk
+    gives a sparse count matrix over its own vocabulary, and the chunks are stacked
+    onto the sorted union vocabulary (:func:`analysis.tokens.merge_counts`), so the
+    result does not depend on ``n_jobs``, the client or the chunk size.
 
     Parameters
     ----------
     corpus : pandas.DataFrame
-        The corpus table (``text`` column), or an already tokenized one (``tokens``).
+        The corpus table (``text`` column), or an already tokenized one (``tokens``;
+        then the token lists are counted and nothing is segmented or cached).
     segmenter : analysis.Segmenter, optional
-        Defaults to the project segmenter.
-    cache_dir, use_cache
-        Passed to :func:`analysis.tokenize_corpus`.
+        Defaults to the project segmenter (``Segmenter()``).
+    cache_dir : path, optional
+        Folder of the matrix cache (default ``.cache/dtm`` of the project).  A matrix is
+        stored as ``<key>.npz`` (numpy's format inside a checksummed container, see
+        :mod:`analysis._cache`), keyed by the corpus (hash of the unit ids and texts,
+        :func:`corpus_key`) and the segmenter's fingerprint (lexicon as loaded,
+        settings, backend and versions).  A file that fails its checksum, or whose
+        stored unit ids differ, is rebuilt; an unwritable folder only costs the cache.
+    use_cache : bool, default True
+    n_jobs : int, default 1
+        Local Dask worker processes for segmentation (1: no Dask).
+    client : dask.distributed.Client, optional
+        Segment on this Dask cluster instead (see the README, "Running on a cluster").
+    chunk_chars : int, default 1,000,000
+        Approximate characters per Dask task.
 
     Returns
     -------
     DocumentTermMatrix
+        Rows in corpus-table order, docvars = the corpus table without text columns.
     """
     if "tokens" in corpus.columns:
         return dtm_from_tokens(corpus["tokens"], corpus)
-    from .tokens import tokenize_corpus
+    import functools
 
-    tok = tokenize_corpus(corpus, segmenter, cache_dir=cache_dir, use_cache=use_cache)
-    return dtm_from_tokens(tok["tokens"], corpus)
+    from ._cache import read_verified, write_verified
+    from .tokens import (Segmenter, chunked, counting_texts, default_cache_dir, map_chunks,
+                         merge_counts, segment_counts)
+
+    texts = counting_texts(corpus)
+    segmenter = segmenter or Segmenter()
+    unit_ids = corpus["unit_id"].astype(str).tolist() if "unit_id" in corpus.columns else \
+        [str(i) for i in range(len(corpus))]
+    docvars = corpus.drop(columns=[c for c in _NOT_DOCVARS if c in corpus.columns]).reset_index(drop=True)
+    key = hashlib.sha256(f"{_DTM_FORMAT}:{segmenter.fingerprint}:{corpus_key(corpus)}".encode()).hexdigest()[:24]
+    cache_file = Path(cache_dir or default_cache_dir() / "dtm") / f"{key}.npz"
+    if use_cache:
+        payload = read_verified(cache_file)
+        loaded = _dtm_from_payload(payload, unit_ids) if payload is not None else None
+        if loaded is not None:
+            return DocumentTermMatrix(loaded[0], loaded[1], docvars)
+    # chunks of whole texts; positions keep the row order whatever the scheduler does
+    work = functools.partial(segment_counts, segmenter)
+    parts = list(map_chunks(work, chunked(texts, chunk_chars), n_jobs=n_jobs, client=client))
+    vocab, counts = merge_counts(parts)
+    if counts.shape[0] != len(texts):  # no texts at all
+        counts = sparse.csr_matrix((len(texts), len(vocab)), dtype=np.int64)
+    if use_cache:
+        write_verified(cache_file, _dtm_payload(counts, vocab, unit_ids))
+    return DocumentTermMatrix(counts, vocab, docvars)
 
 
 def as_dtm(obj) -> DocumentTermMatrix:

@@ -1,4 +1,6 @@
-"""Segmentation: lexicon entries stay whole, filters work, no global state, cache works."""
+"""Segmentation: lexicon entries stay whole, filters work, no global state, caches are verified."""
+import warnings
+
 import jieba
 import pytest
 
@@ -83,7 +85,8 @@ def test_cache_key_changes_with_settings(segmenter):
 
 def test_damaged_cache_is_rebuilt(corpus, segmenter, tmp_path):
     (tmp_path / f"{segmenter.fingerprint}.json").write_text("{not json", encoding="utf-8")
-    out = A.tokenize_corpus(corpus.head(1), segmenter, cache_dir=tmp_path)
+    with pytest.warns(UserWarning, match="failed its checksum"):
+        out = A.tokenize_corpus(corpus.head(1), segmenter, cache_dir=tmp_path)
     assert out.n_tokens.iloc[0] > 0
 
 
@@ -96,3 +99,175 @@ def test_empty_unit_is_an_error(segmenter):
 def test_parallel_counting_equals_serial(corpus, segmenter):
     texts = list(corpus.text) * 3
     assert A.count_terms(texts, segmenter, n_jobs=2, chunk_chars=5000) == A.count_terms(texts, segmenter)
+
+
+# --- backends ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def rseg():
+    return A.Segmenter(backend="rjieba")
+
+
+@pytest.mark.parametrize("term", TERMS)
+def test_every_lexicon_entry_stays_whole_with_rjieba(rseg, term):
+    for sentence in [f"要坚持{term}的要求。", f"{term}，", f"各地{term}工作", f"“{term}”总方针"]:
+        assert term in rseg.cut(sentence), (term, sentence, rseg.cut(sentence))
+
+
+def test_rjieba_backend_filters_like_jieba(segmenter, rseg):
+    assert rseg.stopwords == segmenter.stopwords and rseg.fingerprint != segmenter.fingerprint
+    text = "坚定不移贯彻“动态清零”总方针，以快制快。11月11日，我们要在48小时内完成Ct值检测的工作！"
+    assert rseg.tokenize(text) == segmenter.tokenize(text) == \
+        ["坚定不移", "贯彻", "动态清零", "总方针", "以快制快", "小时", "完成", "检测", "工作"]
+    with pytest.raises(ValueError, match="unknown backend 'spacy'"):
+        A.Segmenter(backend="spacy")
+
+
+def test_segmenter_pickles_as_the_lexicon_it_loaded(tmp_path):
+    import pickle
+    import shutil
+    lex = shutil.copytree(LEX, tmp_path / "lexicon")
+    seg = A.Segmenter(lex)
+    (lex / "policy_terms.txt").write_text("优化调整\n", encoding="utf-8")  # edited after loading
+    clone = pickle.loads(pickle.dumps(seg))
+    assert clone.fingerprint == seg.fingerprint
+    assert clone.tokenize("坚持动态清零，优化调整措施") == seg.tokenize("坚持动态清零，优化调整措施") == \
+        ["坚持", "动态清零", "优化", "调整", "措施"]
+
+
+# --- caches that cannot serve wrong tokens (issue 10, item 5) -------------------------------------
+
+def _planted_jieba_cache(path):
+    """A jieba prefix-dictionary cache in jieba's own format in which 坚定不移 is no longer a word
+    (what anybody with write access to the temp dir could plant)."""
+    import marshal
+    tk = jieba.Tokenizer()
+    freq, total = tk.gen_pfdict(tk.get_dict_file())
+    freq["坚定不移"] = 0
+    path.write_bytes(marshal.dumps((freq, total)))
+
+
+def test_a_jieba_cache_planted_in_the_temp_dir_is_not_loaded(tmp_path, monkeypatch):
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    _planted_jieba_cache(tmp_path / "jieba.cache")
+    tk = jieba.Tokenizer()  # what plain jieba does: loads the planted file
+    assert "坚定不移" not in tk.lcut("坚定不移贯彻")
+    seg = A.Segmenter()
+    assert seg.tokenize("坚定不移贯彻“动态清零”总方针") == ["坚定不移", "贯彻", "动态清零", "总方针"]
+    assert seg._tk.cache_file.startswith(str(ROOT / ".cache"))
+
+
+def test_the_private_jieba_cache_is_keyed_by_the_dictionary_and_verified(tmp_path):
+    from analysis._cache import CacheWarning
+    first = A.Segmenter(cache_dir=tmp_path)
+    (cache,) = tmp_path.glob("jieba-dict-*.cache")
+    with jieba.Tokenizer().get_dict_file() as f:
+        import hashlib
+        from importlib.metadata import version
+        key = hashlib.sha256(f.read() + version("jieba").encode()).hexdigest()[:16]
+    assert cache.name == f"jieba-dict-{key}.cache"
+    _planted_jieba_cache(cache)  # same name, jieba's format, no checksum: rejected and rebuilt
+    with pytest.warns(CacheWarning, match="failed its checksum"):
+        second = A.Segmenter(cache_dir=tmp_path)
+    text = "坚定不移贯彻“动态清零”总方针"
+    assert second.tokenize(text) == first.tokenize(text) == ["坚定不移", "贯彻", "动态清零", "总方针"]
+    third = A.Segmenter(cache_dir=tmp_path)  # the rebuilt file verifies
+    assert third._tk.FREQ == first._tk.FREQ
+
+
+@pytest.mark.parametrize("content", ["[]", "{\"%s\": 5}", "{\"%s\": [[\"清零\", 7]]}"])
+def test_a_token_cache_of_the_wrong_shape_is_rebuilt(corpus, segmenter, tmp_path, content):
+    import hashlib
+    small = corpus.head(1)
+    key = hashlib.sha256(small.text.iloc[0].encode("utf-8")).hexdigest()
+    body = content.replace("%s", key) if "%s" in content else content
+    expected = [segmenter.tokenize(t) for t in small.text]
+    path = tmp_path / f"{segmenter.fingerprint}.json"
+    path.write_text(body, encoding="utf-8")  # as the old code wrote it: valid JSON, no checksum
+    with pytest.warns(UserWarning):  # (a CacheWarning)
+        assert A.tokenize_corpus(small, segmenter, cache_dir=tmp_path).tokens.tolist() == expected
+    from analysis._cache import CacheWarning, write_verified
+    write_verified(path, body.encode("utf-8"))  # even with a valid checksum, the shape is checked
+    with pytest.warns(CacheWarning, match="does not hold segmentations"):
+        assert A.tokenize_corpus(small, segmenter, cache_dir=tmp_path).tokens.tolist() == expected
+
+
+def test_a_flipped_bit_in_the_token_cache_is_not_served(corpus, segmenter, tmp_path):
+    units = corpus[corpus.text.str.contains("动态清零")].head(2)
+    good = A.tokenize_corpus(units, segmenter, cache_dir=tmp_path)
+    path = tmp_path / f"{segmenter.fingerprint}.json"
+    raw = bytearray(path.read_bytes())
+    at = raw.index("动态清零".encode("utf-8"))
+    raw[at + 2] ^= 0x01  # 动 (E5 8A A8) -> 助 (E5 8A A9): still valid UTF-8 and valid JSON
+    path.write_bytes(bytes(raw))
+    assert "助态清零".encode("utf-8") in path.read_bytes()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        again = A.tokenize_corpus(units, segmenter, cache_dir=tmp_path)
+    assert not any("助态清零" in toks for toks in again.tokens)
+    assert again.tokens.tolist() == good.tokens.tolist()
+    assert any("failed its checksum" in str(w.message) for w in caught)
+
+
+def test_editing_the_lexicon_while_a_segmenter_is_alive_does_not_mislabel_the_cache(corpus, tmp_path):
+    import shutil
+    lex = shutil.copytree(LEX, tmp_path / "lexicon")
+    cache = tmp_path / "cache"
+    old = A.Segmenter(lex)
+    with open(lex / "policy_terms.txt", "a", encoding="utf-8") as f:
+        f.write("优化调整\n")
+    A.tokenize_corpus(corpus, old, cache_dir=cache)  # still segments with the lexicon it loaded
+    new = A.Segmenter(lex)
+    out = A.tokenize_corpus(corpus, new, cache_dir=cache)
+    fresh = A.tokenize_corpus(corpus, new, use_cache=False)
+    assert sum(t.count("优化调整") for t in out.tokens) == sum(t.count("优化调整") for t in fresh.tokens) == \
+        corpus.text.str.count("优化调整").sum() == 11
+    assert new.fingerprint != old.fingerprint
+
+
+def test_an_unwritable_cache_folder_only_costs_the_cache(corpus, segmenter, tmp_path, monkeypatch):
+    import errno
+    import tempfile
+    small = corpus.head(2)
+    expected = [segmenter.tokenize(t) for t in small.text]
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    with pytest.warns(UserWarning, match="cannot write the cache file"):
+        out = A.tokenize_corpus(small, segmenter, cache_dir=blocker / "tokens")
+    assert out.tokens.tolist() == expected
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(errno.EROFS, "Read-only file system")
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)  # every atomic write fails, as on a read-only mount
+    with pytest.warns(UserWarning, match="Read-only file system"):
+        out = A.tokenize_corpus(small, segmenter, cache_dir=tmp_path / "ro")
+    assert out.tokens.tolist() == expected
+    with pytest.warns(UserWarning, match="Read-only file system"):
+        seg = A.Segmenter(cache_dir=tmp_path / "ro-jieba")
+    assert seg.tokenize(small.text.iloc[0]) == expected[0]
+
+
+# --- Dask (issue 10, item 4) ----------------------------------------------------------------------
+
+def test_dask_counting_with_a_distributed_client_equals_serial(corpus, segmenter):
+    from distributed import Client
+    texts = list(corpus.text) * 3
+    with Client(processes=False, n_workers=2, threads_per_worker=1, dashboard_address=None) as client:
+        assert A.count_terms(texts, segmenter, client=client, chunk_chars=4000) == A.count_terms(texts, segmenter)
+
+
+def test_map_chunks_streams_a_few_chunks_at_a_time(segmenter):
+    from distributed import Client
+    from analysis.tokens import map_chunks
+    consumed = []
+
+    def stream():
+        for i in range(20):
+            consumed.append(i)
+            yield [f"第{i}条"]
+    with Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as client:
+        results = map_chunks(len, stream(), client=client, batch=3)
+        assert next(results) == 1
+        assert len(consumed) == 3  # not the whole stream
+        assert list(results) == [1] * 19 and len(consumed) == 20
