@@ -35,7 +35,7 @@ def read_verified(path) -> bytes | None:
     path = Path(path)
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as e:
         warnings.warn(f"cache file {path} cannot be read ({e}); computing without it", CacheWarning,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -56,9 +57,9 @@ class DocumentTermMatrix:
         """Kept tokens per unit (row sums), int64."""
         return np.asarray(self.counts.sum(axis=1)).ravel().astype("int64")
 
-    @property
+    @cached_property
     def term_index(self) -> dict:
-        """term -> column position."""
+        """term -> column position (built once per matrix)."""
         return {t: i for i, t in enumerate(self.vocab)}
 
     def column(self, term: str) -> np.ndarray:
@@ -153,22 +154,29 @@ _DTM_FORMAT = 1
 
 def corpus_key(corpus: pd.DataFrame) -> str:
     """SHA-256 (hex) of the corpus as segmented: each row's ``unit_id`` (or position)
-    and text, in order."""
+    and text, in order (with their lengths, so no two corpora share a key)."""
     from .tokens import counting_texts
 
     texts = counting_texts(corpus)
-    ids = corpus["unit_id"].astype(str).tolist() if "unit_id" in corpus.columns else \
-        [str(i) for i in range(len(corpus))]
+    ids = _unit_ids(corpus)
     h = hashlib.sha256()
-    for uid, text in zip(ids, texts):
-        u, t = uid.encode("utf-8"), text.encode("utf-8")
-        h.update(len(u).to_bytes(8, "little") + u + len(t).to_bytes(8, "little") + t)
+    for strings in (ids, texts):
+        h.update(np.array([len(x) for x in strings], dtype=np.int64).tobytes())
+        h.update("".join(strings).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
+
+
+def _unit_ids(corpus: pd.DataFrame) -> list[str]:
+    if "unit_id" in corpus.columns:
+        return corpus["unit_id"].astype(str).tolist()
+    return [str(i) for i in range(len(corpus))]
 
 
 def _dtm_payload(counts: sparse.csr_matrix, vocab: tuple, unit_ids: list[str]) -> bytes:
     buf = io.BytesIO()
-    np.savez(buf, data=counts.data.astype(np.int64), indices=counts.indices.astype(np.int64),
+    small = counts.data.max(initial=0) < 2 ** 31 and counts.shape[1] < 2 ** 31
+    kind = np.int32 if small else np.int64
+    np.savez(buf, data=counts.data.astype(kind), indices=counts.indices.astype(kind),
              indptr=counts.indptr.astype(np.int64), shape=np.asarray(counts.shape, dtype=np.int64),
              vocab=np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8),
              unit_ids=np.frombuffer("\n".join(unit_ids).encode("utf-8"), dtype=np.uint8))
@@ -178,7 +186,7 @@ def _dtm_payload(counts: sparse.csr_matrix, vocab: tuple, unit_ids: list[str]) -
 def _dtm_from_payload(payload: bytes, unit_ids: list[str]):
     with np.load(io.BytesIO(payload), allow_pickle=False) as z:
         shape = tuple(int(x) for x in z["shape"])
-        counts = sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=shape)
+        counts = sparse.csr_matrix((z["data"].astype(np.int64), z["indices"], z["indptr"]), shape=shape)
         text = z["vocab"].tobytes().decode("utf-8")
         ids = z["unit_ids"].tobytes().decode("utf-8")
     vocab = tuple(text.split("\n")) if text else ()
@@ -235,8 +243,7 @@ def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None
 
     texts = counting_texts(corpus)
     segmenter = segmenter or Segmenter()
-    unit_ids = corpus["unit_id"].astype(str).tolist() if "unit_id" in corpus.columns else \
-        [str(i) for i in range(len(corpus))]
+    unit_ids = _unit_ids(corpus)
     docvars = corpus.drop(columns=[c for c in _NOT_DOCVARS if c in corpus.columns]).reset_index(drop=True)
     key = hashlib.sha256(f"{_DTM_FORMAT}:{segmenter.fingerprint}:{corpus_key(corpus)}".encode()).hexdigest()[:24]
     cache_file = Path(cache_dir or default_cache_dir() / "dtm") / f"{key}.npz"

@@ -56,3 +56,80 @@ def test_real_corpus_matrix_equals_token_counts(corpus, tokenized):
     for k, row in zip(keys["period"], g.toarray()):
         expected = Counter(t for toks in tokenized.loc[tokenized.period == k, "tokens"] for t in toks)
         assert dict(zip(np.array(m.vocab)[row > 0], row[row > 0])) == expected
+
+
+# --- segmentation into the matrix, its cache, and Dask ----------------------------------------------
+
+def _same(a, b):
+    return a.vocab == b.vocab and a.shape == b.shape and (a.counts != b.counts).nnz == 0 \
+        and a.counts.dtype == b.counts.dtype == np.int64
+
+
+def test_matrix_from_text_counts_exactly_what_the_segmenter_keeps(corpus, segmenter, tmp_path):
+    m = document_term_matrix(corpus, segmenter, cache_dir=tmp_path)
+    for i, text in enumerate(corpus.text):
+        row = m.counts[i]
+        assert Counter(segmenter.tokenize(text)) == {m.vocab[j]: int(v) for j, v in zip(row.indices, row.data)}
+    assert list(m.vocab) == sorted(m.vocab) and m.counts.has_sorted_indices
+    assert list(m.docvars.columns) == [c for c in corpus.columns if c != "text"]
+    assert m.docvars["unit_id"].tolist() == corpus.unit_id.tolist()
+
+
+def test_matrix_cache_is_used_keyed_and_verified(corpus, segmenter, tmp_path, monkeypatch):
+    import analysis.tokens as T
+    from analysis._cache import CacheWarning
+    first = document_term_matrix(corpus, segmenter, cache_dir=tmp_path)
+    (path,) = tmp_path.glob("*.npz")
+
+    def boom(*a, **k):
+        raise AssertionError("re-segmented despite the cache")
+    monkeypatch.setattr(T, "segment_counts", boom)
+    assert _same(document_term_matrix(corpus, segmenter, cache_dir=tmp_path), first)
+    monkeypatch.undo()
+    # another text, unit id or lexicon is another key
+    edited = corpus.copy()
+    edited.loc[0, "text"] = edited.loc[0, "text"] + "继续优化。"
+    renamed = corpus.copy()
+    renamed.loc[0, "unit_id"] = "renamed"
+    document_term_matrix(edited, segmenter, cache_dir=tmp_path)
+    document_term_matrix(renamed, segmenter, cache_dir=tmp_path)
+    document_term_matrix(corpus, A.Segmenter(min_chars=1), cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("*.npz"))) == 4
+    # a flipped bit is detected and the matrix rebuilt
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0x04
+    path.write_bytes(bytes(raw))
+    with pytest.warns(CacheWarning, match="failed its checksum"):
+        assert _same(document_term_matrix(corpus, segmenter, cache_dir=tmp_path), first)
+    assert _same(document_term_matrix(corpus, segmenter, cache_dir=tmp_path), first)  # rewritten, verifies
+
+
+def test_matrix_cache_in_an_unwritable_folder_warns_and_computes(corpus, segmenter, tmp_path):
+    from analysis._cache import CacheWarning
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.warns(CacheWarning, match="cannot write the cache file"):
+        m = document_term_matrix(corpus, segmenter, cache_dir=blocker / "dtm")
+    assert _same(m, document_term_matrix(corpus, segmenter, use_cache=False))
+
+
+def test_dask_paths_give_the_single_process_matrix(corpus, segmenter, tmp_path):
+    from distributed import Client
+    texts = pd.concat([corpus] * 4, ignore_index=True)
+    texts["unit_id"] = [f"u{i}" for i in range(len(texts))]
+    serial = document_term_matrix(texts, segmenter, use_cache=False)
+    local = document_term_matrix(texts, segmenter, use_cache=False, n_jobs=2, chunk_chars=3000)
+    assert _same(local, serial)
+    with Client(processes=False, n_workers=2, threads_per_worker=1, dashboard_address=None) as client:
+        assert _same(document_term_matrix(texts, segmenter, use_cache=False, client=client, chunk_chars=2000),
+                     serial)
+
+
+def test_merge_counts_stacks_parts_onto_the_union_vocabulary():
+    from scipy import sparse
+    from analysis.tokens import merge_counts
+    a = ("乙", "甲"), sparse.csr_matrix(np.array([[1, 2], [0, 3]], dtype="int64"))
+    b = ("丙", "甲"), sparse.csr_matrix(np.array([[4, 0]], dtype="int64"))
+    vocab, m = merge_counts([a, b])
+    assert vocab == ("丙", "乙", "甲")  # code point order: 丙 U+4E19, 乙 U+4E59, 甲 U+7532
+    assert m.toarray().tolist() == [[0, 1, 2], [0, 0, 3], [4, 0, 0]]

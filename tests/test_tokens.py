@@ -104,20 +104,27 @@ def test_parallel_counting_equals_serial(corpus, segmenter):
 # --- backends ------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def rseg():
-    return A.Segmenter(backend="rjieba")
+def jseg():
+    return A.Segmenter(backend="jieba")
+
+
+def test_default_backend_is_rjieba(segmenter):
+    # chosen because its tokens agree with jieba's (benchmarks/bench_backends.py, README)
+    assert segmenter.backend == A.Segmenter().backend == "rjieba"
 
 
 @pytest.mark.parametrize("term", TERMS)
-def test_every_lexicon_entry_stays_whole_with_rjieba(rseg, term):
+def test_every_lexicon_entry_stays_whole_with_jieba(jseg, term):
     for sentence in [f"要坚持{term}的要求。", f"{term}，", f"各地{term}工作", f"“{term}”总方针"]:
-        assert term in rseg.cut(sentence), (term, sentence, rseg.cut(sentence))
+        assert term in jseg.cut(sentence), (term, sentence, jseg.cut(sentence))
 
 
-def test_rjieba_backend_filters_like_jieba(segmenter, rseg):
-    assert rseg.stopwords == segmenter.stopwords and rseg.fingerprint != segmenter.fingerprint
+def test_both_backends_filter_alike_and_agree_on_the_seed_corpus(corpus, jseg):
+    rseg = A.Segmenter(backend="rjieba")
+    assert rseg.stopwords == jseg.stopwords and rseg.fingerprint != jseg.fingerprint
     text = "坚定不移贯彻“动态清零”总方针，以快制快。11月11日，我们要在48小时内完成Ct值检测的工作！"
-    assert rseg.tokenize(text) == segmenter.tokenize(text) == \
+    assert [jseg.tokenize(t) for t in corpus.text] == [rseg.tokenize(t) for t in corpus.text]
+    assert rseg.tokenize(text) == jseg.tokenize(text) == \
         ["坚定不移", "贯彻", "动态清零", "总方针", "以快制快", "小时", "完成", "检测", "工作"]
     with pytest.raises(ValueError, match="unknown backend 'spacy'"):
         A.Segmenter(backend="spacy")
@@ -153,14 +160,14 @@ def test_a_jieba_cache_planted_in_the_temp_dir_is_not_loaded(tmp_path, monkeypat
     _planted_jieba_cache(tmp_path / "jieba.cache")
     tk = jieba.Tokenizer()  # what plain jieba does: loads the planted file
     assert "坚定不移" not in tk.lcut("坚定不移贯彻")
-    seg = A.Segmenter()
+    seg = A.Segmenter(backend="jieba")
     assert seg.tokenize("坚定不移贯彻“动态清零”总方针") == ["坚定不移", "贯彻", "动态清零", "总方针"]
     assert seg._tk.cache_file.startswith(str(ROOT / ".cache"))
 
 
 def test_the_private_jieba_cache_is_keyed_by_the_dictionary_and_verified(tmp_path):
     from analysis._cache import CacheWarning
-    first = A.Segmenter(cache_dir=tmp_path)
+    first = A.Segmenter(cache_dir=tmp_path, backend="jieba")
     (cache,) = tmp_path.glob("jieba-dict-*.cache")
     with jieba.Tokenizer().get_dict_file() as f:
         import hashlib
@@ -169,10 +176,10 @@ def test_the_private_jieba_cache_is_keyed_by_the_dictionary_and_verified(tmp_pat
     assert cache.name == f"jieba-dict-{key}.cache"
     _planted_jieba_cache(cache)  # same name, jieba's format, no checksum: rejected and rebuilt
     with pytest.warns(CacheWarning, match="failed its checksum"):
-        second = A.Segmenter(cache_dir=tmp_path)
+        second = A.Segmenter(cache_dir=tmp_path, backend="jieba")
     text = "坚定不移贯彻“动态清零”总方针"
     assert second.tokenize(text) == first.tokenize(text) == ["坚定不移", "贯彻", "动态清零", "总方针"]
-    third = A.Segmenter(cache_dir=tmp_path)  # the rebuilt file verifies
+    third = A.Segmenter(cache_dir=tmp_path, backend="jieba")  # the rebuilt file verifies
     assert third._tk.FREQ == first._tk.FREQ
 
 
@@ -244,7 +251,7 @@ def test_an_unwritable_cache_folder_only_costs_the_cache(corpus, segmenter, tmp_
         out = A.tokenize_corpus(small, segmenter, cache_dir=tmp_path / "ro")
     assert out.tokens.tolist() == expected
     with pytest.warns(UserWarning, match="Read-only file system"):
-        seg = A.Segmenter(cache_dir=tmp_path / "ro-jieba")
+        seg = A.Segmenter(cache_dir=tmp_path / "ro-jieba", backend="jieba")
     assert seg.tokenize(small.text.iloc[0]) == expected[0]
 
 
