@@ -52,6 +52,8 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_segmentation.py
 	$(BIN)/python benchmarks/bench_figures.py
 	$(BIN)/python benchmarks/bench_browser.py
+	$(BIN)/python benchmarks/bench_backends.py
+	$(BIN)/python benchmarks/bench_matrix.py
 
 # Regenerate requirements.lock after editing pyproject.toml (needs uv), then
 # update environment.yml to match (tests/test_environment.py tells what differs).
