@@ -347,9 +347,9 @@ def segment_counts(segmenter: Segmenter, texts: list[str]):
     from scipy import sparse
 
     cut, keep = segmenter._cut, segmenter.keep
-    # millions of short-lived token strings would trigger the cyclic garbage collector
-    # over and over (walking every live object, e.g. jieba's 350k-word dictionary); they
-    # form no cycles, so it is paused while they are made
+    # the token lists would trigger the cyclic garbage collector over and over, and each
+    # full pass walks every live container (the growing lists themselves, jieba's
+    # 350k-word dictionary); nothing made here forms a cycle, so it is paused meanwhile
     paused = gc.isenabled()
     gc.disable()
     try:

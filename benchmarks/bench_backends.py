@@ -73,10 +73,10 @@ def main() -> None:
     sample = corpus[corpus["date"].rank(method="dense").astype(int) % args.sample_every == 0]
     texts = list(sample.text)
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
-    print(f"broadcast ({reader}): {len(corpus):,} stories; sample every {args.sample_every}th day: "
-          f"{len(texts):,} stories, {mb:.1f} MB")
+    which = "all days" if args.sample_every == 1 else f"every {args.sample_every}th day"
+    print(f"broadcast ({reader}): {len(corpus):,} stories; {which}: {len(texts):,} stories, {mb:.1f} MB")
     same, ov = agreement((jseg, rseg), texts)
-    print(f"broadcast sample: identical token sequences {same:.1%}, count overlap {ov:.4%}")
+    print(f"broadcast, {which}: identical token sequences {same:.1%}, count overlap {ov:.4%}")
 
     import jieba
     import rjieba
