@@ -133,3 +133,20 @@ def test_merge_counts_stacks_parts_onto_the_union_vocabulary():
     vocab, m = merge_counts([a, b])
     assert vocab == ("丙", "乙", "甲")  # code point order: 丙 U+4E19, 乙 U+4E59, 甲 U+7532
     assert m.toarray().tolist() == [[0, 1, 2], [0, 0, 3], [4, 0, 0]]
+
+
+def test_corpus_key_depends_on_ids_texts_and_order_only():
+    from analysis.matrix import corpus_key
+    base = pd.DataFrame({"unit_id": ["a", "b"], "text": ["动态清零", "科学精准"], "period": ["x", "y"]})
+    assert corpus_key(base) == corpus_key(base.assign(period=["z", "z"]))  # metadata is not segmented
+    shifted = base.assign(unit_id=["ab", ""], text=["动态清零", "科学精准"])
+    joined = base.assign(text=["动态", "清零科学精准"])
+    for other in (base.iloc[::-1], shifted, joined, base.assign(text=["动态清零", "科学精准。"])):
+        assert corpus_key(other) != corpus_key(base)
+
+
+def test_cached_matrix_takes_current_metadata(corpus, segmenter, tmp_path):
+    document_term_matrix(corpus, segmenter, cache_dir=tmp_path)
+    relabelled = corpus.assign(period="all")
+    m = document_term_matrix(relabelled, segmenter, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("*.npz"))) == 1 and set(m.docvars["period"]) == {"all"}
