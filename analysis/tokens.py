@@ -437,7 +437,8 @@ def map_chunks(func, chunks: Iterable, *, n_jobs: int = 1, client=None, batch: i
     client : dask.distributed.Client, optional
         Run on this cluster instead (e.g. a ``dask_jobqueue.SLURMCluster``'s client).
     batch : int, optional
-        Chunks submitted per Dask computation (default: 4 per worker).
+        Chunks submitted per Dask computation (default: 16 per worker; each computation
+        ends with all its chunks done, so larger batches idle the workers less).
     """
     from itertools import islice
 
@@ -471,7 +472,7 @@ def map_chunks(func, chunks: Iterable, *, n_jobs: int = 1, client=None, batch: i
             context = get_context()
         pool = ProcessPoolExecutor(n_jobs, mp_context=context)
         kwargs = dict(scheduler="processes", pool=pool, chunksize=1)
-    batch = batch or 4 * workers
+    batch = batch or 16 * workers
     try:
         while True:
             part = list(islice(chunks, batch))
