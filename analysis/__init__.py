@@ -19,6 +19,8 @@ that needs them is first used.  To export a new name, add ``"name": "module"`` t
 """
 from __future__ import annotations
 
+import sys as _sys
+import types as _types
 from importlib import import_module
 
 __version__ = "0.1.0"
@@ -54,6 +56,23 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = list(_EXPORTS)
+
+
+class _Package(_types.ModuleType):
+    """Keeps ``analysis.keyness`` the *function* after ``import analysis.keyness``.
+
+    The import system binds a submodule as an attribute of its package; where a public
+    function has its module's name (keyness, robustness ...), that would hide the
+    function.  The eager ``from .keyness import keyness`` of old rebound it; here the
+    binding itself is redirected to the exported name."""
+
+    def __setattr__(self, name, value):
+        if isinstance(value, _types.ModuleType) and _EXPORTS.get(name) == name and hasattr(value, name):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str):

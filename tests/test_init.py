@@ -34,3 +34,12 @@ def test_unknown_name_is_an_attribute_error():
 def test_using_one_name_loads_only_what_it_needs():
     mods = _modules_after("import analysis; analysis.load_keywords")
     assert "analysis.keywords" in mods and "sklearn" not in mods and "matplotlib" not in mods
+
+
+def test_function_named_like_its_module_survives_the_submodule_import():
+    """`import analysis.keyness` binds the submodule on the package; the public name
+    must stay the function (it did with the eager imports of old)."""
+    code = ("import analysis.keyness, analysis.frequency, analysis as A; "
+            "assert callable(A.keyness) and A.keyness.__module__ == 'analysis.keyness', A.keyness; "
+            "from analysis.keyness import g2; assert callable(g2)")
+    subprocess.run([sys.executable, "-c", code], check=True)
