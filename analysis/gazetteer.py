@@ -98,4 +98,5 @@ def find_places(text: str) -> pd.DataFrame:
 def provinces_in(text: str) -> list[str]:
     """Distinct provinces named in ``text`` directly or through one of their prefectures,
     in order of first mention."""
-    return list(dict.fromkeys(find_places(text)["province"]))
+    pattern, forms = _matcher()  # same matches as find_places, without a DataFrame per call
+    return list(dict.fromkeys(forms[m.group()][1] for m in pattern.finditer(text)))

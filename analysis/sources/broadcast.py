@@ -1,0 +1,540 @@
+"""The national evening news (新闻联播), 2016–2026, as a corpus of story units.
+
+Source: the public GitHub repository ``Felix-Jung/xin-wen-lian-bo`` (one Markdown file per
+day, ``news/YYYYMMDD.md``) at the pinned commit :data:`COMMIT`.  The transcripts are not
+part of this repository: :func:`fetch_broadcast` downloads them with ``pooch`` into the
+user's cache folder (``~/.cache/covid-discourse/xwlb/<commit>/`` on Linux), or reads them
+from a local mirror (argument ``mirror=`` or environment variable :data:`MIRROR_ENV`).
+Every file, downloaded, cached or mirrored, is checked against the SHA-256 registry
+committed in ``data/sources/xwlb-<commit>.sha256``; a changed or missing file is an error
+naming it.
+
+:func:`parse_day` splits one day into units: the opening summary list (``level="media"``,
+position 0) and one unit per ``###`` story (``level="national"``, positions 1, 2, …),
+with the columns of the meeting corpus table (:data:`analysis.corpus.COLUMNS`) plus
+``position``, ``provinces`` (provinces named, :func:`analysis.provinces_in`),
+``covid_score`` and ``covid`` (:func:`is_covid`).  Days whose layout deviates are listed
+in a parse report, never dropped silently.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ..corpus import COLUMNS, default_data_dir
+
+__all__ = ["REPOSITORY", "COMMIT", "BASE_URL", "MIRROR_ENV", "OUTLET", "COVID_TERMS",
+           "COVID_NOT", "COVID_TITLE_WEIGHT", "COVID_MIN_SCORE", "BroadcastError",
+           "BroadcastUnavailable", "registry_path", "read_registry", "registry_hash", "select_files",
+           "fetch_broadcast", "parse_day", "parse_broadcast", "load_broadcast", "covid_score",
+           "is_covid", "default_cache_dir"]
+
+#: The GitHub repository and the pinned commit the registry describes.
+REPOSITORY = "Felix-Jung/xin-wen-lian-bo"
+COMMIT = "023828c95ca6990c15bf3bedf8339954000ff34a"
+#: Raw-file URL prefix; a file's URL is ``BASE_URL + "news/YYYYMMDD.md"``.
+BASE_URL = f"https://raw.githubusercontent.com/{REPOSITORY}/{COMMIT}/"
+#: Environment variable naming a local mirror (a folder holding ``news/`` or ``<commit>/news/``).
+MIRROR_ENV = "COVID_DISCOURSE_XWLB_MIRROR"
+OUTLET = "新闻联播"
+
+_NAME = re.compile(r"^news/(\d{8})\.md$")
+
+HOW_TO_GET = (
+    "Get the corpus in one of two ways:\n"
+    "  * online: run `python -m analysis.sources.broadcast` once "
+    f"(downloads ~69 MB from https://github.com/{REPOSITORY} at commit {COMMIT[:12]} into "
+    "{cache}); or\n"
+    f"  * offline: point the environment variable {MIRROR_ENV} at a local copy of the repository "
+    f"(the folder holding news/ or {COMMIT}/news/), e.g. "
+    f"`export {MIRROR_ENV}=/path/to/mirror/{REPOSITORY}`.")
+
+
+class BroadcastError(RuntimeError):
+    """A transcript file is missing, changed, or cannot be parsed as expected."""
+
+
+class BroadcastUnavailable(BroadcastError):
+    """The corpus cannot be obtained here (offline and no mirror).
+
+    ``make figures`` treats this exception as "notebook skipped", not as a failure."""
+
+
+# --------------------------------------------------------------------------- registry
+
+def registry_path(commit: str = COMMIT) -> Path:
+    """The committed SHA-256 registry of ``news/*.md`` at ``commit``."""
+    return default_data_dir() / "sources" / f"xwlb-{commit}.sha256"
+
+
+def read_registry(path=None) -> dict[str, str]:
+    """Read the registry: ``{"news/YYYYMMDD.md": sha256_hex}`` in date order.
+
+    Raises
+    ------
+    BroadcastError
+        The registry is missing or a line is malformed (naming the line).
+    """
+    path = Path(path or registry_path())
+    if not path.is_file():
+        raise BroadcastError(f"registry {path} not found; it is part of the repository "
+                             f"(data/sources/): restore it with `git checkout -- {path.name}`")
+    out: dict[str, str] = {}
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split()
+        if len(parts) != 2 or not re.fullmatch(r"[0-9a-f]{64}", parts[0]) or not _NAME.match(parts[1]):
+            raise BroadcastError(f"{path}:{i}: expected '<sha256>  news/YYYYMMDD.md', got {line!r}")
+        out[parts[1]] = parts[0]
+    return dict(sorted(out.items()))
+
+
+def registry_hash(path=None) -> str:
+    """SHA-256 (hex) of the registry file: cite it with :data:`COMMIT`."""
+    return hashlib.sha256(Path(path or registry_path()).read_bytes()).hexdigest()
+
+
+def _as_day(value, what: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(value).strftime("%Y%m%d")
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"{what}={value!r} is not a date (use 'YYYY-MM-DD')") from e
+
+
+def select_files(registry: dict, start=None, end=None) -> list[str]:
+    """Registry names whose date lies in ``[start, end]`` (inclusive; ``None`` = open)."""
+    lo, hi = _as_day(start, "start"), _as_day(end, "end")
+    names = [n for n in registry if (lo is None or _NAME.match(n)[1] >= lo)
+             and (hi is None or _NAME.match(n)[1] <= hi)]
+    return names
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- fetching
+
+def default_cache_dir(commit: str = COMMIT) -> Path:
+    """``pooch.os_cache("covid-discourse") / "xwlb" / commit`` (outside the repository)."""
+    import pooch
+
+    return Path(pooch.os_cache("covid-discourse")) / "xwlb" / commit
+
+
+def _mirror_news(mirror) -> Path:
+    root = Path(mirror).expanduser()
+    for cand in (root / COMMIT / "news", root / "news", root):
+        if cand.is_dir() and (cand.name == "news"):
+            return cand
+    raise BroadcastError(f"mirror {root} has no news/ folder (looked for {root / COMMIT / 'news'} and "
+                         f"{root / 'news'}); set {MIRROR_ENV} to the folder holding news/")
+
+
+def _from_mirror(names, registry, mirror) -> list[Path]:
+    news = _mirror_news(mirror)
+    out, missing, changed = [], [], []
+    for name in names:
+        p = news / name.split("/", 1)[1]
+        if not p.is_file():
+            missing.append(name)
+        elif _sha256(p) != registry[name]:
+            changed.append(name)
+        out.append(p)
+    if missing or changed:
+        parts = []
+        if missing:
+            parts.append(f"missing from the mirror: {', '.join(missing[:10])}"
+                         + (f" (+{len(missing) - 10} more)" if len(missing) > 10 else ""))
+        if changed:
+            parts.append(f"SHA-256 differs from the registry (file changed): {', '.join(changed[:10])}"
+                         + (f" (+{len(changed) - 10} more)" if len(changed) > 10 else ""))
+        raise BroadcastError(f"mirror {news}: " + "; ".join(parts)
+                             + f". The registry is {registry_path().name} (commit {COMMIT[:12]}); "
+                               "re-copy the files from the repository at that commit.")
+    return out
+
+
+def fetch_broadcast(start=None, end=None, *, mirror=None, cache_dir=None, progressbar: bool = True,
+                    base_url: str = BASE_URL, registry=None) -> list[Path]:
+    """Local, verified paths of the day files in ``[start, end]``.
+
+    Parameters
+    ----------
+    start, end : date-like, optional
+        Inclusive date range (``"2020-01-01"``); default: every day in the registry.
+    mirror : path, optional
+        A local copy of the repository (the folder holding ``news/`` or
+        ``<commit>/news/``); default: ``$COVID_DISCOURSE_XWLB_MIRROR`` if set.  Mirror
+        files are read in place and hash-checked; nothing is downloaded.
+    cache_dir : path, optional
+        Where downloads go; default :func:`default_cache_dir` (never the repository).
+    progressbar : bool, default True
+        One tqdm bar over the files to download (files already cached are only verified).
+    base_url : str
+        Raw-file URL prefix (tests point it at a local server).
+    registry : dict, optional
+        ``{name: sha256}``; default :func:`read_registry`.
+
+    Returns
+    -------
+    list of Path
+        In date order.
+
+    Raises
+    ------
+    BroadcastUnavailable
+        No mirror and the repository cannot be reached (the message says how to get the corpus).
+    BroadcastError
+        A file is missing upstream or in the mirror, or its SHA-256 differs from the
+        registry (the message names the file).
+    """
+    registry = read_registry() if registry is None else registry
+    names = select_files(registry, start, end)
+    if not names:
+        raise BroadcastError(f"no transcript between {start} and {end}; the registry covers "
+                             f"{next(iter(registry))[5:13]}–{list(registry)[-1][5:13]}")
+    mirror = mirror if mirror is not None else (os.environ.get(MIRROR_ENV) or None)
+    if mirror is not None:
+        return _from_mirror(names, registry, mirror)
+    return _download(names, registry, Path(cache_dir or default_cache_dir()), progressbar, base_url)
+
+
+def _download(names, registry, cache: Path, progressbar: bool, base_url: str) -> list[Path]:
+    import pooch
+    import requests
+
+    store = pooch.create(path=cache, base_url=base_url, registry={n: f"sha256:{h}" for n, h in registry.items()})
+    paths = [cache / n for n in names]
+    todo = [n for n, p in zip(names, paths) if not (p.is_file() and _sha256(p) == registry[n])]
+    if not todo:
+        return paths
+    downloader = pooch.HTTPDownloader(progressbar=False, timeout=30)
+    pooch.get_logger().setLevel("WARNING")  # one bar, not one log line per file
+    bar = None
+    if progressbar:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(todo), unit="file", desc=f"新闻联播 transcripts → {cache}")
+    try:
+        for n in todo:
+            try:
+                store.fetch(n, downloader=downloader)
+            except requests.exceptions.HTTPError as e:
+                raise BroadcastError(f"{n}: not available upstream at commit {COMMIT[:12]} ({e}); the "
+                                     f"repository may have been rewritten. Use a mirror ({MIRROR_ENV}).") from e
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as e:
+                raise BroadcastUnavailable(f"cannot reach {base_url} to download {n} and no mirror is set.\n"
+                                           + HOW_TO_GET.format(cache=cache)) from e
+            except ValueError as e:
+                if "hash" in str(e).lower():
+                    raise BroadcastError(f"{n}: the downloaded file's SHA-256 differs from the registry "
+                                         f"{registry_path().name}: the upstream file changed. {e}") from e
+                raise
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    return paths
+
+
+# --------------------------------------------------------------------------- parsing
+
+_HEADER = re.compile(r"^#\s*《新闻联播》\s*[（(]\s*(\d{8})\s*[）)]\s*$")
+_STAMP = re.compile(r"（《新闻联播》\s*(\d{8})\s*(\d{1,2}:\d{2})\s*）")
+_LINK = re.compile(r"^\s*\[查看原文\]\((?P<url>[^)\s]*)\)\s*$")
+_DATELINE = re.compile(r"^\s*央视网消息\s*[（(]\s*新闻联播\s*[）)]\s*[：:]\s*")
+_TAG = re.compile(r"<[^>]+>")
+_BLOCK = re.compile(r"</p\s*>|<br\s*/?>|<p(\s[^>]*)?>", re.I)
+_NO_SUMMARY = {"(暂无简介)", "（暂无简介）", ""}
+_UNTITLED = {"(无标题)", "（无标题）", ""}
+_PLACEHOLDER = {"undefined", "(无正文)", "（无正文）"}
+
+
+def _html_to_text(body: str) -> str:
+    """Inline HTML → plain paragraphs (block tags become line breaks, entities decoded)."""
+    text = _BLOCK.sub("\n", body)
+    text = html.unescape(_TAG.sub("", text)).replace("\xa0", " ").replace("\u3000", " ")
+    lines = [re.sub(r"[ \t]+", " ", ln).strip() for ln in text.split("\n")]
+    return "\n".join(ln for ln in lines if ln)
+
+
+def _summary_items(block: str) -> list[str]:
+    """Numbered items of the summary list (``1.``/``1、`` items, ``（1）`` sub-items),
+    continuation lines joined to their item."""
+    items: list[str] = []
+    for ln in (x.strip() for x in block.split("\n")):
+        if not ln or ln.startswith("本期节目主要内容"):
+            continue
+        if re.match(r"^(\d{1,2}[.、．]|[（(]\d{1,2}[）)])", ln) or not items:
+            items.append(ln)
+        else:
+            items[-1] += ln
+    return items
+
+
+#: Terms whose occurrences make a story COVID-related (matched leftmost-longest,
+#: non-overlapping, so 新冠肺炎疫情 counts as 新冠肺炎 + 疫情 = 2, 动态清零 once).
+COVID_TERMS = (
+    "新冠", "新冠肺炎", "新型冠状病毒", "奥密克戎", "德尔塔毒株", "疫情", "抗疫", "防疫", "战疫",
+    "核酸", "确诊病例", "无症状感染者", "密接", "密切接触者", "隔离", "封控", "方舱", "清零",
+    "动态清零", "社会面清零", "外防输入", "内防反弹", "乙类乙管", "新冠疫苗", "健康码", "疫区",
+    "复工复产", "联防联控", "病毒溯源",
+)
+#: Longer forms that contain a COVID term but are about something else: matched first and
+#: not counted (animal epidemics, other diseases).
+COVID_NOT = ("非洲猪瘟疫情", "猪瘟疫情", "禽流感疫情", "口蹄疫疫情", "埃博拉疫情", "猴痘疫情",
+             "霍乱疫情", "登革热疫情", "鼠疫疫情", "动物疫情", "重大动物疫情", "动物防疫", "植物疫情")
+#: A title match counts this many times.
+COVID_TITLE_WEIGHT = 3
+#: A story is COVID-related when its score reaches this value.
+COVID_MIN_SCORE = 3
+
+_COVID_RE = re.compile("|".join(map(re.escape, sorted(set(COVID_TERMS) | set(COVID_NOT),
+                                                      key=lambda s: (-len(s), s)))))
+_COVID_SET = frozenset(COVID_TERMS)
+
+
+def _covid_hits(text: str) -> int:
+    return sum(1 for m in _COVID_RE.finditer(text) if m.group() in _COVID_SET)
+
+
+def covid_score(title: str, text: str) -> int:
+    """``COVID_TITLE_WEIGHT`` × hits in the title + hits in the text.
+
+    Hits are occurrences of :data:`COVID_TERMS`, leftmost-longest and non-overlapping,
+    after the exclusions in :data:`COVID_NOT` (非洲猪瘟疫情 … are not COVID)."""
+    return COVID_TITLE_WEIGHT * _covid_hits(title or "") + _covid_hits(text or "")
+
+
+def is_covid(title: str, text: str, min_score: int = COVID_MIN_SCORE) -> bool:
+    """The documented COVID rule: ``covid_score(title, text) >= min_score``.
+
+    With the defaults a story is COVID-related if its title names a COVID term, or its
+    text does at least three times; a passing mention (面对新冠肺炎疫情，…) in a
+    diplomatic or economic story is not enough."""
+    return covid_score(title, text) >= min_score
+
+
+def _row(day: str, position: int, title: str, text: str, url: str, level: str, note: str,
+         file: str) -> dict:
+    from ..gazetteer import provinces_in
+
+    iso = f"{day[:4]}-{day[4:6]}-{day[6:]}"
+    score = covid_score(title, text)
+    return {
+        "unit_id": f"xwlb-{day}-{position:02d}", "doc_id": f"xwlb-{day}", "period": iso[:7], "date": iso,
+        "province": "", "city": "", "place": "", "level": level, "speaker": "", "outlet": OUTLET,
+        "title": title, "url": url, "note": note, "file": file, "n_chars": len(text), "text": text,
+        "position": position, "provinces": provinces_in(title + "\n" + text),
+        "covid_score": score, "covid": score >= COVID_MIN_SCORE,
+    }
+
+
+def parse_day(text: str, day: str, file: str = "") -> tuple[list[dict], dict]:
+    """Split one day's Markdown into units.
+
+    Parameters
+    ----------
+    text : str
+        The file's content.
+    day : str
+        ``YYYYMMDD`` (from the file name; the ``# 《新闻联播》 (YYYYMMDD)`` header is checked
+        against it).
+    file : str
+        Name recorded in the ``file`` column (``news/YYYYMMDD.md``).
+
+    Returns
+    -------
+    units : list of dict
+        The summary list (position 0, ``level="media"``, title ``新闻摘要``; absent when the
+        day has none) and one unit per ``###`` story (positions 1, 2, … in broadcast
+        order, ``level="national"``).  Story text is the body with inline HTML reduced to
+        paragraphs, the ``央视网消息（新闻联播）：`` dateline and the ``[查看原文](url)``
+        link removed (the link goes to ``url``).
+    report : dict
+        ``date, file, n_stories, n_skipped, summary`` (``"list"``, ``"text"`` or
+        ``"none"``), ``n_summary_items``, ``broadcast_time`` (from the closing
+        ``（《新闻联播》 YYYYMMDD HH:MM）`` stamp), ``issues`` (``"; "``-joined, empty when
+        the day has the usual layout) and ``ok``.
+    """
+    file = file or f"news/{day}.md"
+    issues: list[str] = []
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    first = next((ln for ln in lines if ln.strip()), "")
+    m = _HEADER.match(first.strip())
+    if not m:
+        issues.append(f"no '# 《新闻联播》 ({day})' header")
+    elif m[1] != day:
+        issues.append(f"header date {m[1]} differs from the file name")
+    stamp = _STAMP.search(text)
+    if stamp and stamp[1] != day:
+        issues.append(f"time stamp date {stamp[1]} differs from the file name")
+    if "## 详细新闻" in text:
+        head, details = text.split("## 详细新闻", 1)
+    else:
+        issues.append("no '## 详细新闻' section")
+        head, details = text, ""
+    summary = head.split("## 新闻摘要", 1)[1] if "## 新闻摘要" in head else ""
+    if "## 新闻摘要" not in head:
+        issues.append("no '## 新闻摘要' section")
+    summary = _STAMP.sub("", _html_to_text(summary)).strip()
+    units: list[dict] = []
+    items = _summary_items(summary) if summary not in _NO_SUMMARY else []
+    kind = "none" if not items else ("list" if summary.startswith("本期节目主要内容") else "text")
+    if items:
+        units.append(_row(day, 0, "新闻摘要", "\n".join(items), "", "media",
+                          "the programme's opening summary of the day's stories", file))
+    skipped = []
+    chunks = re.split(r"(?m)^###[ \t]*(.*)$", details)
+    if chunks[0].strip() not in ("", "---"):
+        issues.append(f"text before the first story heading ({len(chunks[0].strip())} characters, kept "
+                      f"out of the units)")
+    position = untitled = 0
+    for k in range(1, len(chunks), 2):
+        title, body = chunks[k].strip(), chunks[k + 1]
+        url = ""
+        kept = []
+        for ln in body.split("\n"):
+            lm = _LINK.match(ln)
+            if lm:
+                url = url or lm["url"]
+            elif ln.strip() != "---":
+                kept.append(ln)
+        story = _html_to_text("\n".join(kept))
+        story = _DATELINE.sub("", story).strip()
+        if title in _PLACEHOLDER or story in _PLACEHOLDER or not story:
+            what = "placeholder story 'undefined'" if title in _PLACEHOLDER else \
+                f"story without text ({title[:20]!r}: {story[:10] or 'empty'!r})"
+            skipped.append(what)
+            continue
+        if title in _UNTITLED:
+            untitled += 1
+            title = ""
+        position += 1
+        units.append(_row(day, position, title, story, url, "national", "", file))
+    if not position:
+        issues.append("no '###' story headings with text")
+    elif position < FEW_STORIES:
+        issues.append(f"only {position} stories (a usual day has 10–20)")
+    if untitled:
+        issues.append(f"{untitled} stories without title ('(无标题)'; title left empty)")
+    if skipped:
+        issues.append(f"skipped {len(skipped)}: " + ", ".join(skipped))
+    report = {"date": f"{day[:4]}-{day[4:6]}-{day[6:]}", "file": file, "n_stories": position,
+              "n_skipped": len(skipped), "summary": kind, "n_summary_items": len(items),
+              "broadcast_time": stamp[2] if stamp else "", "issues": "; ".join(issues),
+              "ok": not issues}
+    return units, report
+
+
+#: A day with fewer stories than this is reported (usual days have 10–20).
+FEW_STORIES = 5
+
+#: Columns of the broadcast table: the meeting corpus columns plus these.
+EXTRA_COLUMNS = ["position", "provinces", "covid_score", "covid"]
+REPORT_COLUMNS = ["date", "file", "n_stories", "n_skipped", "summary", "n_summary_items",
+                  "broadcast_time", "issues", "ok"]
+
+
+def parse_broadcast(paths, *, summary: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Parse day files into the broadcast corpus table and a parse report.
+
+    Parameters
+    ----------
+    paths : iterable of path
+        ``YYYYMMDD.md`` files (e.g. from :func:`fetch_broadcast`).
+    summary : bool, default False
+        Keep the daily summary units (``level="media"``).  Off by default: the summary
+        repeats the story titles, so counting both would count those words twice.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        :data:`analysis.corpus.COLUMNS` + :data:`EXTRA_COLUMNS`, one row per unit, in
+        date and position order.
+    report : pandas.DataFrame
+        One row per day (:data:`REPORT_COLUMNS`); ``ok`` is False where the layout
+        deviates and ``issues`` says how.
+    """
+    rows, reports = [], []
+    for p in paths:
+        p = Path(p)
+        if not re.fullmatch(r"\d{8}\.md", p.name):
+            raise BroadcastError(f"{p}: expected a file named YYYYMMDD.md")
+        day = p.name[:8]
+        try:
+            content = p.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise BroadcastError(f"{p}: not UTF-8 ({e})") from e
+        units, rep = parse_day(content, day, f"news/{p.name}")
+        rows.extend(u for u in units if summary or u["level"] != "media")
+        reports.append(rep)
+    table = pd.DataFrame(rows, columns=COLUMNS + EXTRA_COLUMNS)
+    table["n_chars"] = table["n_chars"].astype("int64")
+    table["position"] = table["position"].astype("int64")
+    table["covid_score"] = table["covid_score"].astype("int64")
+    table["covid"] = table["covid"].astype(bool)
+    return table.reset_index(drop=True), pd.DataFrame(reports, columns=REPORT_COLUMNS)
+
+
+def load_broadcast(start=None, end=None, *, mirror=None, cache_dir=None, summary: bool = False,
+                   progressbar: bool = True) -> pd.DataFrame:
+    """The 新闻联播 story table for ``[start, end]`` (default: every day).
+
+    Fetches (or reads from the mirror) and verifies the files with
+    :func:`fetch_broadcast`, then parses them with :func:`parse_broadcast`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table; ``attrs`` holds ``parse_report`` (the per-day report), ``commit``,
+        ``registry_hash`` and ``source`` (the repository URL).
+
+    Examples
+    --------
+    >>> nov = load_broadcast("2022-11-01", "2022-11-30")  # doctest: +SKIP
+    >>> nov.query("covid")[["unit_id", "title", "provinces"]].head()  # doctest: +SKIP
+    """
+    paths = fetch_broadcast(start, end, mirror=mirror, cache_dir=cache_dir, progressbar=progressbar)
+    table, report = parse_broadcast(paths, summary=summary)
+    table.attrs.update(parse_report=report, commit=COMMIT, registry_hash=registry_hash(),
+                       source=f"https://github.com/{REPOSITORY}/tree/{COMMIT}")
+    return table
+
+
+def main(argv=None) -> int:
+    """``python -m analysis.sources.broadcast [--start D] [--end D] [--mirror DIR]``:
+    download (or verify) the transcripts and print the parse report's summary."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Download and verify the 新闻联播 transcripts "
+                                             f"({REPOSITORY} at {COMMIT[:12]}) into the user cache.")
+    ap.add_argument("--start")
+    ap.add_argument("--end")
+    ap.add_argument("--mirror", help=f"local mirror instead of downloading (default: ${MIRROR_ENV})")
+    args = ap.parse_args(argv)
+    try:
+        paths = fetch_broadcast(args.start, args.end, mirror=args.mirror)
+    except BroadcastError as e:
+        print(f"error: {e}")
+        return 1
+    print(f"{len(paths)} files verified against {registry_path().name} in {paths[0].parent}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

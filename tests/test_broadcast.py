@@ -1,0 +1,408 @@
+"""The 新闻联播 source: registry, downloader (mirror and HTTP), story parser, COVID rule."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import http.server
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.corpus import COLUMNS
+from analysis.sources import broadcast as bc
+
+ROOT = Path(__file__).resolve().parent.parent
+# CI runs in a fresh clone with shared/ beside it, so the mirror is found relative to the checkout
+MIRROR = ROOT.parent / "shared" / "mirror" / "Felix-Jung" / "xin-wen-lian-bo"
+NEWS = MIRROR / bc.COMMIT / "news"
+needs_mirror = pytest.mark.skipif(not NEWS.is_dir(), reason=f"no 新闻联播 mirror at {NEWS} "
+                                  f"(set up ../shared/mirror beside the checkout to run these tests)")
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ----------------------------------------------------------------------------- fixtures (synthetic, same layouts)
+
+DAY_2017 = """# 《新闻联播》 (20170105)
+
+## 新闻摘要
+
+(暂无简介)
+
+## 详细新闻
+
+### 某省召开会议部署冬季农业生产
+
+央视网消息(新闻联播)：1月5日，某省召开会议，部署冬季农业生产。会议要求河南、湖北两地加强协作。
+会议强调，要抓好粮食生产。
+
+[查看原文](http://tv.cctv.com/2017/01/05/VIDEaaaa170105.shtml)
+
+### 国际联播快讯
+
+央视网消息（新闻联播）：       某国举行选举       某国5日举行议会选举。
+
+[查看原文](http://tv.cctv.com/2017/01/05/VIDEbbbb170105.shtml)
+
+### 《新闻联播》 20170105 21:00
+
+(无正文)
+
+[查看原文](http://tv.cctv.com/2017/01/05/VIDEcccc170105.shtml)
+
+
+
+---
+"""
+
+DAY_2022 = """# 《新闻联播》 (20221112)
+
+## 新闻摘要
+
+本期节目主要内容：
+
+
+1.某会议部署优化防控工作；
+
+
+2.【走基层】某市：
+
+保障群众生活；
+
+
+3.国内联播快讯：
+
+
+（1）某铁路开通；
+
+
+（2）某展会开幕。
+（《新闻联播》 20221112 19:00）
+
+## 详细新闻
+
+### 某会议部署进一步优化疫情防控工作
+
+<p><strong>央视网消息</strong>（新闻联播）：11月12日，某会议研究部署进一步优化疫情防控工作，坚持科学精准，严防一刀切、层层加码。</p><p>会议指出，要做好核酸检测&nbsp;工作。<br></p>
+
+[查看原文](https://tv.cctv.com/2022/11/12/VIDEdddd221112.shtml)
+
+### undefined
+
+undefined
+
+[查看原文](https://tv.cctv.com/2022/11/12/VIDEeeee221112.shtml)
+
+### (无标题)
+
+<p><strong>央视网消息</strong>（新闻联播）：郑州市今天举行活动，庆祝丰收。</p>
+
+[查看原文](https://tv.cctv.com/2022/11/12/VIDEffff221112.shtml)
+
+### 某市：保障群众生活
+
+<p>广州市保障群众生活物资供应。</p>
+
+
+
+---
+"""
+
+DAY_NO_HEADINGS = """# 《新闻联播》 (20200424)
+
+## 新闻摘要
+
+某条新闻的一句话摘要。
+
+## 详细新闻
+
+央视网消息（新闻联播）：正文没有标题。
+"""
+
+
+# ----------------------------------------------------------------------------- registry
+
+def test_registry_is_committed_and_well_formed():
+    reg = bc.read_registry()
+    assert len(reg) == 2480
+    assert list(reg) == sorted(reg)
+    assert next(iter(reg)) == "news/20161231.md" and list(reg)[-1] == "news/20260822.md"
+    assert len(bc.registry_hash()) == 64
+
+
+@needs_mirror
+def test_registry_matches_the_mirror_checksums():
+    sums = {}
+    for line in (MIRROR / f"SHA256SUMS-{bc.COMMIT}.txt").read_text().splitlines():
+        h, name = line.split()
+        if name.endswith(".md"):
+            sums[name] = h
+    assert bc.read_registry() == sums
+
+
+def test_registry_line_errors_name_the_line(tmp_path):
+    p = tmp_path / "reg.sha256"
+    p.write_text("# comment\n" + "a" * 64 + "  news/20200101.md\nnot a line\n")
+    with pytest.raises(bc.BroadcastError, match=r"reg\.sha256:3"):
+        bc.read_registry(p)
+
+
+def test_select_files_by_date_range():
+    reg = bc.read_registry()
+    nov = bc.select_files(reg, "2022-11-01", "2022-11-30")
+    assert len(nov) == 30 and nov[0] == "news/20221101.md" and nov[-1] == "news/20221130.md"
+    assert bc.select_files(reg) == list(reg)
+    with pytest.raises(ValueError, match="start="):
+        bc.select_files(reg, "not a date")
+
+
+# ----------------------------------------------------------------------------- mirror
+
+def _copy_days(tmp_path, days) -> Path:
+    news = tmp_path / "mirror" / "news"
+    news.mkdir(parents=True)
+    for d in days:
+        shutil.copy(NEWS / f"{d}.md", news / f"{d}.md")
+    return tmp_path / "mirror"
+
+
+@needs_mirror
+def test_fetch_from_mirror_verifies_and_selects_the_range():
+    paths = bc.fetch_broadcast("2021-08-01", "2021-08-31", mirror=MIRROR)
+    assert [p.name for p in paths][:2] == ["20210801.md", "20210802.md"] and len(paths) == 31
+    assert all(p.parent == NEWS for p in paths)
+
+
+@needs_mirror
+def test_mirror_from_environment_variable(monkeypatch):
+    monkeypatch.setenv(bc.MIRROR_ENV, str(MIRROR))
+    assert len(bc.fetch_broadcast("2022-11-12", "2022-11-12")) == 1
+
+
+@needs_mirror
+def test_tampered_mirror_file_is_an_error_naming_it(tmp_path):
+    mirror = _copy_days(tmp_path, ["20221111", "20221112"])
+    p = mirror / "news" / "20221112.md"
+    p.write_bytes(p.read_bytes().replace("层层加码".encode(), "层层减码".encode(), 1))
+    with pytest.raises(bc.BroadcastError, match=r"changed\): news/20221112\.md"):
+        bc.fetch_broadcast("2022-11-11", "2022-11-12", mirror=mirror)
+
+
+@needs_mirror
+def test_missing_mirror_file_is_an_error_naming_it(tmp_path):
+    mirror = _copy_days(tmp_path, ["20221111"])
+    with pytest.raises(bc.BroadcastError, match=r"missing from the mirror: news/20221112\.md"):
+        bc.fetch_broadcast("2022-11-11", "2022-11-12", mirror=mirror)
+
+
+def test_mirror_without_news_folder(tmp_path):
+    with pytest.raises(bc.BroadcastError, match="no news/ folder"):
+        bc.fetch_broadcast("2022-11-11", "2022-11-12", mirror=tmp_path)
+
+
+# ----------------------------------------------------------------------------- download (local HTTP server)
+
+@pytest.fixture
+def server(tmp_path):
+    """Serve tmp_path/upstream over HTTP on localhost; yields (base_url, upstream dir)."""
+    upstream = tmp_path / "upstream"
+    (upstream / "news").mkdir(parents=True)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(upstream))
+    handler.log_message = lambda *a, **k: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/", upstream
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _synthetic_registry(upstream: Path, files: dict) -> dict:
+    reg = {}
+    for name, text in files.items():
+        data = text.encode("utf-8")
+        (upstream / name).write_bytes(data)
+        reg[name] = sha(data)
+    return reg
+
+
+def test_download_caches_verifies_and_reuses(server, tmp_path):
+    base, upstream = server
+    reg = _synthetic_registry(upstream, {"news/20170105.md": DAY_2017, "news/20221112.md": DAY_2022})
+    cache = tmp_path / "cache"
+    paths = bc.fetch_broadcast(cache_dir=cache, base_url=base, registry=reg, progressbar=False)
+    assert [p.read_text(encoding="utf-8") for p in paths] == [DAY_2017, DAY_2022]
+    assert all(cache in p.parents for p in paths)
+    # a corrupted cache file is not served: it is downloaded again
+    paths[0].write_text("corrupted", encoding="utf-8")
+    again = bc.fetch_broadcast(cache_dir=cache, base_url=base, registry=reg, progressbar=False)
+    assert again[0].read_text(encoding="utf-8") == DAY_2017
+    # only the range asked for is fetched
+    only = bc.fetch_broadcast("2022-01-01", None, cache_dir=tmp_path / "c2", base_url=base, registry=reg,
+                              progressbar=False)
+    assert [p.name for p in only] == ["20221112.md"]
+    assert not (tmp_path / "c2" / "news" / "20170105.md").exists()
+
+
+def test_download_of_changed_upstream_file_names_it(server, tmp_path):
+    base, upstream = server
+    reg = _synthetic_registry(upstream, {"news/20221112.md": DAY_2022})
+    (upstream / "news" / "20221112.md").write_text(DAY_2022 + "追加", encoding="utf-8")
+    with pytest.raises(bc.BroadcastError, match=r"news/20221112\.md: .*SHA-256 differs"):
+        bc.fetch_broadcast(cache_dir=tmp_path / "cache", base_url=base, registry=reg, progressbar=False)
+    assert not (tmp_path / "cache" / "news" / "20221112.md").exists()
+
+
+def test_download_of_missing_upstream_file_names_it(server, tmp_path):
+    base, upstream = server
+    reg = _synthetic_registry(upstream, {"news/20221112.md": DAY_2022})
+    reg["news/20221113.md"] = "0" * 64
+    with pytest.raises(bc.BroadcastError, match=r"news/20221113\.md: not available upstream"):
+        bc.fetch_broadcast(cache_dir=tmp_path / "cache", base_url=base, registry=reg, progressbar=False)
+
+
+def test_offline_without_mirror_says_how_to_get_the_corpus(tmp_path, monkeypatch):
+    monkeypatch.delenv(bc.MIRROR_ENV, raising=False)
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(bc.BroadcastUnavailable) as err:
+        bc.fetch_broadcast("2022-11-12", "2022-11-12", cache_dir=tmp_path, progressbar=False,
+                           base_url=f"http://127.0.0.1:{port}/")
+    msg = str(err.value)
+    assert bc.MIRROR_ENV in msg and "python -m analysis.sources.broadcast" in msg
+    assert isinstance(err.value, bc.BroadcastError)
+
+
+# ----------------------------------------------------------------------------- parser
+
+def test_parse_2017_plain_text_layout():
+    units, rep = bc.parse_day(DAY_2017, "20170105")
+    assert [u["position"] for u in units] == [1, 2]
+    first = units[0]
+    assert first["unit_id"] == "xwlb-20170105-01" and first["doc_id"] == "xwlb-20170105"
+    assert first["date"] == "2017-01-05" and first["period"] == "2017-01"
+    assert first["title"] == "某省召开会议部署冬季农业生产"
+    assert first["text"].startswith("1月5日，某省召开会议")  # dateline removed
+    assert first["url"] == "http://tv.cctv.com/2017/01/05/VIDEaaaa170105.shtml"
+    assert first["provinces"] == ["河南", "湖北"]
+    assert first["level"] == "national" and first["outlet"] == "新闻联播" and first["province"] == ""
+    assert "某国举行选举" in units[1]["text"]
+    assert rep["summary"] == "none" and rep["n_stories"] == 2 and rep["n_skipped"] == 1
+    assert "skipped 1" in rep["issues"] and "(无正文)" in rep["issues"] and not rep["ok"]
+
+
+def test_parse_2022_html_layout_summary_placeholders_and_untitled():
+    units, rep = bc.parse_day(DAY_2022, "20221112")
+    summary, *stories = units
+    assert summary["level"] == "media" and summary["position"] == 0 and summary["unit_id"] == "xwlb-20221112-00"
+    assert summary["text"].split("\n") == ["1.某会议部署优化防控工作；", "2.【走基层】某市：保障群众生活；",
+                                           "3.国内联播快讯：", "（1）某铁路开通；", "（2）某展会开幕。"]
+    assert rep["broadcast_time"] == "19:00" and rep["summary"] == "list" and rep["n_summary_items"] == 5
+    assert [s["position"] for s in stories] == [1, 2, 3]
+    s1 = stories[0]
+    assert s1["text"] == ("11月12日，某会议研究部署进一步优化疫情防控工作，坚持科学精准，严防一刀切、层层加码。\n"
+                          "会议指出，要做好核酸检测 工作。")
+    assert "<" not in s1["text"] and "&nbsp;" not in s1["text"]
+    assert s1["covid"] and s1["n_chars"] == len(s1["text"])
+    assert stories[1]["title"] == "" and stories[1]["provinces"] == ["河南"]  # 郑州 → 河南
+    assert stories[2]["url"] == "" and stories[2]["provinces"] == ["广东"]  # no [查看原文] link
+    assert "placeholder story 'undefined'" in rep["issues"] and "1 stories without title" in rep["issues"]
+    assert rep["n_stories"] == 3
+
+
+def test_day_without_headings_is_reported():
+    units, rep = bc.parse_day(DAY_NO_HEADINGS, "20200424")
+    assert [u["level"] for u in units] == ["media"]
+    assert rep["summary"] == "text" and not rep["ok"]
+    assert "no '###' story headings" in rep["issues"] and "text before the first story heading" in rep["issues"]
+
+
+def test_header_date_mismatch_and_missing_sections_are_reported():
+    _, rep = bc.parse_day(DAY_2022, "20221113")
+    assert "header date 20221112 differs" in rep["issues"] and "time stamp date" in rep["issues"]
+    units, rep = bc.parse_day("", "20221113")
+    assert units == [] and "no '## 详细新闻' section" in rep["issues"] and "no '# 《新闻联播》" in rep["issues"]
+
+
+def test_parse_broadcast_table_has_the_corpus_columns(tmp_path):
+    (tmp_path / "20170105.md").write_text(DAY_2017, encoding="utf-8")
+    (tmp_path / "20221112.md").write_text(DAY_2022, encoding="utf-8")
+    table, report = bc.parse_broadcast(sorted(tmp_path.glob("*.md")))
+    assert list(table.columns[:len(COLUMNS)]) == COLUMNS
+    assert list(table["unit_id"]) == ["xwlb-20170105-01", "xwlb-20170105-02", "xwlb-20221112-01",
+                                      "xwlb-20221112-02", "xwlb-20221112-03"]
+    assert table["unit_id"].is_unique and (table["level"] == "national").all()
+    assert list(report["date"]) == ["2017-01-05", "2022-11-12"]
+    with_summary, _ = bc.parse_broadcast(sorted(tmp_path.glob("*.md")), summary=True)
+    assert len(with_summary) == len(table) + 1
+    (tmp_path / "bad.md").write_text("x", encoding="utf-8")
+    with pytest.raises(bc.BroadcastError, match="bad.md"):
+        bc.parse_broadcast([tmp_path / "bad.md"])
+
+
+def test_broadcast_table_works_with_the_existing_functions(tmp_path):
+    import analysis
+
+    (tmp_path / "20221112.md").write_text(DAY_2022, encoding="utf-8")
+    table, _ = bc.parse_broadcast([tmp_path / "20221112.md"])
+    tok = analysis.tokenize_corpus(table, use_cache=False)
+    freq = analysis.term_frequencies(tok, by="period")
+    assert "层层加码" in set(freq["term"])
+    dtm = analysis.document_term_matrix(tok)
+    assert dtm.shape[0] == 3 and dtm.column("层层加码").tolist() == [1, 0, 0]
+    assert len(analysis.kwic(table, "层层加码")) == 1
+
+
+@needs_mirror
+@pytest.mark.parametrize("day", ["20170105", "20200427", "20210815", "20220924", "20221121", "20250419",
+                                 "20260822"])
+def test_real_days_parse_into_one_unit_per_story_heading(day):
+    text = (NEWS / f"{day}.md").read_text(encoding="utf-8")
+    units, rep = bc.parse_day(text, day)
+    stories = [u for u in units if u["level"] == "national"]
+    headings = sum(1 for ln in text.splitlines() if ln.startswith("### "))
+    assert len(stories) + rep["n_skipped"] == headings
+    assert all(u["text"] and "<" not in u["text"] and "[查看原文]" not in u["text"] for u in stories)
+    assert all(u["unit_id"] == f"xwlb-{day}-{i:02d}" for i, u in enumerate(stories, 1))
+    assert all(not u["text"].startswith("央视网消息") for u in stories)
+
+
+@needs_mirror
+def test_real_deviating_days_are_in_the_report():
+    table, report = bc.parse_broadcast([NEWS / "20221121.md", NEWS / "20220924.md", NEWS / "20210815.md"])
+    r = report.set_index("date")
+    assert "placeholder story 'undefined'" in r.loc["2022-11-21", "issues"]
+    assert "only 3 stories" in r.loc["2022-11-21", "issues"]
+    assert r.loc["2022-09-24", "ok"]  # no links, but the usual layout otherwise
+    assert (table.query("date == '2022-09-24'")["url"] == "").all()
+    assert r.loc["2021-08-15", "summary"] == "list" and r.loc["2021-08-15", "broadcast_time"] == "21:00"
+
+
+# ----------------------------------------------------------------------------- COVID rule
+
+@pytest.mark.parametrize("title, text, expected", [
+    ("国家卫生健康委通报最新疫情", "通报新增病例。", True),                       # title hit counts 3
+    ("某省会议", "坚持动态清零，做好核酸检测，严格隔离管控。", True),             # three text hits
+    ("习近平同某国总统通电话", "面对新冠肺炎疫情，两国守望相助，深化合作。", False),  # passing mention: 2 hits
+    ("某省防控非洲猪瘟疫情", "非洲猪瘟疫情防控，动物疫情监测，猪瘟疫情处置。", False),  # animal epidemics
+    ("某地推进经济发展", "抓好经济运行，稳定就业。", False),
+])
+def test_covid_rule(title, text, expected):
+    assert bc.is_covid(title, text) is expected
+
+
+def test_covid_score_counts_leftmost_longest():
+    assert bc.covid_score("", "新冠肺炎疫情") == 2  # 新冠肺炎 + 疫情
+    assert bc.covid_score("", "坚持动态清零") == 1  # not 动态清零 + 清零
+    assert bc.covid_score("疫情", "") == bc.COVID_TITLE_WEIGHT
+    assert bc.covid_score("", "非洲猪瘟疫情") == 0
+    assert bc.is_covid("", "疫情 疫情", min_score=2) and not bc.is_covid("", "疫情 疫情")
