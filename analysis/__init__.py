@@ -11,6 +11,8 @@ keyness    keyness (g2, log_ratio, log_odds_z)
 context    kwic, kwic_html, text_reuse, shared_passages
 keywords   load_keywords, save_keywords, theme_frequencies
 figures    use_style, save_figure, cjk_font_path, word_cloud, plot_* builders
+broadcast  load_broadcast (analysis.sources: the 新闻联播 transcripts)
+series     term_series, unit_series, first_last, count_strings
 
 Names are imported lazily (PEP 562): ``import analysis`` is instant, and
 scikit-learn, scipy, matplotlib, wordcloud and ipywidgets load only when a function
@@ -53,6 +55,10 @@ _EXPORTS: dict[str, str] = {
     "plot_keyness": "plots", "plot_frequency_scatter": "plots", "plot_word_clouds": "plots",
     "plot_theme_heatmap": "plots", "plot_tfidf_small_multiples": "plots",
     "plot_similarity": "plots", "plot_reuse": "plots", "plot_theme_bars": "plots",
+    # the 新闻联播 corpus and time series (developer C, issue 10)
+    "load_broadcast": "sources", "BroadcastError": "sources", "BroadcastUnavailable": "sources",
+    "term_series": "timeseries", "unit_series": "timeseries", "first_last": "timeseries",
+    "count_strings": "timeseries", "plot_term_series": "plots", "plot_keyness_agreement": "plots",
 }
 
 __all__ = list(_EXPORTS)

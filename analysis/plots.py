@@ -14,7 +14,8 @@ from .figures import OKABE_ITO, cjk_font_path
 
 __all__ = ["plot_unit_lengths", "plot_top_terms", "plot_keyness", "plot_frequency_scatter",
            "plot_word_clouds", "plot_theme_heatmap", "plot_tfidf_small_multiples",
-           "plot_similarity", "plot_reuse", "plot_theme_bars", "word_cloud"]
+           "plot_similarity", "plot_reuse", "plot_theme_bars", "word_cloud", "plot_term_series",
+           "plot_keyness_agreement"]
 
 
 def _plt():
@@ -353,4 +354,94 @@ def plot_theme_bars(tf_terms: pd.DataFrame, by: str, theme: str, *, tight: bool 
     else:
         fig.subplots_adjust(left=0.16, right=0.76, bottom=1.0 / fig.get_figheight(),
                             top=1 - 0.45 / fig.get_figheight())
+    return fig, d.reset_index(drop=True)
+
+
+def plot_term_series(series: pd.DataFrame, units: pd.DataFrame | None = None, *, shade=(), ncols: int = 3,
+                     value: str = "per_10k", title: str = "Term rates per month"):
+    """Small multiples of term rates over time (one panel per term, shared x axis),
+    optionally with a bottom panel of units per period, and shaded periods.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        Long table from :func:`analysis.timeseries.term_series` (``period``, ``term``, ``value``).
+    units : pandas.DataFrame, optional
+        From :func:`analysis.timeseries.unit_series`: index ``period``, one column per
+        series of unit counts (drawn as lines in the bottom panel).
+    shade : sequence of period labels
+        Periods drawn as grey bands in every panel (e.g. the study months).
+    """
+    plt = _plt()
+    terms = list(dict.fromkeys(series["term"]))
+    periods = list(dict.fromkeys(series["period"]))
+    import matplotlib.dates as mdates
+
+    def num(period):  # matplotlib date number of a period's start (numbers, so shared axes agree)
+        return mdates.date2num(pd.Period(period).to_timestamp())
+
+    x = np.array([num(p) for p in periods])
+    nrows = -(-len(terms) // ncols)
+    extra = 1 if units is not None else 0
+    fig = plt.figure(figsize=(3.3 * ncols + 0.6, 1.9 * (nrows + extra) + 0.9))
+    gs = fig.add_gridspec(nrows + extra, ncols)
+    bands = [(num(p), num(pd.Period(p) + 1)) for p in shade]
+    first = None
+    for i, term in enumerate(terms):
+        ax = fig.add_subplot(gs[i // ncols, i % ncols], sharex=first)
+        first = first or ax
+        y = series[series["term"] == term].set_index("period")[value].reindex(periods)
+        for a, b in bands:
+            ax.axvspan(a, b, color="#cccccc", lw=0, zorder=0)
+        ax.plot(x, y.to_numpy(), color=OKABE_ITO[4], lw=1.1)
+        ax.set_title(term, fontsize=11, loc="left")
+        ax.set_ylim(bottom=0)
+        ax.tick_params(labelbottom=False)
+        if i % ncols == 0:
+            ax.set_ylabel("per 10,000 tokens", fontsize=8)
+    if units is not None:
+        ax = fig.add_subplot(gs[nrows, :], sharex=first)
+        for a, b in bands:
+            ax.axvspan(a, b, color="#cccccc", lw=0, zorder=0)
+        u = units.reindex(periods)
+        for j, col in enumerate(u.columns):
+            ax.plot(x, u[col].to_numpy(), color=OKABE_ITO[(j + 5) % len(OKABE_ITO)], lw=1.2, label=str(col))
+        ax.set_ylabel("stories per month", fontsize=8)
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="upper right", ncols=len(u.columns))
+        ax.tick_params(labelbottom=True)
+    else:
+        for ax in fig.axes[-ncols:]:
+            ax.tick_params(labelbottom=True)
+    for ax in fig.axes:
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    fig.suptitle(title, fontsize=12)
+    fig.tight_layout()
+    data = series[["period", "term", "count", "n_tokens", value]].copy()
+    if units is not None:
+        data = data.merge(units.add_prefix("units_").reset_index(), on="period", how="left")
+    return fig, data.reset_index(drop=True)
+
+
+def plot_keyness_agreement(merged: pd.DataFrame, x: str, y: str, *, label: str = "term", n_labels: int = 12,
+                           x_label: str = "", y_label: str = "", title: str = ""):
+    """Scatter of one keyness statistic in two comparisons (one dot per shared term),
+    the ``n_labels`` terms farthest from the origin (each axis scaled by its largest |value|) labelled."""
+    plt = _plt()
+    d = merged[[label, x, y]].copy()
+    d["labelled"] = False
+    scale = (d[x].abs() / (d[x].abs().max() or 1)) + (d[y].abs() / (d[y].abs().max() or 1))
+    d.loc[scale.nlargest(n_labels).index, "labelled"] = True
+    fig, ax = plt.subplots(figsize=(7, 6.5))
+    ax.axhline(0, color="black", lw=0.6)
+    ax.axvline(0, color="black", lw=0.6)
+    ax.scatter(d[x], d[y], s=9, color="#999999", alpha=0.6, lw=0)
+    lab = d[d.labelled]
+    ax.scatter(lab[x], lab[y], s=14, color=OKABE_ITO[5])
+    _place_labels(ax, list(zip(lab[x], lab[y], lab[label])), obstacles=list(zip(lab[x], lab[y])))
+    ax.set_xlabel(x_label or x)
+    ax.set_ylabel(y_label or y)
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
     return fig, d.reset_index(drop=True)

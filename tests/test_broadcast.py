@@ -209,8 +209,9 @@ def test_mirror_without_news_folder(tmp_path):
 # ----------------------------------------------------------------------------- download (local HTTP server)
 
 @pytest.fixture
-def server(tmp_path):
+def server(tmp_path, monkeypatch):
     """Serve tmp_path/upstream over HTTP on localhost; yields (base_url, upstream dir)."""
+    monkeypatch.delenv(bc.MIRROR_ENV, raising=False)  # download, not the mirror
     upstream = tmp_path / "upstream"
     (upstream / "news").mkdir(parents=True)
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(upstream))
@@ -406,3 +407,18 @@ def test_covid_score_counts_leftmost_longest():
     assert bc.covid_score("疫情", "") == bc.COVID_TITLE_WEIGHT
     assert bc.covid_score("", "非洲猪瘟疫情") == 0
     assert bc.is_covid("", "疫情 疫情", min_score=2) and not bc.is_covid("", "疫情 疫情")
+
+
+@needs_mirror
+def test_covid_rule_agrees_with_the_recorded_hand_check():
+    """The rule's output on the hand-checked stories is still what was checked, and its
+    precision and negative agreement on them are what the README reports."""
+    check = pd.read_csv(ROOT / "data" / "sources" / "xwlb-covid-check.csv", comment="#")
+    days = sorted({u.split("-")[1] for u in check["unit_id"]})
+    table, _ = bc.parse_broadcast([NEWS / f"{d}.md" for d in days])
+    now = table.set_index("unit_id").loc[check["unit_id"], "covid"].to_numpy()
+    assert (now == check["rule_covid"].to_numpy()).all(), "the COVID rule changed: redo the hand check"
+    flagged = check[check["sample"] == "flagged"]
+    unflagged = check[check["sample"] != "flagged"]
+    assert flagged["hand_covid"].mean() == pytest.approx(37 / 40)
+    assert 1 - unflagged["hand_covid"].mean() == pytest.approx(38 / 40)

@@ -14,8 +14,9 @@ from pdfcheck import pdf_fonts
 NOTEBOOKS = notebooks()
 
 
-def test_there_are_four_numbered_notebooks():
-    assert [p.stem for p in NOTEBOOKS] == ["01_corpus_overview", "02_periods", "03_provinces", "04_keywords"]
+def test_there_are_five_numbered_notebooks():
+    assert [p.stem for p in NOTEBOOKS] == ["01_corpus_overview", "02_periods", "03_provinces", "04_keywords",
+                                           "05_broadcast"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -431,7 +431,7 @@ def parse_day(text: str, day: str, file: str = "") -> tuple[list[dict], dict]:
     elif position < FEW_STORIES:
         issues.append(f"only {position} stories (a usual day has 10–20)")
     if untitled:
-        issues.append(f"{untitled} stories without title ('(无标题)'; title left empty)")
+        issues.append(f"{untitled} stories without title ('(无标题)', title left empty)")
     if skipped:
         issues.append(f"skipped {len(skipped)}: " + ", ".join(skipped))
     report = {"date": f"{day[:4]}-{day[4:6]}-{day[6:]}", "file": file, "n_stories": position,
