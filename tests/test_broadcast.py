@@ -422,3 +422,29 @@ def test_covid_rule_agrees_with_the_recorded_hand_check():
     unflagged = check[check["sample"] != "flagged"]
     assert flagged["hand_covid"].mean() == pytest.approx(37 / 40)
     assert 1 - unflagged["hand_covid"].mean() == pytest.approx(38 / 40)
+
+
+def test_make_figures_reports_a_notebook_without_its_corpus_as_skipped(tmp_path):
+    """Offline without a mirror, notebook 05 raises BroadcastUnavailable; `make figures`
+    (analysis.build) logs it as skipped and goes on; any other error still fails the build."""
+    import nbformat
+
+    from analysis.build import run_notebooks
+
+    def notebook(name, source):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)], metadata={
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}})
+        path = tmp_path / name
+        nbformat.write(nb, path)
+        return path
+
+    unavailable = notebook("98_unavailable.ipynb", "from analysis.sources import BroadcastUnavailable\n"
+                                                   "raise BroadcastUnavailable('offline and no mirror')")
+    broken = notebook("99_broken.ipynb", "raise ValueError('a real bug')")
+    logs = []
+    done = run_notebooks([unavailable], figures_dir=tmp_path / "fig", out_dir=tmp_path / "out", log=logs.append,
+                         jobs=1)
+    assert [name for name, _ in done] == ["98_unavailable.ipynb"]
+    assert "skipped: offline and no mirror" in logs[0]
+    with pytest.raises(RuntimeError, match="99_broken.ipynb failed .*ValueError: a real bug"):
+        run_notebooks([broken], figures_dir=tmp_path / "fig", out_dir=tmp_path / "out", log=logs.append, jobs=1)

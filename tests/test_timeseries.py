@@ -89,3 +89,22 @@ def test_first_last(dtm):
     assert fl.loc["优化", "first"] == "2021-10-01" and fl.loc["优化", "last"] == "2022-11-12"
     assert fl.loc["优化", "count"] == 3
     assert fl.loc["不存在", "first"] == "" and fl.loc["不存在", "n_units"] == 0
+
+
+def test_plot_term_series_returns_the_plotted_numbers(dtm):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from analysis.figures import use_style
+
+    use_style()
+    from analysis.plots import plot_term_series
+
+    s = term_series(dtm, ["动态清零", "优化"])
+    u = unit_series(dtm, by="covid")
+    fig, data = plot_term_series(s, u, shade=["2021-08", "2022-11"], ncols=2)
+    assert len(data) == len(s) and data["per_10k"].equals(s["per_10k"])
+    assert data.loc[data.period == "2021-08", "units_True"].iloc[0] == 1
+    axes = fig.axes
+    assert len(axes) == 3 and axes[0].get_xlim() == axes[2].get_xlim()  # one time axis for every panel
+    assert sum(len(ax.patches) for ax in axes) == 2 * 3  # two shaded months in each panel
