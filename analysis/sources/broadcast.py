@@ -30,7 +30,7 @@ from ..corpus import COLUMNS, default_data_dir
 
 __all__ = ["REPOSITORY", "COMMIT", "BASE_URL", "MIRROR_ENV", "OUTLET", "COVID_TERMS",
            "COVID_NOT", "COVID_TITLE_WEIGHT", "COVID_MIN_SCORE", "BroadcastError",
-           "BroadcastUnavailable", "registry_path", "read_registry", "registry_hash", "select_files",
+           "BroadcastUnavailable", "covid_check", "registry_path", "read_registry", "registry_hash", "select_files",
            "fetch_broadcast", "parse_day", "parse_broadcast", "load_broadcast", "covid_score",
            "is_covid", "default_cache_dir"]
 
@@ -305,6 +305,19 @@ COVID_MIN_SCORE = 3
 _COVID_RE = re.compile("|".join(map(re.escape, sorted(set(COVID_TERMS) | set(COVID_NOT),
                                                       key=lambda s: (-len(s), s)))))
 _COVID_SET = frozenset(COVID_TERMS)
+
+
+def covid_check() -> pd.DataFrame:
+    """The hand check of the COVID rule (``data/sources/xwlb-covid-check.csv``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit_id``, ``sample`` (``"flagged"`` or ``"not_flagged_2020_2022"``),
+        ``rule_covid`` (the rule's output when checked), ``hand_covid`` (the reader's
+        judgement), ``note``.  Precision = mean of ``hand_covid`` over the flagged sample.
+    """
+    return pd.read_csv(default_data_dir() / "sources" / "xwlb-covid-check.csv", comment="#")
 
 
 def _covid_hits(text: str) -> int:
