@@ -165,3 +165,19 @@ def test_committed_manifest_matches_inputs_and_code(built):
     fresh = pd.read_csv(built[0] / "manifest.csv", dtype=str, keep_default_na=False)[cols]
     committed = pd.read_csv(ROOT / "figures" / "manifest.csv", dtype=str, keep_default_na=False)[cols]
     pd.testing.assert_frame_equal(fresh, committed, obj="figures/manifest.csv (run `make figures`)")
+
+
+def test_broadcast_figures_record_the_corpus_commit_and_registry(built):
+    """Notebook 05's figures cite the 新闻联播 commit and the SHA-256 of the committed registry."""
+    import pandas as pd
+
+    from analysis.sources.broadcast import COMMIT, registry_hash
+
+    manifest = pd.read_csv(built[0] / "manifest.csv", dtype=str, keep_default_na=False)
+    rows = manifest[manifest["notebook"] == "05_broadcast.ipynb"]
+    if rows.empty:
+        pytest.skip("notebook 05 was skipped (no 新闻联播 mirror beside the checkout)")
+    assert len(rows) >= 3
+    for params in rows["parameters"]:
+        p = json.loads(params)
+        assert p["corpus_commit"] == COMMIT and p["registry_hash"] == registry_hash()
