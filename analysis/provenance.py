@@ -211,15 +211,35 @@ def notebook_modules(path) -> list[str]:
         else:
             todo.add(m)
     seen: set[str] = set()
+    files: set[str] = set()
     while todo:
         m = todo.pop()
-        f = PACKAGE / f"{m}.py"
-        if m in seen or not f.is_file():
+        if m in seen:
             continue
-        seen.add(m)
-        sub, _ = _imported(ast.parse(f.read_text(encoding="utf-8")), package_level=True)
-        todo |= {s for s in sub if not s.startswith("@")} - seen
-    return ["__init__.py", *sorted(f"{m}.py" for m in seen)]
+        f = PACKAGE / f"{m}.py"
+        if f.is_file():
+            seen.add(m)
+            files.add(f"{m}.py")
+            sub, _ = _imported(ast.parse(f.read_text(encoding="utf-8")), package_level=True)
+            todo |= {s for s in sub if not s.startswith("@")} - seen
+        elif (PACKAGE / m / "__init__.py").is_file():
+            # a subpackage (analysis/sources/): all its modules, and what they import from analysis/
+            seen.add(m)
+            for g in sorted((PACKAGE / m).glob("*.py")):
+                files.add(f"{m}/{g.name}")
+                todo |= _parent_imports(ast.parse(g.read_text(encoding="utf-8"))) - seen
+    return ["__init__.py", *sorted(files)]
+
+
+def _parent_imports(tree: ast.AST) -> set[str]:
+    """Modules of ``analysis/`` imported by a module of a subpackage (``from ..corpus import``)."""
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 2:
+            out.update([node.module.split(".")[0]] if node.module else [a.name for a in node.names])
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("analysis."):
+            out.add(node.module.split(".")[1])
+    return out
 
 
 def code_hash(notebook) -> str:

@@ -448,3 +448,14 @@ def test_make_figures_reports_a_notebook_without_its_corpus_as_skipped(tmp_path)
     assert "skipped: offline and no mirror" in logs[0]
     with pytest.raises(RuntimeError, match="99_broken.ipynb failed .*ValueError: a real bug"):
         run_notebooks([broken], figures_dir=tmp_path / "fig", out_dir=tmp_path / "out", log=logs.append, jobs=1)
+
+
+def test_notebook_05_code_hash_covers_the_source_modules():
+    """make figures re-runs notebook 05 when the parser, COVID rule or time series change:
+    the modules it uses include the analysis/sources/ subpackage and what it imports."""
+    from analysis.provenance import notebook_modules
+
+    mods = notebook_modules(ROOT / "notebooks" / "05_broadcast.ipynb")
+    for m in ["sources/__init__.py", "sources/broadcast.py", "timeseries.py", "gazetteer.py", "corpus.py",
+              "matrix.py", "keyness.py", "plots.py"]:
+        assert m in mods, m
