@@ -42,6 +42,14 @@ hooks:
 	  "c.ContentsManager.pre_save_hook = strip_on_save" > $(VENV)/etc/jupyter/jupyter_server_config.py
 
 # FIGURES_ARGS: e.g. --force, --only 02_periods, --figures-dir /tmp/figs (see analysis/build.py)
+# A local copy of the 新闻联播 transcripts (notebook 05) is used when one sits beside the checkout, as in
+# this project's CI (../shared/mirror/...); otherwise the downloader fetches the pinned files once into the
+# user cache.  An explicit COVID_DISCOURSE_XWLB_MIRROR in the environment wins.
+XWLB_MIRROR_GUESS := $(wildcard ../shared/mirror/Felix-Jung/xin-wen-lian-bo/023828c95ca6990c15bf3bedf8339954000ff34a)
+ifneq ($(XWLB_MIRROR_GUESS),)
+export COVID_DISCOURSE_XWLB_MIRROR ?= $(abspath $(XWLB_MIRROR_GUESS))
+endif
+
 figures: $(STAMP)
 	@$(BIN)/python -m analysis.build $(FIGURES_ARGS)
 
