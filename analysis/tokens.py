@@ -9,6 +9,10 @@ and filters tokens:
   numbers and Latin fragments go);
 * stopwords = stopwordsiso's maintained ``zh`` list, minus ``stopwords_keep.txt``,
   plus ``stopwords_project.txt``;
+* token hygiene (:mod:`analysis.hygiene`, ``hygiene=True``): attendance lists, bylines
+  and outlet credits are blanked before segmenting (kept in the text, not counted);
+  people in ``names.txt`` stay whole and are stopped as names; each document title
+  (``《…》`` or listed in ``titles.txt``) becomes one token ``《short name》``;
 * single-character tokens are dropped by default (``min_chars=2``): in these texts
   they are overwhelmingly particles and function words (的, 和, 要, 对), and the
   one-character verbs that matter appear inside formulas the lexicon keeps whole
@@ -37,6 +41,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from . import hygiene as _hygiene
 from .corpus import default_data_dir
 
 __all__ = ["Segmenter", "tokenize_corpus", "split_sentences", "count_terms", "segment_counts",
@@ -119,7 +124,10 @@ BACKENDS = ("jieba", "rjieba")
 #: Backend used when none is given (see the README for the agreement measurements).
 DEFAULT_BACKEND = "rjieba"
 
-_LEXICON_FILES = ("policy_terms.txt", "stopwords_project.txt", "stopwords_keep.txt")
+_LEXICON_FILES = ("policy_terms.txt", "stopwords_project.txt", "stopwords_keep.txt",
+                  "names.txt", "titles.txt")
+#: lexicon files that may be absent (read as empty)
+_OPTIONAL_FILES = ("names.txt", "titles.txt")
 
 
 def default_cache_dir() -> Path:
@@ -187,6 +195,11 @@ class Segmenter:
     cache_dir : path, optional
         Folder for jieba's prefix-dictionary cache (default ``.cache/jieba`` of the
         project; ``False`` for none).
+    hygiene : bool, default True
+        Apply :mod:`analysis.hygiene`: blank attendance lists, bylines and credits,
+        count each document title once as ``《short name》``, and keep the people of
+        ``names.txt`` whole (stopped as names when ``use_stopwords``).  False gives
+        plain lexicon segmentation (for robustness checks).
 
     Examples
     --------
@@ -197,19 +210,22 @@ class Segmenter:
 
     def __init__(self, lexicon_dir=None, *, min_chars: int = 2, use_stopwords: bool = True,
                  hmm: bool = True, extra_terms: Iterable[str] = (), backend: str | None = None,
-                 cache_dir=None):
+                 cache_dir=None, hygiene: bool = True):
         lexicon_dir = Path(lexicon_dir) if lexicon_dir else default_data_dir() / "lexicon"
         lexicon = {}
         for name in _LEXICON_FILES:
             path = lexicon_dir / name
-            if name == "policy_terms.txt" or use_stopwords or path.is_file():
+            if name in _OPTIONAL_FILES:
+                lexicon[name] = path.read_bytes() if hygiene and path.is_file() else b""
+            elif name == "policy_terms.txt" or use_stopwords or path.is_file():
                 lexicon[name] = path.read_bytes()
         if cache_dir is None:
             cache_dir = default_cache_dir() / "jieba"
         self._setup(dict(lexicon_dir=str(lexicon_dir), lexicon=lexicon, min_chars=min_chars,
                          use_stopwords=use_stopwords, hmm=hmm, extra_terms=sorted(set(extra_terms)),
                          backend=backend or DEFAULT_BACKEND,
-                         cache_dir=str(cache_dir) if cache_dir is not False else None))
+                         cache_dir=str(cache_dir) if cache_dir is not False else None,
+                         hygiene=bool(hygiene)))
 
     def _setup(self, state: dict) -> None:
         self._state = state
@@ -226,6 +242,10 @@ class Segmenter:
         self.terms = parse_word_list(lex["policy_terms.txt"].decode("utf-8"), "policy_terms.txt",
                                      with_freq=True)
         self.extra_terms = list(state["extra_terms"])
+        self.hygiene = bool(state.get("hygiene", True))
+        self.names = tuple(_hygiene.parse_names(lex.get("names.txt", b"").decode("utf-8"),
+                                                "names.txt")["name"])
+        self.titles = _hygiene.parse_titles(lex.get("titles.txt", b"").decode("utf-8"), "titles.txt")
         for t in self.extra_terms:
             if not _HAN_ONLY.match(t):
                 raise LexiconError(f"extra term {t!r} must be Han characters only")
@@ -235,17 +255,21 @@ class Segmenter:
             keep = set(parse_word_list(lex["stopwords_keep.txt"].decode("utf-8"), "stopwords_keep.txt"))
             extra = set(parse_word_list(lex["stopwords_project.txt"].decode("utf-8"),
                                         "stopwords_project.txt"))
-            self.stopwords = frozenset((set(stopwordsiso.stopwords("zh")) - keep) | extra)
+            self.stopwords = frozenset((set(stopwordsiso.stopwords("zh")) - keep) | extra
+                                       | set(self.names))
         else:
             self.stopwords = frozenset()
         h = hashlib.sha256()
         for name in _LEXICON_FILES:
             h.update(name.encode() + b"\0" + lex.get(name, b"") + b"\0")
+        if self.hygiene:
+            h.update(Path(_hygiene.__file__).read_bytes())  # the exclusion rules
         h.update(json.dumps([self.min_chars, self.use_stopwords, self.hmm, self.extra_terms,
-                             self.backend, version(self.backend), version("stopwordsiso"),
+                             self.hygiene, self.backend, version(self.backend), version("stopwordsiso"),
                              DEFAULT_FREQ]).encode())
         self._fingerprint = h.hexdigest()[:16]
-        words = [(w, f or DEFAULT_FREQ) for w, f in self.terms] + [(w, DEFAULT_FREQ) for w in self.extra_terms]
+        words = ([(w, f or DEFAULT_FREQ) for w, f in self.terms]
+                 + [(w, DEFAULT_FREQ) for w in self.extra_terms + list(self.names)])
         if self.backend == "jieba":
             import jieba
 
@@ -255,7 +279,7 @@ class Segmenter:
             for word, freq in words:
                 self._tk.add_word(word, freq)
             tk, hmm_ = self._tk, self.hmm
-            self._cut = lambda text: tk.lcut(text, HMM=hmm_)
+            self._raw_cut = lambda text: tk.lcut(text, HMM=hmm_)
         else:
             import rjieba
 
@@ -263,7 +287,22 @@ class Segmenter:
             for word, freq in words:
                 self._tk.add_word(word, freq, None)
             tk, hmm_ = self._tk, self.hmm
-            self._cut = lambda text: tk.cut(text, hmm_)
+            self._raw_cut = lambda text: tk.cut(text, hmm_)
+        if self.hygiene:
+            mask = _hygiene.mask_for_counting
+            self._cut = lambda text: self._title_cut(mask(text))
+        else:
+            self._cut = self._raw_cut
+
+    def _title_cut(self, text: str) -> list[str]:
+        """Raw tokens of already-masked text: each document title is one token
+        ``《short name》``, the text between titles is segmented."""
+        out, pos, cut = [], 0, self._raw_cut
+        for s, e, token in _hygiene.title_spans(text, self.titles):
+            out += cut(text[pos:s])
+            out.append(token)
+            pos = e
+        return out + list(cut(text[pos:]))
 
     def _register(self) -> None:
         _SEGMENTERS[_state_key(self._state)] = self
@@ -284,26 +323,38 @@ class Segmenter:
         """Arguments that rebuild an equivalent segmenter from the lexicon files."""
         return dict(lexicon_dir=str(self.lexicon_dir), min_chars=self.min_chars,
                     use_stopwords=self.use_stopwords, hmm=self.hmm,
-                    extra_terms=self.extra_terms, backend=self.backend)
+                    extra_terms=self.extra_terms, backend=self.backend, hygiene=self.hygiene)
 
     def cut(self, text: str) -> list[str]:
         """Raw tokens (with punctuation and stopwords), for inspection."""
         return list(self._cut(text))
 
     def keep(self, token: str) -> bool:
-        """True if ``token`` survives the filters (Han only, length, stopwords)."""
+        """True if ``token`` survives the filters (Han only, length, stopwords); a
+        title token ``《…》`` made by the hygiene step is always kept."""
+        if self.hygiene and len(token) > 2 and token[0] == "《" and token[-1] == "》":
+            return True
         return (len(token) >= self.min_chars and token not in self.stopwords
                 and _HAN_ONLY.match(token) is not None)
 
+    def _filter(self, raw) -> list[str]:
+        stop, mn, han = self.stopwords, self.min_chars, _HAN_ONLY.match
+        titles = self.hygiene
+        return [t for t in raw if (len(t) >= mn and t not in stop and han(t))
+                or (titles and len(t) > 2 and t[0] == "《" and t[-1] == "》")]
+
     def tokenize(self, text: str) -> list[str]:
         """Segment ``text`` and return the kept tokens in order."""
-        stop, mn, han = self.stopwords, self.min_chars, _HAN_ONLY.match
-        return [t for t in self._cut(text) if len(t) >= mn and t not in stop and han(t)]
+        return self._filter(self._cut(text))
 
     def tokenize_sentences(self, text: str) -> list[list[str]]:
         """Tokens per sentence (see :func:`split_sentences`); the flattened result
-        equals ``tokenize(text)`` because neither backend joins across punctuation."""
-        return [self.tokenize(s) for s in split_sentences(text)]
+        equals ``tokenize(text)`` because neither backend joins across punctuation.
+        Exclusions are found on the whole text before it is split."""
+        if not self.hygiene:
+            return [self.tokenize(s) for s in split_sentences(text)]
+        masked = _hygiene.mask_for_counting(text)
+        return [self._filter(self._title_cut(s)) for s in split_sentences(masked)]
 
 
 _SEGMENTERS: dict = {}

@@ -1,0 +1,312 @@
+"""Token hygiene: what is excluded from counting, names, and document titles.
+
+A meeting report carries text that is not the meeting's discourse: the list of
+officials who attended, the reporter's byline, the outlet credit ("据《河南日报》"),
+the attribution to another outlet ("根据河南日报报道，").  Counted as words they
+produce name fragments (为民, 金平, 富强, 健委副) and outlet names that look like key
+terms.  The same holds for titles of documents: "进一步优化防控工作的二十条措施" is
+one reference to one notice, not five words (优化 ×13 of 25 came from it).
+
+This module finds those spans on the cleaned text; it never changes the text shown to
+a reader (KWIC, reuse passages keep everything).  :class:`analysis.tokens.Segmenter`
+applies it in one place before segmenting:
+
+* :func:`counting_spans` -> ``[(start, end, reason), ...]``: spans excluded from
+  counting, each with the rule that matched (see :data:`RULES`);
+* :func:`mask_for_counting` -> the text with those spans blanked (same length, so
+  offsets stay valid);
+* :func:`title_spans` -> ``[(start, end, token), ...]``: document titles, quoted
+  (``《…》``) or listed in ``data/lexicon/titles.txt``; each occurrence is counted as
+  one title token (``《二十条》``), and :func:`analysis.context.text_reuse` masks them;
+* :func:`load_names` -> the names list (``data/lexicon/names.txt``: name, role,
+  province): kept whole by the segmenter and stopped *as names*.
+
+Every rule is a regular expression over one sentence or paragraph; all are tested on
+positive and negative examples in ``tests/test_hygiene.py``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .corpus import default_data_dir
+
+__all__ = ["counting_spans", "mask_for_counting", "title_spans", "load_names", "load_titles", "parse_names", "parse_titles",
+           "exclusion_report", "RULES", "NamesError"]
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_ONLY = re.compile(f"^[{_HAN}]+$")
+#: a sentence: a run without sentence-final punctuation or newline, plus its end mark
+_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
+
+#: Exclusion rules, in the order they are tried: (reason, pattern, scope).
+#: ``scope`` is "sentence" (the whole sentence is excluded when the pattern matches it)
+#: or "match" (only the matched text is excluded).
+RULES: tuple = (
+    # attendance list: a sentence that ends with the attendance verb
+    #   穆为民、江凌、…在主会场出席。 / …宋争辉出席会议。 / …有关成员分别在主会场、分会场参加会议。
+    ("attendance list", re.compile(r"(出席|出席会议|参加会议|列席|列席会议)[。；]?$"), "sentence"),
+    # meeting format: 会议以视频形式召开 / 各省辖市…设分会场
+    ("meeting format", re.compile(r"^会议以.{0,8}形式召开[。；]?$|设分会场[。；]?$"), "sentence"),
+    # dateline byline at the start of a paragraph: 本报讯 / 快报讯 (+ optional （…记者…）)
+    ("byline", re.compile(r"(?m)^[ \t]*(?:本报讯|快报讯)\s*(?:（[^（）\n]*）)?\s*"),
+     "match"),
+    # reporter credit inside brackets: （正观新闻·郑州晚报记者 陈锋 张昕） / （记者 张三）
+    ("byline", re.compile(r"（[^（）\n]{0,20}记者[^（）\n]{0,20}）"), "match"),
+    # closing credit: a bracketed 2–4 character name after the last full stop of a paragraph
+    ("byline", re.compile(r"(?m)(?<=[。！？])\s*（[" + _HAN + r"]{2,4}）\s*$"), "match"),
+    # outlet credit at the end of a paragraph: 据《河南日报》 / （新华社）
+    ("outlet credit", re.compile(r"(?m)(?<=[。！？])\s*(?:据\s*《[^《》\n]{1,12}》|（(?:新华社|人民日报|央视新闻)[^（）\n]{0,8}）)\s*$"),
+     "match"),
+    # attribution to another outlet: 根据河南日报报道， / 据冀云客户端12日报道，
+    ("outlet attribution", re.compile(r"(?:根据|据)[^，。；\n]{1,16}?报道[，,]?"), "match"),
+)
+
+
+def _sentence_rules():
+    return [(r, p) for r, p, s in RULES if s == "sentence"]
+
+
+def _match_rules():
+    return [(r, p) for r, p, s in RULES if s == "match"]
+
+
+def counting_spans(text: str) -> list[tuple[int, int, str]]:
+    """Character spans of ``text`` to exclude from counting, with the rule's reason.
+
+    Parameters
+    ----------
+    text : str
+        A unit's cleaned text.
+
+    Returns
+    -------
+    list of (start, end, reason)
+        Half-open character offsets into ``text``, sorted and non-overlapping (where
+        two rules overlap, the earlier span wins). ``reason`` is one of the reasons
+        in :data:`RULES` ("attendance list", "meeting format", "byline",
+        "outlet credit", "outlet attribution").
+
+    Examples
+    --------
+    >>> counting_spans("会议强调，要以快制快。穆为民、江凌在主会场出席。")
+    [(11, 24, 'attendance list')]
+    """
+    found: list[tuple[int, int, str]] = []
+    for m in _SENTENCE.finditer(text):
+        s, e = m.span()
+        sentence = m.group().strip()
+        lead = len(m.group()) - len(m.group().lstrip())
+        for reason, pat in _sentence_rules():
+            if pat.search(sentence):
+                found.append((s + lead, s + lead + len(sentence), reason))
+                break
+    for reason, pat in _match_rules():
+        for m in pat.finditer(text):
+            a, b = m.span()
+            # strip surrounding whitespace from the span
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if b > a:
+                found.append((a, b, reason))
+    found.sort()
+    out: list[tuple[int, int, str]] = []
+    for s, e, r in found:
+        if out and s < out[-1][1]:
+            continue
+        out.append((s, e, r))
+    return out
+
+
+def mask_for_counting(text: str, spans=None) -> str:
+    """``text`` with the :func:`counting_spans` blanked (spaces; newlines kept).
+
+    The result has the same length as ``text``, so offsets stay valid, and blanks
+    are dropped by the segmenter's filters like any whitespace.
+
+    Examples
+    --------
+    >>> mask_for_counting("要以快制快。（黄伟）")
+    '要以快制快。    '
+    """
+    spans = counting_spans(text) if spans is None else spans
+    if not spans:
+        return text
+    chars = list(text)
+    for s, e, _ in spans:
+        for i in range(s, e):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
+# ---------------------------------------------------------------- word-list files
+
+class NamesError(ValueError):
+    """``names.txt`` or ``titles.txt`` is malformed (the message names file and line)."""
+
+
+def _rows_text(text: str, name: str, n_min: int, n_max: int, what: str) -> list[list[str]]:
+    rows = []
+    for i, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].rstrip()
+        if not line.strip():
+            continue
+        cols = [c.strip() for c in line.split("\t")]
+        if not (n_min <= len(cols) <= n_max) or not _HAN_ONLY.match(cols[0]):
+            raise NamesError(f"{name} line {i}: {raw.strip()!r} — expected {what}, "
+                             f"separated by tabs; the first column must be Han characters only")
+        rows.append(cols + [""] * (n_max - len(cols)))
+    return rows
+
+
+def parse_names(text: str, name: str = "names.txt") -> pd.DataFrame:
+    """Parse the content of a names file (see :func:`load_names`)."""
+    rows = _rows_text(text, name, 1, 3, "name, role, province")
+    df = pd.DataFrame(rows, columns=["name", "role", "province"])
+    dupes = sorted(set(df.name[df.name.duplicated()]))
+    if dupes:
+        raise NamesError(f"{name}: name(s) listed twice: {dupes}; keep one line each")
+    return df
+
+
+def parse_titles(text: str, name: str = "titles.txt") -> dict[str, str]:
+    """Parse the content of a titles file (see :func:`load_titles`)."""
+    out = {}
+    for title, short in _rows_text(text, name, 2, 2, "title, short name"):
+        if not short:
+            raise NamesError(f"{name}: title {title!r} has no short name")
+        out[title] = short
+    return out
+
+
+def load_names(lexicon_dir=None) -> pd.DataFrame:
+    """The names list: people named in the reports, with their role and province.
+
+    Parameters
+    ----------
+    lexicon_dir : path, optional
+        Folder holding ``names.txt`` (default ``data/lexicon``).  A missing file means
+        an empty list.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``name``, ``role`` (as stated in the source), ``province`` (short name,
+        "" for national figures), in file order.  Names are unique.
+
+    Raises
+    ------
+    NamesError
+        If a line does not have 1–3 tab-separated columns, a name is not all Han
+        characters, or a name is listed twice.
+    """
+    path = Path(lexicon_dir or default_data_dir() / "lexicon") / "names.txt"
+    if not path.is_file():
+        return pd.DataFrame(columns=["name", "role", "province"])
+    return parse_names(path.read_text(encoding="utf-8"), path.name)
+
+
+def load_titles(lexicon_dir=None) -> dict[str, str]:
+    """Known document titles (``titles.txt``): title or unquoted variant -> short name.
+
+    Each line is ``title<TAB>short name``; the short name becomes the title token
+    ``《short name》``.  Whitespace inside titles is ignored when matching.  A missing
+    file means no listed titles (quoted ``《…》`` titles are still recognised).
+    """
+    path = Path(lexicon_dir or default_data_dir() / "lexicon") / "titles.txt"
+    if not path.is_file():
+        return {}
+    return parse_titles(path.read_text(encoding="utf-8"), path.name)
+
+
+# ---------------------------------------------------------------- titles
+
+_QUOTED = re.compile(r"《([^《》。！？；\n]{1,80})》")
+
+
+def _loose(title: str) -> re.Pattern:
+    """Regex matching ``title`` with optional whitespace between its characters."""
+    return re.compile(r"\s*".join(re.escape(c) for c in title))
+
+
+@dataclass(frozen=True)
+class _TitleMatcher:
+    titles: tuple  # ((title, short), ...) longest first
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        found = []
+        for m in _QUOTED.finditer(text):
+            inner = re.sub(r"\s+", "", m.group(1))
+            short = dict(self.titles).get(inner, inner)
+            found.append((m.start(), m.end(), f"《{short}》"))
+        for title, short in self.titles:
+            for m in _loose(title).finditer(text):
+                found.append((m.start(), m.end(), f"《{short}》"))
+        found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+        out: list[tuple[int, int, str]] = []
+        for s, e, tok in found:
+            if out and s < out[-1][1]:
+                continue
+            out.append((s, e, tok))
+        return out
+
+
+def title_spans(text: str, titles: dict | None = None) -> list[tuple[int, int, str]]:
+    """Document titles in ``text``: quoted ``《…》`` and listed unquoted variants.
+
+    Parameters
+    ----------
+    text : str
+    titles : dict, optional
+        Title -> short name (default :func:`load_titles` of ``data/lexicon``).
+
+    Returns
+    -------
+    list of (start, end, token)
+        Half-open, sorted, non-overlapping (a quoted title wins over a listed variant
+        inside it).  ``token`` is ``《short name》`` for a listed title, else the
+        quoted title itself with whitespace removed (``《新型冠状病毒肺炎防控方案（第九版）》``).
+
+    Examples
+    --------
+    >>> title_spans("落实进一步优化防控工作的二十条措施，", {"进一步优化防控工作的二十条措施": "二十条"})
+    [(2, 17, '《二十条》')]
+    """
+    titles = load_titles() if titles is None else titles
+    return _matcher(tuple(sorted(titles.items(), key=lambda kv: -len(kv[0])))).spans(text)
+
+
+_MATCHERS: dict = {}
+
+
+def _matcher(items: tuple) -> _TitleMatcher:
+    if items not in _MATCHERS:
+        _MATCHERS[items] = _TitleMatcher(items)
+    return _MATCHERS[items]
+
+
+def exclusion_report(corpus: pd.DataFrame) -> pd.DataFrame:
+    """Every span excluded from counting, per unit: what the hygiene rules removed.
+
+    Parameters
+    ----------
+    corpus : pandas.DataFrame
+        Corpus table with ``unit_id`` and ``text``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``unit_id``, ``start``, ``end``, ``reason``, ``text`` (the excluded
+        passage), in corpus order.
+    """
+    rows = []
+    for uid, text in zip(corpus["unit_id"], corpus["text"]):
+        for s, e, r in counting_spans(text):
+            rows.append((uid, s, e, r, text[s:e]))
+    return pd.DataFrame(rows, columns=["unit_id", "start", "end", "reason", "text"])
