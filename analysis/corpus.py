@@ -37,12 +37,12 @@ PROVINCES = (
 
 #: Columns of the corpus table, in order.
 COLUMNS = ["unit_id", "doc_id", "period", "date", "province", "city", "place", "level", "speaker",
-           "outlet", "title", "url", "note", "file", "n_chars", "text"]
+           "outlet", "title", "url", "note", "excerpt", "file", "n_chars", "text"]
 
 _DOC_KEYS = {"doc_id", "file", "encoding", "outlet", "url", "title", "period", "date",
              "speaker", "units"}
 _UNIT_KEYS = {"unit_id", "start", "end", "period", "date", "province", "city", "level",
-              "speaker", "outlet", "title", "url", "note"}
+              "speaker", "outlet", "title", "url", "note", "excerpt"}
 _REQUIRED = ("unit_id", "start", "period", "date", "level", "outlet")
 _ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -185,7 +185,12 @@ def _units_of_document(doc: dict, di: int, clean: CleanDocument, periods: dict,
             merged["url"] = clean.metadata["url"]
         if not merged.get("title") and clean.metadata.get("title"):
             merged["title"] = clean.metadata["title"]
-        row = {k: _str(merged.get(k)) for k in _UNIT_KEYS}
+        excerpt = merged.pop("excerpt", False)
+        if not isinstance(excerpt, bool):
+            raise CorpusError(f"{where}: `excerpt` must be true or false (a unit known only from "
+                              f"a journalist's excerpt of a longer report), got {excerpt!r}")
+        row = {k: _str(merged.get(k)) for k in _UNIT_KEYS - {"excerpt"}}
+        row["excerpt"] = excerpt
         for key in _REQUIRED:
             if not row[key]:
                 raise CorpusError(f"{where}: `{key}` is missing or empty")
@@ -304,6 +309,7 @@ def _load(data_dir: Path | str | None) -> _Loaded:
     table = pd.DataFrame(rows)
     table = table[COLUMNS].reset_index(drop=True)
     table["n_chars"] = table["n_chars"].astype("int64")
+    table["excerpt"] = table["excerpt"].astype(bool)
     return _Loaded(table, pd.DataFrame(audit), pd.DataFrame(dropped))
 
 
@@ -323,7 +329,8 @@ def load_corpus(data_dir: Path | str | None = None) -> pd.DataFrame:
         ``date`` (ISO string), ``province`` ("" for national/media units), ``city``
         (municipal units), ``place`` (city, else province, else the level: a label for
         "across places" comparisons), ``level``,
-        ``speaker``, ``outlet``, ``title``, ``url``, ``note``, ``file``, ``n_chars``
+        ``speaker``, ``outlet``, ``title``, ``url``, ``note``, ``excerpt`` (bool: the
+        unit is known only from a journalist's excerpt), ``file``, ``n_chars``
         (characters of cleaned text) and ``text`` (the unit's cleaned text, paragraphs
         separated by newlines).  Rows follow the manifest order.
 

@@ -18,23 +18,23 @@ def test_columns_and_unique_ids(corpus):
 
 def test_unit_counts_per_period_and_level(corpus):
     counts = corpus.groupby(["period", "level"]).size().to_dict()
-    assert counts == {("2021-08", "provincial"): 1, ("2022-11", "provincial"): 15,
+    assert counts == {("2021-08", "provincial"): 2, ("2022-11", "provincial"): 16,
                       ("2022-11", "municipal"): 1, ("2022-11", "national"): 4, ("2022-11", "media"): 5}
 
 
 def test_provinces_of_november_2022(corpus):
     nov = corpus[(corpus.period == "2022-11") & (corpus.level == "provincial")]
     assert set(nov.province) == PROVINCES_2022
-    assert nov.groupby("province").size().to_dict() == {**{p: 1 for p in PROVINCES_2022}, "河南": 3}
+    assert nov.groupby("province").size().to_dict() == {**{p: 1 for p in PROVINCES_2022}, "河南": 4}
     henan = nov[nov.province == "河南"]
-    assert sorted(henan.date) == ["2022-11-11", "2022-11-11", "2022-11-17"]
+    assert sorted(henan.date) == ["2022-11-11", "2022-11-11", "2022-11-17", "2022-11-17"]
     assert set(henan.outlet) == {"联合早报", "北京青年报", "河南日报"}
 
 
 def test_metadata_of_key_units(corpus):
     u = corpus.set_index("unit_id")
-    assert u.loc["henan-20210808", ["period", "date", "speaker", "outlet"]].tolist() == \
-        ["2021-08", "2021-08-08", "楼阳生、王凯", "观察者网"]
+    assert u.loc["henan-20210808-lou", ["period", "date", "speaker", "outlet"]].tolist() == \
+        ["2021-08", "2021-08-08", "楼阳生", "观察者网"]
     assert u.loc["zhengzhou-20221117", ["level", "province", "city", "place", "speaker"]].tolist() == \
         ["municipal", "河南", "郑州", "郑州", "安伟"]
     assert u.loc["jiangsu-20221111", "speaker"] == "吴政隆"
@@ -202,3 +202,49 @@ def test_declared_encoding_that_does_not_fit(make_data):
 def test_html_and_markdown_sources(make_data, name, content):
     c = A.load_corpus(make_data({name: content}, unit().replace("file: a.txt", f"file: {name}")))
     assert c.text.iloc[0] == "第一段会议内容，研究部署。\n第二段继续部署工作。"
+
+
+# -- speaker sub-units and excerpt flags (issue 9) --------------------------------------
+
+def test_two_speech_reports_are_split_into_speaker_units(corpus):
+    """The Aug 2021 and 17 Nov 2022 Henan reports each carry the Party secretary's speech
+    and the governor's; each speech is its own unit with one speaker, same doc_id."""
+    u = corpus.set_index("unit_id")
+    for day in ("20210808", "20221117"):
+        lou, wang = u.loc[f"henan-{day}-lou"], u.loc[f"henan-{day}-wang"]
+        assert (lou.speaker, wang.speaker) == ("楼阳生", "王凯")
+        assert lou.doc_id == wang.doc_id and lou.date == wang.date
+        assert wang.text.startswith("王凯指出，")
+        assert "王凯指出" not in lou.text
+    assert u.loc["henan-20210808-lou", "text"].endswith("实现年度目标任务创造条件。")
+    assert "一要严格落实决策部署" in u.loc["henan-20210808-lou", "text"]
+    assert "七要引导干部砥砺细实作风" in u.loc["henan-20210808-wang", "text"]
+    # no unit of the provincial meeting reports names two speakers any more
+    prov = corpus[corpus.level == "provincial"]
+    assert not prov.speaker.str.contains("、").any()
+    # the governor's share of the 2021 reference (issue 9: about 27%)
+    share = u.loc["henan-20210808-wang", "n_chars"] / u.loc[
+        ["henan-20210808-lou", "henan-20210808-wang"], "n_chars"].sum()
+    assert 0.25 < share < 0.29
+
+
+def test_excerpt_flags_mark_exactly_the_roundup_entries(corpus):
+    ex = corpus[corpus.excerpt]
+    assert corpus.excerpt.dtype == bool
+    assert set(ex.doc_id) == {"bjyouth-20221113"}
+    assert not ex.level.eq("media").any()  # the journalist's own text is not an excerpt
+    prov = ex[ex.level == "provincial"]
+    assert len(prov) == 12 and prov.province.is_unique
+    assert set(prov.province) == PROVINCES_2022 - {"江苏"}
+    # eleven places are known ONLY from the roundup (Henan also has full reports)
+    full = set(corpus.loc[~corpus.excerpt & (corpus.level == "provincial"), "province"])
+    assert len(set(prov.province) - full) == 11
+    assert (prov.n_chars.min(), prov.n_chars.max()) == (120, 311)
+
+
+def test_excerpt_must_be_boolean(make_data):
+    data = make_data({"a.txt": GOOD_TEXT}, unit().replace("        level:", "        excerpt: yes please\n        level:"))
+    with pytest.raises(CorpusError, match=r"unit 'u1': `excerpt` must be true or false"):
+        A.load_corpus(data)
+    ok = make_data({"a.txt": GOOD_TEXT}, unit().replace("        level:", "        excerpt: true\n        level:"))
+    assert A.load_corpus(ok).excerpt.tolist() == [True]
