@@ -75,8 +75,28 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+#: stands for a masked character (a document title) in reuse: no gram containing it counts
+_MASK = "\x00"
+
+
+def _mask_titles(text: str, titles: dict | None) -> str:
+    """``text`` with every document title (analysis.hygiene.title_spans) replaced by
+    :data:`_MASK` characters, so citing a title is not counted as reusing its text."""
+    from .hygiene import title_spans
+
+    spans = title_spans(text, titles)
+    if not spans:
+        return text
+    chars = list(text)
+    for s, e, _ in spans:
+        for i in range(s, e):
+            if not chars[i].isspace():
+                chars[i] = _MASK
+    return "".join(chars)
+
+
 def _grams(text: str, k: int) -> set:
-    return {text[i:i + k] for i in range(len(text) - k + 1)}
+    return {g for g in (text[i:i + k] for i in range(len(text) - k + 1)) if _MASK not in g}
 
 
 def _coverage(text: str, grams: set, k: int) -> list[bool]:
@@ -104,7 +124,8 @@ def shared_passages(a: str, b: str, min_chars: int = 12) -> list[str]:
     return _runs(a, _coverage(a, _grams(b, min_chars), min_chars))
 
 
-def text_reuse(corpus: pd.DataFrame, source=None, min_chars: int = 12) -> pd.DataFrame:
+def text_reuse(corpus: pd.DataFrame, source=None, min_chars: int = 12, *,
+               mask_titles: bool = True, titles: dict | None = None) -> pd.DataFrame:
     """Share of each unit's text that is verbatim reuse.
 
     A character counts as reused when it lies inside a passage of at least
@@ -122,19 +143,28 @@ def text_reuse(corpus: pd.DataFrame, source=None, min_chars: int = 12) -> pd.Dat
     min_chars : int, default 12
         Shortest passage that counts; short stock phrases (人民至上、生命至上 is 9
         characters with its mark) stay below it.
+    mask_titles : bool, default True
+        Leave document titles out (quoted ``《…》`` and the unquoted names listed in
+        ``data/lexicon/titles.txt``, see :func:`analysis.hygiene.title_spans`): citing
+        "进一步优化防控工作的二十条措施" names the notice, it does not reuse its text.
+        Masked characters are neither reused nor counted in ``n_chars``, and no passage
+        runs across a title.  False reproduces the unmasked measure.
+    titles : dict, optional
+        Title -> short name, instead of ``data/lexicon/titles.txt``.
 
     Returns
     -------
     pandas.DataFrame
         One row per unit (the sources themselves are skipped when ``source`` is given):
-        ``unit_id``, ``n_chars`` (without whitespace), ``reused_chars``,
+        ``unit_id``, ``n_chars`` (without whitespace and masked titles), ``reused_chars``,
         ``reuse_share`` (0–1), ``top_match`` (the other unit sharing the most
         characters), ``longest_passage``.
     """
     if min_chars < 2:
         raise ValueError("min_chars must be >= 2")
     ids = list(corpus["unit_id"])
-    texts = {u: _normalise(t) for u, t in zip(ids, corpus["text"])}
+    texts = {u: _normalise(_mask_titles(t, titles) if mask_titles else t)
+             for u, t in zip(ids, corpus["text"])}
     if source is not None:
         src = [source] if isinstance(source, str) else list(source)
         missing = [s for s in src if s not in texts]
@@ -157,6 +187,7 @@ def text_reuse(corpus: pd.DataFrame, source=None, min_chars: int = 12) -> pd.Dat
                 best, best_n = s, n
         longest = max(_runs(text, cov), key=len, default="")
         reused = sum(cov)
-        rows.append((u, len(text), reused, reused / len(text) if text else 0.0, best, longest))
+        n = len(text) - text.count(_MASK)
+        rows.append((u, n, reused, reused / n if n else 0.0, best, longest))
     return pd.DataFrame(rows, columns=["unit_id", "n_chars", "reused_chars", "reuse_share",
                                        "top_match", "longest_passage"])

@@ -1,0 +1,237 @@
+"""Token hygiene (analysis/hygiene.py): every rule on positive and negative examples,
+and its effect on the seed corpus (the defects listed in issue 9)."""
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+import analysis as A
+from analysis import hygiene as H
+from analysis.tokens import Segmenter, read_word_list
+
+TITLES = {"关于进一步优化新冠肺炎疫情防控措施科学精准做好防控工作的通知": "二十条",
+          "进一步优化防控工作的二十条措施": "二十条"}
+FRAGMENTS = ["为民", "金平", "富强", "健委副", "德林", "刘国"]  # issue 9
+
+
+@pytest.fixture(scope="module")
+def seg():
+    return Segmenter()
+
+
+@pytest.fixture(scope="module")
+def plain():
+    return Segmenter(use_stopwords=False)
+
+
+@pytest.fixture(scope="module")
+def seed_counts(corpus, seg):
+    return Counter(t for text in corpus.text for t in seg.tokenize(text))
+
+
+def excluded(text):
+    return [(text[s:e], r) for s, e, r in H.counting_spans(text)]
+
+
+# -- exclusion rules: positive examples --------------------------------------------------
+
+@pytest.mark.parametrize("text, span, reason", [
+    ("要以快制快。穆为民、江凌、戴柏华、何金平在主会场出席。", "穆为民、江凌、戴柏华、何金平在主会场出席。", "attendance list"),
+    ("防线织牢。\n孙守刚、江凌、宋争辉出席会议。", "孙守刚、江凌、宋争辉出席会议。", "attendance list"),
+    ("推动落实。省长许昆林，省政协主席张义珍，省委副书记邓修明出席。",
+     "省长许昆林，省政协主席张义珍，省委副书记邓修明出席。", "attendance list"),
+    ("有关成员分别在主会场、分会场参加会议。", "有关成员分别在主会场、分会场参加会议。", "attendance list"),
+    ("会议以视频会议形式召开。", "会议以视频会议形式召开。", "meeting format"),
+    ("会议以视频形式召开，各省辖市和各县（市、区）设分会场。", "会议以视频形式召开，各省辖市和各县（市、区）设分会场。",
+     "meeting format"),
+    ("本报讯 11月17日，省委召开会议", "本报讯", "byline"),
+    ("本报讯（正观新闻·郑州晚报记者 陈锋 张昕）11月17日，", "本报讯（正观新闻·郑州晚报记者 陈锋 张昕）", "byline"),
+    ("快报讯 11月11日下午，", "快报讯", "byline"),
+    ("在主会场参加会议。（黄伟）", "（黄伟）", "byline"),
+    ("要落实。（记者 张三）", "（记者 张三）", "byline"),
+    ("宋争辉出席会议。据《河南日报》", "据《河南日报》", "outlet credit"),
+    ("分类有序做好滞留人员疏解。\n据新华社", "据新华社", "outlet credit"),
+    ("根据河南日报报道，会议认真学习贯彻", "根据河南日报报道，", "outlet attribution"),
+    ("据冀云客户端12日报道，11月11日", "据冀云客户端12日报道，", "outlet attribution"),
+])
+def test_exclusion_rule_matches(text, span, reason):
+    assert (span, reason) in excluded(text)
+
+
+# -- exclusion rules: negative examples (content that must stay counted) -----------------
+
+@pytest.mark.parametrize("text", [
+    "省委书记楼阳生主持会议并讲话。",                       # chairing is not attendance
+    "王凯出席并讲话，强调要以快制快。",                     # attends AND speaks: content follows
+    "要组织干部出席培训，认真学习防控方案。",
+    "会议以来，各地坚持动态清零总方针。",
+    "会议以视频形式召开后，各地立即行动，落实部署。",
+    "各省辖市、济源示范区和各县（市、区）要落实责任。",    # bracket inside a sentence
+    "按照《新型冠状病毒肺炎防控方案（第九版）》总体原则。",  # a cited document, not a credit
+    "根据流调排查情况，及时确定风险区域。",                # 根据 without 报道
+    "要严格落实。据此开展全员核酸检测。",                  # 据 opening a sentence that goes on
+    "本报讯息要及时更新。" [3:],                            # 本报讯 not at paragraph start
+    "坚持“四早”要求（早发现、早报告）。",
+])
+def test_exclusion_rule_leaves_content_alone(text):
+    assert excluded(text) == []
+
+
+def test_mask_keeps_length_offsets_and_newlines():
+    text = "要以快制快。\n穆为民、江凌在主会场出席。\n（黄伟）"
+    masked = H.mask_for_counting(text)
+    assert len(masked) == len(text) and masked.count("\n") == 2
+    assert masked.startswith("要以快制快。\n") and set(masked[7:]) <= {" ", "\n"}
+    assert H.mask_for_counting("没有要排除的。") == "没有要排除的。"
+
+
+def test_excluded_text_is_kept_in_the_corpus_but_not_counted(corpus, seg):
+    u = corpus.set_index("unit_id")["text"]
+    wang = u["henan-20210808-wang"]
+    assert "穆为民、江凌、戴柏华、何金平、顾雪飞、费东斌在主会场出席。" in wang   # kept in the text
+    assert not {"穆为民", "江凌", "为民", "金平", "主会场"} & set(seg.tokenize(wang))
+    assert "记者" not in seg.tokenize(u["zhengzhou-20221117"])
+    assert "河南日报" not in seg.tokenize(u["henan-20221111-zaobao"] + u["henan-20221117-wang"])
+
+
+def test_exclusion_report_lists_every_span_with_reason(corpus):
+    rep = H.exclusion_report(corpus)
+    assert list(rep.columns) == ["unit_id", "start", "end", "reason", "text"]
+    assert set(rep.reason) <= {r for r, _, _ in H.RULES}
+    for r in rep.itertuples():
+        text = corpus.set_index("unit_id").loc[r.unit_id, "text"]
+        assert text[r.start:r.end] == r.text
+    # the seed corpus's attendance lists: 2021 Henan, 2022 Henan, Zhengzhou, Jiangsu (×2)
+    assert (rep.reason == "attendance list").sum() == 5
+
+
+# -- names -----------------------------------------------------------------------------
+
+def test_names_list_has_roles_and_every_speaker(corpus):
+    names = H.load_names()
+    assert list(names.columns) == ["name", "role", "province"]
+    assert names.name.is_unique and (names.role != "").all()
+    assert set(names.province) - {""} <= set(A.PROVINCES)
+    speakers = {s for sp in corpus.speaker for s in sp.split("、") if s and "机制" not in s}
+    assert speakers <= set(names.name)
+    assert names.set_index("name").loc["王凯", ["role", "province"]].tolist() == ["省长", "河南"]
+
+
+@pytest.mark.parametrize("name", ["楼阳生", "王凯", "何金平", "周富强", "穆为民", "沈晓明"])
+def test_names_stay_whole_and_are_stopped_as_names(name, seg, plain):
+    assert name in plain.tokenize(f"省委书记{name}主持会议并讲话。")
+    assert name not in seg.tokenize(f"省委书记{name}主持会议并讲话。")
+    assert not any(t in name for t in seg.tokenize(f"省委书记{name}主持会议并讲话。"))
+
+
+def test_no_name_fragment_remains_in_the_seed_corpus(seed_counts):
+    """Issue 9: 为民, 金平, 富强, 健委副, 德林, 刘国 were tokens (from attendance lists)."""
+    assert not [f for f in FRAGMENTS if f in seed_counts]
+    names = set(H.load_names().name)
+    leftovers = [t for t in seed_counts if any(t in n and t != n for n in names)]
+    assert leftovers == []
+
+
+def test_bad_names_file_is_rejected(tmp_path):
+    (tmp_path / "names.txt").write_text("楼阳生\t省委书记\t河南\nWang Kai\t省长\n", encoding="utf-8")
+    with pytest.raises(H.NamesError, match=r"names\.txt line 2: 'Wang Kai\\t省长'"):
+        H.load_names(tmp_path)
+    (tmp_path / "names.txt").write_text("王凯\t省长\n王凯\t省长\n", encoding="utf-8")
+    with pytest.raises(H.NamesError, match=r"listed twice: \['王凯'\]"):
+        H.load_names(tmp_path)
+    assert H.load_names(tmp_path / "nowhere").empty
+
+
+# -- titles ----------------------------------------------------------------------------
+
+def test_titles_quoted_and_listed_become_one_token_each(seg):
+    text = ("国务院联防联控机制综合组发布《关于进一步优化新冠肺炎疫情防控措施 科学精准做好防控工作的通知》，"
+            "公布进一步优化防控工作的二十条措施。按照《新型冠状病毒肺炎防控方案（第九版）》执行。")
+    spans = H.title_spans(text, TITLES)
+    assert [t for _, _, t in spans] == ["《二十条》", "《二十条》", "《新型冠状病毒肺炎防控方案（第九版）》"]
+    toks = seg.tokenize(text)
+    assert toks.count("《二十条》") == 2 and "优化" not in toks and "通知" not in toks
+    # negative: the policy words outside a title still count
+    assert seg.tokenize("要进一步优化防控措施。") == ["进一步", "优化", "防控", "措施"]
+    assert H.title_spans("要进一步优化防控措施。", TITLES) == []
+
+
+def test_the_notice_title_no_longer_supplies_optimise(corpus, seed_counts):
+    """Issue 9: 13 of 25 优化 in the 2022 meeting reports were the notice's own title."""
+    plain = Segmenter(hygiene=False)
+    before = sum(plain.tokenize(t).count("优化") for t in corpus.text)
+    in_titles = sum(plain.tokenize(t[s:e]).count("优化") for t in corpus.text
+                    for s, e, _ in H.title_spans(H.mask_for_counting(t)))
+    assert in_titles > 0 and seed_counts["优化"] == before - in_titles
+
+
+def test_text_reuse_masks_titles_by_default(corpus):
+    pool = corpus[corpus.unit_id.isin(["hubei-20221111", "national-20221111-notice"])]
+    on = A.text_reuse(pool, source="national-20221111-notice").set_index("unit_id")
+    off = A.text_reuse(pool, source="national-20221111-notice", mask_titles=False).set_index("unit_id")
+    assert off.loc["hubei-20221111", "reuse_share"] > 0.05   # 8%: only the cited title
+    assert on.loc["hubei-20221111", "reuse_share"] == 0
+    assert on.loc["hubei-20221111", "n_chars"] < off.loc["hubei-20221111", "n_chars"]
+
+
+def test_text_reuse_mask_by_hand():
+    title = "进一步优化防控工作的二十条措施"
+    df = pd.DataFrame({"unit_id": ["a", "b"],
+                       "text": [f"要落实{title}，坚决防止层层加码一刀切问题", f"公布{title}。坚决防止层层加码一刀切问题"]})
+    r = A.text_reuse(df, source="b", titles=TITLES).set_index("unit_id").loc["a"]
+    shared = "，坚决防止层层加码一刀切问题"[1:]          # 13 characters, outside the title
+    assert r.n_chars == len(df.text[0]) - len(title)
+    assert r.reused_chars == len(shared) and r.longest_passage == shared
+
+
+# -- stopwords: enumerators, meeting frame, disease names, keep list -------------------
+
+@pytest.mark.parametrize("word", ["一要", "二要", "五要", "七要", "一是", "第一", "主持会议", "出席会议",
+                                  "电视电话会议", "视频会议", "专题会议", "常委会", "新冠", "肺炎",
+                                  "新冠肺炎", "冠状病毒"])
+def test_frame_enumerator_and_disease_words_are_stopped(seg, word):
+    assert word in seg.stopwords
+
+
+def test_frame_and_enumerators_are_stopped_symmetrically_in_the_seed_corpus(seed_counts):
+    import re
+    frame = re.compile(r"^[一二三四五六七八九十][要是]$|^第[一二三四五六七八九十]$|会议|主持|出席|新冠|肺炎")
+    assert [t for t in seed_counts if frame.search(t) and not t.startswith("《")] == []
+
+
+def test_disease_name_is_one_token_before_stopping(seg, plain):
+    assert "新冠肺炎" in plain.tokenize("新冠肺炎疫情防控工作")
+    assert seg.tokenize("新冠肺炎疫情防控工作") == ["疫情", "防控", "工作"]
+
+
+def test_keep_list_keeps_stance_quantifiers_and_negations(seg, seed_counts):
+    import stopwordsiso
+    keep = read_word_list(A.tokens.default_data_dir() / "lexicon" / "stopwords_keep.txt")
+    for w in ["所有", "任何", "全部", "一切", "不是", "不得"]:
+        assert w in keep and w in stopwordsiso.stopwords("zh") and w not in seg.stopwords
+        assert seed_counts[w] > 0, w
+    assert seg.tokenize("不是放松防控，更不是放开") == ["不是", "放松", "防控", "不是", "放开"]
+    assert "我们" in seg.stopwords      # the policy keeps stance words only, not all function words
+
+
+def test_formula_members_recovered_through_the_lexicon_not_single_characters(seg):
+    assert seg.tokenize("坚持早发现、早报告、早隔离、早治疗") == ["坚持", "早发现", "早报告", "早隔离", "早治疗"]
+    assert seg.tokenize("关键是落实落实真落实") == ["关键", "落实落实真落实"]
+    assert {"四早", "八快", "快封"} <= set(seg.tokenize("坚持四早，落实八快，快封快筛"))
+    # negative: single characters outside formulas are still dropped
+    assert seg.min_chars == 2 and "早" not in seg.tokenize("要尽早部署，早一点")
+
+
+# -- measurement -----------------------------------------------------------------------
+
+def test_hygiene_effects_measure_each_rule(corpus, plain):
+    eff, fragments = H.hygiene_effects(corpus)
+    e = eff.set_index("rule")
+    assert e.loc["attendance list", "n_spans"] == 5 and e.loc["attendance list", "tokens_removed"] > 30
+    assert e.loc["titles", "n_spans"] == sum(len(H.title_spans(H.mask_for_counting(t))) for t in corpus.text)
+    assert e.loc["keep list", "tokens_removed"] < 0 and e.loc["formula members", "tokens_removed"] < 0
+    assert {"为民", "金平", "富强"} <= set(fragments)
+    # an independent recount of one row: enumerator tokens in the seed corpus
+    enum = set(H.stopword_sections()["enumerators"])
+    assert e.loc["stopwords: enumerators", "tokens_removed"] == sum(
+        1 for t in corpus.text for tok in plain.tokenize(t) if tok in enum)
