@@ -4,6 +4,8 @@ The vocabulary a researcher types (after quanteda):
 
 corpus     load_corpus, corpus_audit, CorpusError, clean_document
 tokens     Segmenter, tokenize_corpus
+hygiene    counting_spans, mask_for_counting, title_spans, load_names, hygiene_effects
+evidence   evidence_base, prose_facts, places_with, lexicon_sizes
 matrix     document_term_matrix, DocumentTermMatrix, as_dtm
 places     find_places, provinces_in
 counts     term_frequencies, top_tfidf_terms, similarity
@@ -59,6 +61,12 @@ _EXPORTS: dict[str, str] = {
     "load_broadcast": "sources", "BroadcastError": "sources", "BroadcastUnavailable": "sources",
     "term_series": "timeseries", "unit_series": "timeseries", "first_last": "timeseries",
     "count_strings": "timeseries", "plot_term_series": "plots", "plot_keyness_agreement": "plots",
+    # token hygiene and the evidence base (issue 9)
+    "counting_spans": "hygiene", "mask_for_counting": "hygiene", "title_spans": "hygiene",
+    "load_names": "hygiene", "load_titles": "hygiene", "exclusion_report": "hygiene",
+    "hygiene_effects": "hygiene",
+    "evidence_base": "evidence", "EvidenceBase": "evidence", "prose_facts": "evidence",
+    "places_with": "evidence", "lexicon_sizes": "evidence",
 }
 
 __all__ = list(_EXPORTS)
