@@ -11,7 +11,8 @@ from analysis.tokens import Segmenter, read_word_list
 
 TITLES = {"关于进一步优化新冠肺炎疫情防控措施科学精准做好防控工作的通知": "二十条",
           "进一步优化防控工作的二十条措施": "二十条"}
-FRAGMENTS = ["为民", "金平", "富强", "健委副", "德林", "刘国"]  # issue 9
+FRAGMENTS = ["为民", "金平", "富强", "健委副", "德林", "刘国",  # issue 9
+             "委副", "暨省", "阳生", "伟明"]                  # found while fixing it
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +141,15 @@ def test_bad_names_file_is_rejected(tmp_path):
     with pytest.raises(H.NamesError, match=r"listed twice: \['王凯'\]"):
         H.load_names(tmp_path)
     assert H.load_names(tmp_path / "nowhere").empty
+
+
+def test_office_titles_stopped_but_central_authority_kept(seg, seed_counts):
+    toks = seg.tokenize("黑龙江省委书记、省应对疫情工作领导小组组长许勤主持召开领导小组暨省指挥部视频会议")
+    assert not {"省委书记", "组长", "许勤", "暨省"} & set(toks) and "省指挥部" in toks
+    assert seg.tokenize("国家卫生健康委副主任雷海潮介绍") == ["国家", "卫生健康委", "介绍"]
+    # negative: invoking the central leadership is discourse, not a unit's frame
+    assert {"总书记", "总理"} <= set(seg.tokenize("落实习近平总书记重要指示和李克强总理批示"))
+    assert seed_counts["总书记"] > 0
 
 
 # -- titles ----------------------------------------------------------------------------
