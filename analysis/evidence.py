@@ -261,7 +261,8 @@ def prose_facts(corpus: pd.DataFrame, tokens: pd.DataFrame | None = None, *,
         known only from excerpts: sorted list), ``excerpt_chars`` ((min, max)
         characters of the provincial excerpts), ``lexicon`` (:func:`lexicon_sizes`),
         ``term_places`` (list of places where any of ``terms`` occurs),
-        ``n_places`` (places in ``tokens``).
+        ``n_places`` (places in ``tokens``), ``tokens_by_speaker`` (dict period ->
+        {speaker: kept tokens}: e.g. the governor's share of the 2021 reference).
     """
     ex = corpus[corpus["excerpt"]]
     prov = ex[ex.level.isin(["provincial", "municipal"])]
@@ -282,4 +283,7 @@ def prose_facts(corpus: pd.DataFrame, tokens: pd.DataFrame | None = None, *,
         pw = places_with(tokens, list(terms))
         facts["term_places"] = [str(p) for p in pw.index[pw["any"]]]
         facts["n_places"] = int(tokens["place"].nunique())
+        facts["tokens_by_speaker"] = {
+            str(p): {str(sp): int(n) for sp, n in g.groupby("speaker")["n_tokens"].sum().items()}
+            for p, g in tokens.groupby(period_by)}
     return facts

@@ -114,6 +114,8 @@ def test_prose_facts_match_independent_counts(corpus):
     hits = {p for p, t in zip(units.place, units.text) if "层层加码" in t or "一刀切" in t}
     assert sorted(hits) == f["term_places"] and (len(hits), f["n_places"]) == (6, 14)
     assert f["tokens_per_period"] == {"2022-11": int(tok.n_tokens.sum())}
+    assert sum(f["tokens_by_speaker"]["2022-11"].values()) == int(tok.n_tokens.sum())
+    assert f["tokens_by_speaker"]["2022-11"]["王凯"] == int(tok.loc[tok.speaker == "王凯", "n_tokens"].sum())
     assert f["lexicon"]["stopwordsiso_zh"] == len(set(stopwordsiso.stopwords("zh")))
 
 

@@ -125,6 +125,11 @@ def test_names_stay_whole_and_are_stopped_as_names(name, seg, plain):
     assert not any(t in name for t in seg.tokenize(f"省委书记{name}主持会议并讲话。"))
 
 
+@pytest.mark.parametrize("name", list(H.load_names().name))
+def test_every_listed_name_stays_whole(plain, name):
+    assert plain.tokenize(f"同志{name}同志") == ["同志", name, "同志"]
+
+
 def test_no_name_fragment_remains_in_the_seed_corpus(seed_counts):
     """Issue 9: 为民, 金平, 富强, 健委副, 德林, 刘国 were tokens (from attendance lists)."""
     assert not [f for f in FRAGMENTS if f in seed_counts]
