@@ -84,7 +84,7 @@ def _mask_titles(text: str, titles: dict | None) -> str:
     :data:`_MASK` characters, so citing a title is not counted as reusing its text."""
     from .hygiene import title_spans
 
-    spans = title_spans(text, titles)
+    spans = title_spans(text, titles)  # a dict, or a compiled matcher
     if not spans:
         return text
     chars = list(text)
@@ -163,6 +163,9 @@ def text_reuse(corpus: pd.DataFrame, source=None, min_chars: int = 12, *,
     if min_chars < 2:
         raise ValueError("min_chars must be >= 2")
     ids = list(corpus["unit_id"])
+    if mask_titles:
+        from .hygiene import compile_titles
+        titles = compile_titles(titles)
     texts = {u: _normalise(_mask_titles(t, titles) if mask_titles else t)
              for u, t in zip(ids, corpus["text"])}
     if source is not None:

@@ -246,6 +246,7 @@ class Segmenter:
         self.names = tuple(_hygiene.parse_names(lex.get("names.txt", b"").decode("utf-8"),
                                                 "names.txt")["name"])
         self.titles = _hygiene.parse_titles(lex.get("titles.txt", b"").decode("utf-8"), "titles.txt")
+        self._title_matcher = _hygiene.compile_titles(self.titles)
         for t in self.extra_terms:
             if not _HAN_ONLY.match(t):
                 raise LexiconError(f"extra term {t!r} must be Han characters only")
@@ -298,7 +299,7 @@ class Segmenter:
         """Raw tokens of already-masked text: each document title is one token
         ``《short name》``, the text between titles is segmented."""
         out, pos, cut = [], 0, self._raw_cut
-        for s, e, token in _hygiene.title_spans(text, self.titles):
+        for s, e, token in self._title_matcher.spans(text):
             out += cut(text[pos:s])
             out.append(token)
             pos = e
