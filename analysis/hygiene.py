@@ -33,7 +33,7 @@ import pandas as pd
 
 from .corpus import default_data_dir
 
-__all__ = ["counting_spans", "mask_for_counting", "title_spans", "compile_titles", "TitleMatcher",
+__all__ = ["counting_spans", "mask_for_counting", "counting_text", "title_spans", "compile_titles", "TitleMatcher",
            "load_names", "load_titles", "parse_names", "parse_titles",
            "exclusion_report", "RULES", "NamesError"]
 
@@ -139,6 +139,27 @@ def mask_for_counting(text: str, spans=None) -> str:
     if not spans:
         return text
     chars = list(text)
+    for s, e, _ in spans:
+        for i in range(s, e):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
+def counting_text(text: str, titles=None) -> str:
+    """``text`` as counted by string matching (theme counts): :func:`mask_for_counting`
+    plus every document title (:func:`title_spans`) blanked.  Same length as ``text``.
+
+    Examples
+    --------
+    >>> counting_text("落实进一步优化防控工作的二十条措施，优化调整。", {"进一步优化防控工作的二十条措施": "二十条"})
+    '落实               ，优化调整。'
+    """
+    masked = mask_for_counting(text)
+    spans = title_spans(masked, titles)
+    if not spans:
+        return masked
+    chars = list(masked)
     for s, e, _ in spans:
         for i in range(s, e):
             if chars[i] != "\n":

@@ -451,11 +451,15 @@ def theme_frequencies(corpus: pd.DataFrame, themes: dict, by, *, per_term: bool 
     themes = validate_keywords(themes)
     cols = check_by(corpus, by)
     pattern = term_matcher(t for ts in themes.values() for t in ts)
+    from .hygiene import compile_titles, counting_text
+
+    titles = compile_titles()
     rows = []
     for key, grp in corpus.groupby(cols, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         found: dict[str, int] = {}
         for text in grp["text"]:
+            text = counting_text(text, titles)  # attendance, bylines, titles not counted (hygiene)
             for m in pattern.finditer(text):
                 found[m.group()] = found.get(m.group(), 0) + 1
         n_tokens = int(grp["tokens"].map(len).sum())
@@ -478,7 +482,8 @@ def theme_kwic(corpus: pd.DataFrame, themes: dict, term: str, window: int = 15) 
     True where the leftmost-longest match over the terms of *all* themes is ``term``
     itself (these lines add up to the counts); otherwise the occurrence lies inside
     (or overlaps) a longer listed term, named in ``inside`` (e.g. 清零 inside 动态清零),
-    and is not counted.
+    or lies in a document title or a span excluded from counting (attendance list,
+    byline: :mod:`analysis.hygiene`), and is not counted.
 
     Parameters
     ----------
@@ -511,13 +516,24 @@ def theme_kwic(corpus: pd.DataFrame, themes: dict, term: str, window: int = 15) 
     pattern = term_matcher([*terms, term]) if term not in terms else term_matcher(terms)
     listed = term in terms
     needle = re.compile(re.escape(term))
+    from .hygiene import compile_titles, counting_text
+
+    titles = compile_titles()
     rows = []
     for uid, text in zip(corpus["unit_id"], corpus["text"]):
         if term not in text:
             continue
-        wins = [(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
+        # counted as theme_frequencies counts: on the text without titles and the spans
+        # excluded from counting (analysis.hygiene); those occurrences are listed apart
+        ctext = counting_text(text, titles)
+        wins = [(m.start(), m.end(), m.group()) for m in pattern.finditer(ctext)]
         for m in needle.finditer(text):
             s, e = m.span()
+            if ctext[s:e] != text[s:e]:
+                rows.append((uid, s, text[max(0, s - window):s].replace("\n", " "), term,
+                             text[e:e + window].replace("\n", " "), False,
+                             "(title or text excluded from counting)"))
+                continue
             win = next(((ws, we, g) for ws, we, g in wins if ws < e and s < we), None)
             counted = listed and win is not None and win[:2] == (s, e)
             inside = "" if counted or win is None or win[2] == term else win[2]

@@ -250,3 +250,23 @@ def test_hygiene_effects_measure_each_rule(corpus, plain):
     enum = set(H.stopword_sections()["enumerators"])
     assert e.loc["stopwords: enumerators", "tokens_removed"] == sum(
         1 for t in corpus.text for tok in plain.tokenize(t) if tok in enum)
+
+
+def test_theme_counts_skip_titles_and_excluded_spans():
+    """Theme counts match terms in the text: a title or an attendance list is not a use."""
+    df = pd.DataFrame({"unit_id": ["u"], "g": ["x"],
+                       "text": ["落实进一步优化防控工作的二十条措施，优化调整措施。江凌、科学精准出席。"],
+                       "tokens": [["优化", "调整", "措施"]]})
+    tf = A.theme_frequencies(df, {"precision": ["优化", "科学精准"]}, "g", per_term=True)
+    assert tf.set_index("term")["count"].to_dict() == {"优化": 1, "科学精准": 0}
+    assert len(A.kwic(df, "优化")) == 2          # the reader still sees both
+    from analysis.keywords import theme_kwic
+    k = theme_kwic(df, {"precision": ["优化", "科学精准"]}, "优化")
+    assert k["counted"].tolist() == [True, False] and k["inside"].iloc[1].startswith("(title")
+
+
+def test_counting_text_blanks_titles_and_exclusions():
+    text = "落实进一步优化防控工作的二十条措施，优化调整。\n穆为民在主会场出席。"
+    out = H.counting_text(text, TITLES)
+    assert len(out) == len(text) and out.count("\n") == 1
+    assert out.replace(" ", "") == "落实，优化调整。\n"
