@@ -232,9 +232,18 @@ def test_keep_list_keeps_stance_quantifiers_and_negations(seg, seed_counts):
 def test_formula_members_recovered_through_the_lexicon_not_single_characters(seg):
     assert seg.tokenize("坚持早发现、早报告、早隔离、早治疗") == ["坚持", "早发现", "早报告", "早隔离", "早治疗"]
     assert seg.tokenize("关键是落实落实真落实") == ["关键", "落实落实真落实"]
+    assert seg.tokenize("立足于早、致力于快，快管控") == ["立足于早", "致力于快", "快管控"]
     assert {"四早", "八快", "快封"} <= set(seg.tokenize("坚持四早，落实八快，快封快筛"))
     # negative: single characters outside formulas are still dropped
     assert seg.min_chars == 2 and "早" not in seg.tokenize("要尽早部署，早一点")
+
+
+def test_no_formula_member_is_left_as_a_single_character(corpus):
+    """Issue 9: min_chars=2 dropped 早 (四早), 快, 真 (落实落实真落实); the lexicon now keeps
+    them inside their formulas, so even with min_chars=1 they do not occur alone."""
+    one = Segmenter(min_chars=1)
+    singles = Counter(t for text in corpus.text for t in one.tokenize(text) if t in {"早", "真"})
+    assert singles == Counter()
 
 
 # -- measurement -----------------------------------------------------------------------
