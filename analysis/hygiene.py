@@ -33,9 +33,9 @@ import pandas as pd
 
 from .corpus import default_data_dir
 
-__all__ = ["counting_spans", "mask_for_counting", "counting_text", "title_spans", "compile_titles", "TitleMatcher",
-           "load_names", "load_titles", "parse_names", "parse_titles",
-           "exclusion_report", "RULES", "NamesError"]
+__all__ = ["counting_spans", "mask_for_counting", "counting_text", "title_spans", "compile_titles",
+           "TitleMatcher", "load_names", "load_titles", "parse_names", "parse_titles",
+           "exclusion_report", "hygiene_effects", "stopword_sections", "RULES", "NamesError"]
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_ONLY = re.compile(f"^[{_HAN}]+$")
