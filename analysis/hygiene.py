@@ -67,6 +67,11 @@ RULES: tuple = (
 )
 
 
+#: Every "sentence" rule above matches only sentences containing one of these strings
+#: (tested in tests/test_hygiene.py); add the trigger of a new sentence rule here.
+_SENTENCE_TRIGGER = re.compile("出席|参加会议|列席|形式召开|设分会场")
+
+
 def _sentence_rules():
     return [(r, p) for r, p, s in RULES if s == "sentence"]
 
@@ -97,8 +102,19 @@ def counting_spans(text: str) -> list[tuple[int, int, str]]:
     [(11, 24, 'attendance list')]
     """
     found: list[tuple[int, int, str]] = []
-    for m in _SENTENCE.finditer(text):
-        s, e = m.span()
+    seen: set = set()
+    # only sentences holding a trigger string can match a sentence rule: find those
+    # sentences around the triggers instead of testing every sentence (a long text has
+    # few of them; this keeps hygiene cheap next to a compiled segmenter)
+    for t in _SENTENCE_TRIGGER.finditer(text):
+        start = max(text.rfind(c, 0, t.start()) for c in "。！？；\n") + 1
+        if start in seen:
+            continue
+        seen.add(start)
+        m = _SENTENCE.match(text, start)
+        if m is None:
+            continue
+        s = m.start()
         sentence = m.group().strip()
         lead = len(m.group()) - len(m.group().lstrip())
         for reason, pat in _sentence_rules():
@@ -136,14 +152,23 @@ def mask_for_counting(text: str, spans=None) -> str:
     '要以快制快。    '
     """
     spans = counting_spans(text) if spans is None else spans
+    return _blank(text, spans)
+
+
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def _blank(text: str, spans) -> str:
+    """``text`` with the characters of ``spans`` replaced by spaces (newlines kept)."""
     if not spans:
         return text
-    chars = list(text)
+    out, pos = [], 0
     for s, e, _ in spans:
-        for i in range(s, e):
-            if chars[i] != "\n":
-                chars[i] = " "
-    return "".join(chars)
+        out.append(text[pos:s])
+        out.append(_NOT_NEWLINE.sub(" ", text[s:e]))
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def counting_text(text: str, titles=None) -> str:
@@ -156,15 +181,7 @@ def counting_text(text: str, titles=None) -> str:
     '落实               ，优化调整。'
     """
     masked = mask_for_counting(text)
-    spans = title_spans(masked, titles)
-    if not spans:
-        return masked
-    chars = list(masked)
-    for s, e, _ in spans:
-        for i in range(s, e):
-            if chars[i] != "\n":
-                chars[i] = " "
-    return "".join(chars)
+    return _blank(masked, title_spans(masked, titles))
 
 
 # ---------------------------------------------------------------- word-list files
@@ -238,8 +255,8 @@ def load_titles(lexicon_dir=None) -> dict[str, str]:
     """Known document titles (``titles.txt``): title or unquoted variant -> short name.
 
     Each line is ``title<TAB>short name``; the short name becomes the title token
-    ``《short name》``.  Whitespace inside titles is ignored when matching.  A missing
-    file means no listed titles (quoted ``《…》`` titles are still recognised).
+    ``《short name》``.  Unquoted titles are matched literally; inside ``《…》``
+    whitespace is ignored.  A missing file means no listed titles (quoted ``《…》`` titles are still recognised).
     """
     path = Path(lexicon_dir or default_data_dir() / "lexicon") / "titles.txt"
     if not path.is_file():
@@ -252,11 +269,6 @@ def load_titles(lexicon_dir=None) -> dict[str, str]:
 _QUOTED = re.compile(r"《([^《》。！？；\n]{1,80})》")
 
 
-def _loose(title: str) -> re.Pattern:
-    """Regex matching ``title`` with optional whitespace between its characters."""
-    return re.compile(r"\s*".join(re.escape(c) for c in title))
-
-
 class TitleMatcher:
     """Compiled title recogniser (see :func:`title_spans`); build once with
     :func:`compile_titles` and reuse it for many texts."""
@@ -265,8 +277,10 @@ class TitleMatcher:
         self.titles = dict(titles)
         items = sorted(self.titles.items(), key=lambda kv: (-len(kv[0]), kv[0]))
         self._short = {re.sub(r"\s+", "", t): short for t, short in items}
-        self._listed = (re.compile("|".join(f"({_loose(t).pattern})" for t, _ in items))
-                        if items else None)
+        # listed titles are matched literally (a compiled alternation is fast); a quoted
+        # title 《…》 is matched whatever its inner whitespace (removed before lookup)
+        literal = [re.escape(re.sub(r"\s+", "", t)) for t, _ in items]
+        self._listed = re.compile("|".join(f"({x})" for x in literal)) if items else None
         self._group_short = [short for _, short in items]
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
@@ -311,7 +325,8 @@ def title_spans(text: str, titles=None) -> list[tuple[int, int, str]]:
         Half-open, sorted, non-overlapping (a quoted title wins over a listed variant
         inside it).  ``token`` is ``《short name》`` for a listed title, else the
         quoted title itself with whitespace removed (``《新型冠状病毒肺炎防控方案（第九版）》``).
-        Listed titles are matched leftmost-longest, whitespace inside ignored.
+        Listed titles are matched leftmost-longest and literally (whitespace inside
+        a quoted title is ignored).
 
     Examples
     --------
