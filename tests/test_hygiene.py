@@ -279,3 +279,20 @@ def test_counting_text_blanks_titles_and_exclusions():
     out = H.counting_text(text, TITLES)
     assert len(out) == len(text) and out.count("\n") == 1
     assert out.replace(" ", "") == "落实，优化调整。\n"
+
+
+def test_fingerprint_covers_names_titles_and_the_hygiene_switch(tmp_path):
+    import shutil
+    lex = tmp_path / "lexicon"
+    shutil.copytree(A.corpus.default_data_dir() / "lexicon", lex)
+    base = Segmenter(lex).fingerprint
+    assert Segmenter(lex, hygiene=False).fingerprint != base
+    (lex / "names.txt").write_text("王凯\t省长\t河南\n", encoding="utf-8")
+    assert Segmenter(lex).fingerprint != base
+    names_changed = Segmenter(lex).fingerprint
+    (lex / "titles.txt").write_text("进一步优化防控工作的二十条措施\t二十条\n", encoding="utf-8")
+    assert Segmenter(lex).fingerprint != names_changed
+    # a pickled segmenter (Dask workers) keeps names and titles
+    import pickle
+    seg = pickle.loads(pickle.dumps(Segmenter(lex)))
+    assert seg.tokenize("落实进一步优化防控工作的二十条措施，王凯讲话") == ["落实", "《二十条》"]
