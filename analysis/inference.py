@@ -1,0 +1,307 @@
+"""Unit-level inference: dispersion, permutation and rank tests, unit bootstrap, MC error.
+
+Word-level tests (G², χ²) treat every token as an independent draw, but words cluster in
+texts: a term said ten times in one speech is not ten pieces of evidence.  Lijffijt et
+al. (2016) show that such tests overstate significance and recommend resampling *texts*,
+not words.  The functions here take counts per unit (document) and work on units:
+
+* :func:`dp` — Gries' (2008) deviation of proportions: how evenly a term is spread over
+  the units of a group relative to their sizes (0 = exactly as expected, → 1 = all in one
+  small unit); :func:`dp_norm` divides by its maximum ``1 - min(s)`` (Lijffijt & Gries
+  2012).
+* :func:`unit_rates` — per-unit rates per 10,000 tokens.
+* :func:`permutation_test_rates` — permutation test of the difference of mean per-unit
+  rates between two groups, permuting whole units (exact when the partitions are few).
+* :func:`mann_whitney_rates` — Mann–Whitney U on per-unit rates (mid-ranks for ties),
+  p-value from the same permutation distribution (exact when enumerable).
+* :func:`bootstrap_units` — resample units with replacement within each group.
+* :func:`percentile_mc_error` / :func:`mc_decimals` — Monte-Carlo standard error of a
+  bootstrap percentile (batch means) and the number of decimals it supports.
+* :func:`tie_ranks` — competition ranks ("6=") so ties are shown as ties.
+
+All functions are pure: arrays in, arrays out.  Every random draw comes from a
+``numpy.random.default_rng(seed)``.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+from scipy import sparse
+
+__all__ = ["dp", "dp_norm", "unit_rates", "permutation_test_rates", "mann_whitney_rates",
+           "bootstrap_units", "percentile_mc_error", "mc_decimals", "tie_ranks", "format_rank",
+           "midranks"]
+
+
+def _dense(counts) -> np.ndarray:
+    if sparse.issparse(counts):
+        counts = counts.toarray()
+    counts = np.asarray(counts, dtype=float)
+    return counts[:, None] if counts.ndim == 1 else counts
+
+
+def dp(counts, sizes) -> np.ndarray:
+    """Gries' (2008) DP, deviation of proportions, per term.
+
+    Parameters
+    ----------
+    counts : array_like or sparse matrix, shape (n_units, n_terms) or (n_units,)
+        Occurrences of each term in each unit (corpus part).
+    sizes : array_like, shape (n_units,)
+        Size of each unit in tokens.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_terms,)
+        ``0.5 * Σ_i |v_i - s_i|`` with ``s_i`` = unit i's share of the tokens and
+        ``v_i`` = its share of the term's occurrences.  0: spread exactly as the unit
+        sizes predict; larger: concentrated.  NaN for a term that never occurs.  With a
+        single unit DP is 0 by construction (nothing can be uneven).
+
+    Examples
+    --------
+    Gries (2008): five parts of 9, 10, 10, 10 and 11 words, the word occurring 1, 2, 3,
+    4 and 5 times:
+
+    >>> round(float(dp([1, 2, 3, 4, 5], [9, 10, 10, 10, 11])[0]), 4)
+    0.18
+    """
+    c = _dense(counts)
+    sizes = np.asarray(sizes, dtype=float)
+    if c.shape[0] != sizes.shape[0]:
+        raise ValueError(f"counts has {c.shape[0]} units, sizes has {sizes.shape[0]}")
+    if np.any(sizes <= 0):
+        raise ValueError("every unit needs a positive size (tokens)")
+    s = sizes / sizes.sum()
+    total = c.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = c / total
+    out = 0.5 * np.abs(v - s[:, None]).sum(axis=0)
+    return np.where(total > 0, out, np.nan)
+
+
+def dp_norm(counts, sizes) -> np.ndarray:
+    """DP divided by its maximum ``1 - min(s)`` (Lijffijt & Gries 2012), in [0, 1].
+
+    NaN with a single unit (the maximum is 0)."""
+    sizes = np.asarray(sizes, dtype=float)
+    s = sizes / sizes.sum()
+    top = 1 - s.min()
+    d = dp(counts, sizes)
+    return d / top if top > 0 else np.full_like(d, np.nan)
+
+
+def unit_rates(counts, sizes, per: float = 10_000) -> np.ndarray:
+    """Per-unit rates (``counts / sizes * per``), shape (n_units, n_terms)."""
+    c = _dense(counts)
+    sizes = np.asarray(sizes, dtype=float)
+    if np.any(sizes <= 0):
+        raise ValueError("every unit needs a positive size (tokens)")
+    return c / sizes[:, None] * per
+
+
+def _partitions(n: int, k: int, n_perm: int, rng) -> tuple[np.ndarray, bool]:
+    """Indicator rows (n_splits × n) of the units assigned to the first group.
+
+    Every split when there are at most ``n_perm`` of them (exact), else ``n_perm`` random
+    ones."""
+    n_splits = math.comb(n, k)
+    if n_splits <= n_perm:
+        rows = np.zeros((n_splits, n), dtype=float)
+        for r, idx in enumerate(itertools.combinations(range(n), k)):
+            rows[r, list(idx)] = 1
+        return rows, True
+    rows = np.zeros((n_perm, n), dtype=float)
+    for r in range(n_perm):
+        rows[r, rng.permutation(n)[:k]] = 1
+    return rows, False
+
+
+def _two_sided(null: np.ndarray, observed: np.ndarray, exact: bool) -> np.ndarray:
+    # as scipy.stats.permutation_test: p = min(1, 2 * min(P(T <= t), P(T >= t)));
+    # a randomised test counts the observed statistic as one of the resamples
+    gamma = np.abs(observed) * 1e-12 + 1e-15
+    less = (null <= observed + gamma).sum(axis=0)
+    greater = (null >= observed - gamma).sum(axis=0)
+    n = null.shape[0]
+    if exact:
+        p_less, p_greater = less / n, greater / n
+    else:
+        p_less, p_greater = (less + 1) / (n + 1), (greater + 1) / (n + 1)
+    return np.minimum(1.0, 2 * np.minimum(p_less, p_greater))
+
+
+def _check_groups(x, y):
+    x, y = _dense(x), _dense(y)
+    if x.shape[1] != y.shape[1]:
+        raise ValueError(f"groups have {x.shape[1]} and {y.shape[1]} terms")
+    if x.shape[0] < 2 or y.shape[0] < 2:
+        raise ValueError(f"a unit-level test needs at least 2 units in each group "
+                         f"(got {x.shape[0]} and {y.shape[0]}); with one unit there is no "
+                         f"between-unit variation to test against")
+    return x, y
+
+
+def permutation_test_rates(x, y, *, n_perm: int = 9999, seed: int = 0):
+    """Two-sided permutation test of ``mean(x) - mean(y)`` per term, permuting units.
+
+    Parameters
+    ----------
+    x, y : array_like, shape (n_units_x, n_terms) and (n_units_y, n_terms)
+        Per-unit rates of each term in the two groups (see :func:`unit_rates`).
+    n_perm : int, default 9999
+        If the number of distinct splits ``C(n_x + n_y, n_x)`` is at most ``n_perm``,
+        every split is enumerated (exact test); otherwise ``n_perm`` random splits.
+    seed : int, default 0
+
+    Returns
+    -------
+    statistic : numpy.ndarray
+        ``mean(x) - mean(y)`` per term.
+    p_value : numpy.ndarray
+        ``min(1, 2 min(P(T ≤ t), P(T ≥ t)))`` under the permutation distribution (the
+        convention of ``scipy.stats.permutation_test``).
+    exact : bool
+    """
+    x, y = _check_groups(x, y)
+    pooled = np.vstack([x, y])
+    n, k = pooled.shape[0], x.shape[0]
+    rows, exact = _partitions(n, k, n_perm, np.random.default_rng(seed))
+    null = rows @ pooled / k - (1 - rows) @ pooled / (n - k)
+    observed = x.mean(axis=0) - y.mean(axis=0)
+    return observed, _two_sided(null, observed, exact), exact
+
+
+def midranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n of each column, ties given their mean rank."""
+    v = np.asarray(values, dtype=float)
+    v = v[:, None] if v.ndim == 1 else v
+    out = np.empty_like(v)
+    for j in range(v.shape[1]):
+        col = v[:, j]
+        order = np.argsort(col, kind="mergesort")
+        ranks = np.empty(len(col))
+        ranks[order] = np.arange(1, len(col) + 1)
+        # average the ranks of equal values
+        uniq, inverse = np.unique(col, return_inverse=True)
+        sums = np.bincount(inverse, weights=ranks)
+        cnts = np.bincount(inverse)
+        out[:, j] = (sums / cnts)[inverse]
+    return out
+
+
+def mann_whitney_rates(x, y, *, n_perm: int = 9999, seed: int = 0):
+    """Mann–Whitney U per term on per-unit rates, two-sided.
+
+    ``U = R_x - n_x (n_x + 1) / 2`` with mid-ranks ``R_x`` over the pooled units (the U of
+    the first group, as ``scipy.stats.mannwhitneyu``).  The p-value comes from the
+    permutation distribution of U (every split when there are at most ``n_perm``), so it
+    is exact for small groups even with ties.
+
+    Returns
+    -------
+    u : numpy.ndarray
+    p_value : numpy.ndarray
+    exact : bool
+    """
+    x, y = _check_groups(x, y)
+    pooled = np.vstack([x, y])
+    n, k = pooled.shape[0], x.shape[0]
+    ranks = midranks(pooled)
+    rows, exact = _partitions(n, k, n_perm, np.random.default_rng(seed))
+    offset = k * (k + 1) / 2
+    null = rows @ ranks - offset
+    u = ranks[:k].sum(axis=0) - offset
+    return u, _two_sided(null, u, exact), exact
+
+
+def bootstrap_units(counts, groups, n_boot: int, rng) -> list[np.ndarray]:
+    """Resample units with replacement within each group.
+
+    Parameters
+    ----------
+    counts : array_like or sparse matrix, shape (n_units, n_terms)
+    groups : sequence of index arrays
+        Row positions of each group's units.
+    n_boot : int
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    list of numpy.ndarray
+        Per group, an ``(n_boot, n_terms + 1)`` array: each replicate's summed term
+        counts, and in the last column its total tokens (row sums of ``counts`` must be
+        the units' token counts, or pass sizes as the last column).
+    """
+    m = counts if sparse.issparse(counts) else sparse.csr_matrix(np.asarray(counts, dtype=float))
+    out = []
+    for idx in groups:
+        idx = np.asarray(idx)
+        sub = m[idx]
+        sizes = np.asarray(sub.sum(axis=1)).ravel()
+        w = np.stack([np.bincount(rng.integers(0, len(idx), len(idx)), minlength=len(idx))
+                      for _ in range(n_boot)]).astype(float)
+        summed = np.asarray(sub.T.dot(w.T).T)
+        out.append(np.column_stack([summed, w @ sizes]))
+    return out
+
+
+def percentile_mc_error(replicates: np.ndarray, q: float, n_batches: int = 10) -> np.ndarray:
+    """Monte-Carlo standard error of the ``q``-th percentile of bootstrap replicates.
+
+    Batch method: the replicates (rows) are split into ``n_batches`` consecutive batches,
+    the percentile is computed in each, and the standard error of the full-sample
+    percentile is estimated as ``sd(batch percentiles) / sqrt(n_batches)``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_terms,)
+    """
+    r = np.asarray(replicates, dtype=float)
+    r = r[:, None] if r.ndim == 1 else r
+    if r.shape[0] < 2 * n_batches:
+        raise ValueError(f"need at least {2 * n_batches} replicates for {n_batches} batches")
+    size = r.shape[0] // n_batches
+    batch = np.stack([np.percentile(r[i * size:(i + 1) * size], q, axis=0) for i in range(n_batches)])
+    return batch.std(axis=0, ddof=1) / np.sqrt(n_batches)
+
+
+def mc_decimals(se, max_decimals: int = 3) -> int:
+    """Decimals a number with Monte-Carlo standard error ``se`` supports.
+
+    The last printed digit must be larger than twice the standard error:
+    ``d = floor(-log10(2 se))``, clipped to ``[0, max_decimals]`` (``max_decimals`` for
+    se = 0).  E.g. se 0.004 → 2 decimals, se 0.03 → 1, se 0.2 → 0.
+
+    Examples
+    --------
+    >>> mc_decimals(0.004), mc_decimals(0.03), mc_decimals(0.2)
+    (2, 1, 0)
+    """
+    se = float(np.nanmax(np.atleast_1d(se))) if np.size(se) else 0.0
+    if not np.isfinite(se) or se <= 0:
+        return max_decimals
+    return int(min(max_decimals, max(0, math.floor(-math.log10(2 * se)))))
+
+
+def tie_ranks(values, *, descending: bool = True, decimals: int = 12) -> np.ndarray:
+    """Competition ranks ("1224"): tied values (equal after rounding to ``decimals``)
+    share the best rank of their group.
+
+    Examples
+    --------
+    >>> tie_ranks([5, 3, 3, 1]).tolist()
+    [1, 2, 2, 4]
+    """
+    v = np.round(np.asarray(values, dtype=float), decimals)
+    key = -v if descending else v
+    return np.array([int((key < x).sum()) + 1 for x in key], dtype="int64")
+
+
+def format_rank(ranks) -> list[str]:
+    """``"6="`` for a rank shared by several items, ``"6"`` otherwise."""
+    ranks = list(ranks)
+    counts = {r: ranks.count(r) for r in set(ranks)}
+    return [f"{r}=" if counts[r] > 1 else str(r) for r in ranks]

@@ -1,0 +1,112 @@
+"""Unit-level statistics against hand-computed values and scipy.stats."""
+import numpy as np
+import pytest
+from scipy import stats
+
+from analysis import inference as I
+
+
+def test_dp_matches_gries_2008_worked_example():
+    # Gries (2008): parts of 9, 10, 10, 10, 11 words; the word occurs 1, 2, 3, 4, 5 times
+    assert I.dp([1, 2, 3, 4, 5], [9, 10, 10, 10, 11])[0] == pytest.approx(0.18)
+
+
+def test_dp_by_hand_and_limits():
+    # three equal parts, 2/3 of the occurrences in one, 1/3 in another: (1/3 + 0 + 1/3) / 2
+    assert I.dp([[2], [1], [0]], [10, 10, 10])[0] == pytest.approx(1 / 3)
+    # proportional to size: 0
+    assert I.dp([[1], [2], [3]], [10, 20, 30])[0] == pytest.approx(0.0)
+    # all in the smallest part: 1 - its share
+    assert I.dp([[4], [0]], [10, 30])[0] == pytest.approx(0.75)
+    assert I.dp_norm([[4], [0]], [10, 30])[0] == pytest.approx(0.75 / 0.75)
+    # a term that never occurs: NaN; one unit: 0
+    assert np.isnan(I.dp([[0], [0]], [5, 5])[0])
+    assert I.dp([[3]], [5])[0] == 0
+
+
+def test_dp_errors_name_the_problem():
+    with pytest.raises(ValueError, match="positive size"):
+        I.dp([[1], [0]], [3, 0])
+    with pytest.raises(ValueError, match="2 units"):
+        I.dp([[1], [0]], [3])
+
+
+RNG = np.random.default_rng(1)
+SMALL = [(RNG.poisson(3, (3, 4)).astype(float), RNG.poisson(5, (4, 4)).astype(float)),
+         (np.array([[1.0, 0], [2, 0], [2, 5]]), np.array([[0.0, 1], [0, 1], [4, 1]]))]
+
+
+@pytest.mark.parametrize("x, y", SMALL)
+def test_permutation_test_matches_scipy_exact(x, y):
+    stat, p, exact = I.permutation_test_rates(x, y)
+    assert exact
+    for j in range(x.shape[1]):
+        ref = stats.permutation_test((x[:, j], y[:, j]), lambda a, b, axis: a.mean(axis) - b.mean(axis),
+                                     permutation_type="independent", vectorized=True,
+                                     n_resamples=np.inf, alternative="two-sided")
+        assert stat[j] == pytest.approx(ref.statistic)
+        assert p[j] == pytest.approx(ref.pvalue)
+
+
+def test_permutation_test_randomised_is_seeded_and_close_to_exact():
+    x, y = RNG.poisson(3, (8, 3)).astype(float), RNG.poisson(4, (9, 3)).astype(float)
+    _, p_exact, e1 = I.permutation_test_rates(x, y, n_perm=10 ** 6)
+    _, p1, e2 = I.permutation_test_rates(x, y, n_perm=5000, seed=3)
+    _, p2, _ = I.permutation_test_rates(x, y, n_perm=5000, seed=3)
+    assert e1 and not e2
+    assert np.array_equal(p1, p2)
+    assert np.allclose(p1, p_exact, atol=0.05)  # ~3.5 MC standard errors
+
+
+@pytest.mark.parametrize("x, y", SMALL[:1] + [(np.array([[1.0], [4], [9]]), np.array([[2.0], [3], [5], [7]]))])
+def test_mann_whitney_matches_scipy(x, y):
+    u, p, exact = I.mann_whitney_rates(x, y)
+    for j in range(x.shape[1]):
+        ties = len(np.unique(np.r_[x[:, j], y[:, j]])) < len(x) + len(y)
+        ref = stats.mannwhitneyu(x[:, j], y[:, j], alternative="two-sided",
+                                 method="asymptotic" if ties else "exact")
+        assert u[j] == pytest.approx(ref.statistic)
+        if not ties:  # scipy's exact distribution assumes no ties; ours is exact either way
+            assert p[j] == pytest.approx(ref.pvalue)
+
+
+def test_unit_tests_refuse_a_single_unit():
+    with pytest.raises(ValueError, match="one unit"):
+        I.permutation_test_rates([[1.0, 2.0]], [[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(ValueError, match="at least 2 units"):
+        I.mann_whitney_rates([[1.0], [2.0]], [[1.0]])
+
+
+def test_unit_rates_by_hand():
+    assert np.allclose(I.unit_rates([[1, 2], [0, 5]], [10, 100]), [[1000, 2000], [0, 500]])
+
+
+def test_bootstrap_units_keeps_whole_units():
+    counts = np.array([[2, 1], [0, 3], [5, 0]])
+    reps = I.bootstrap_units(counts, [np.array([0, 1]), np.array([2])], 50, np.random.default_rng(0))
+    a, b = reps
+    assert a.shape == (50, 3) and b.shape == (50, 3)
+    # a single unit resampled is always itself: no variation can appear
+    assert (b == [5, 0, 5]).all()
+    # each replicate of the first group is a sum of two whole units
+    possible = {(4, 2, 6), (2, 4, 6), (0, 6, 6)}
+    assert {tuple(r) for r in a.astype(int)} <= possible
+
+
+def test_percentile_mc_error_and_decimals():
+    r = np.random.default_rng(0).normal(size=(4000, 1))
+    se = I.percentile_mc_error(r, 97.5)[0]
+    # the sd of the 97.5th percentile of 4000 normals is about 0.05 (asymptotic formula)
+    q = stats.norm.ppf(0.975)
+    asym = np.sqrt(0.975 * 0.025 / 4000) / stats.norm.pdf(q)
+    assert 0.3 * asym < se < 3 * asym
+    assert I.mc_decimals(0.004) == 2 and I.mc_decimals(0.03) == 1 and I.mc_decimals(0.2) == 0
+    assert I.mc_decimals(0.0) == 3
+    with pytest.raises(ValueError, match="replicates"):
+        I.percentile_mc_error(r[:5], 50)
+
+
+def test_tie_ranks_show_ties():
+    assert I.tie_ranks([0.5, 0.3, 0.3, 0.3, 0.1]).tolist() == [1, 2, 2, 2, 5]
+    assert I.format_rank([1, 2, 2, 4]) == ["1", "2=", "2=", "4"]
+    assert I.midranks(np.array([3.0, 1, 3, 2]))[:, 0].tolist() == [3.5, 1, 3.5, 2]
