@@ -9,7 +9,8 @@ evidence   evidence_base, prose_facts, places_with, lexicon_sizes
 matrix     document_term_matrix, DocumentTermMatrix, as_dtm
 places     find_places, provinces_in
 counts     term_frequencies, top_tfidf_terms, similarity
-keyness    keyness (g2, log_ratio, log_odds_z)
+keyness    keyness (g2, log_ratio, log_odds_z), interval_labels, keyness_summary
+inference  analysis.inference: dp, permutation/Mann-Whitney on units, MC error
 context    kwic, kwic_html, text_reuse, shared_passages
 keywords   load_keywords, save_keywords, theme_frequencies
 figures    use_style, save_figure, cjk_font_path, word_cloud, plot_* builders
@@ -45,6 +46,7 @@ _EXPORTS: dict[str, str] = {
     "term_frequencies": "frequency", "top_tfidf_terms": "frequency", "similarity": "frequency",
     # keyness
     "keyness": "keyness", "g2": "keyness", "log_ratio": "keyness", "log_odds_z": "keyness",
+    "interval_labels": "keyness", "keyness_summary": "keyness",
     # context
     "kwic": "context", "kwic_html": "context", "text_reuse": "context", "shared_passages": "context",
     # keywords

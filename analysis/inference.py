@@ -217,7 +217,7 @@ def mann_whitney_rates(x, y, *, n_perm: int = 9999, seed: int = 0):
     return u, _two_sided(null, u, exact), exact
 
 
-def bootstrap_units(counts, groups, n_boot: int, rng) -> list[np.ndarray]:
+def bootstrap_units(counts, groups, n_boot: int, rng, sizes=None) -> list[np.ndarray]:
     """Resample units with replacement within each group.
 
     Parameters
@@ -227,20 +227,22 @@ def bootstrap_units(counts, groups, n_boot: int, rng) -> list[np.ndarray]:
         Row positions of each group's units.
     n_boot : int
     rng : numpy.random.Generator
+    sizes : array_like, shape (n_units,), optional
+        Tokens per unit; default: the row sums of ``counts``.
 
     Returns
     -------
     list of numpy.ndarray
         Per group, an ``(n_boot, n_terms + 1)`` array: each replicate's summed term
-        counts, and in the last column its total tokens (row sums of ``counts`` must be
-        the units' token counts, or pass sizes as the last column).
+        counts, and in the last column its total tokens.
     """
     m = counts if sparse.issparse(counts) else sparse.csr_matrix(np.asarray(counts, dtype=float))
+    all_sizes = np.asarray(m.sum(axis=1)).ravel() if sizes is None else np.asarray(sizes, dtype=float)
     out = []
     for idx in groups:
         idx = np.asarray(idx)
         sub = m[idx]
-        sizes = np.asarray(sub.sum(axis=1)).ravel()
+        sizes = all_sizes[idx]
         w = np.stack([np.bincount(rng.integers(0, len(idx), len(idx)), minlength=len(idx))
                       for _ in range(n_boot)]).astype(float)
         summed = np.asarray(sub.T.dot(w.T).T)

@@ -70,11 +70,12 @@ def test_min_count_filters_rare_terms():
 
 
 def test_bootstrap_is_seeded_and_brackets_the_estimate():
-    k1 = A.keyness(_toy(), "g", "T", "R", min_count=1, n_boot=300, seed=7)
-    k2 = A.keyness(_toy(), "g", "T", "R", min_count=1, n_boot=300, seed=7)
+    k1 = A.keyness(_toy(), "g", "T", "R", min_count=1, n_boot=300, seed=7, resample="sentences")
+    k2 = A.keyness(_toy(), "g", "T", "R", min_count=1, n_boot=300, seed=7, resample="sentences")
     pd.testing.assert_frame_equal(k1, k2)
     # 防控 appears once in every sentence of the reference: its reference rate cannot vary
-    assert (k1.log_ratio_low <= k1.log_ratio_high).all()
+    both = k1.dropna(subset=["log_ratio_low"])
+    assert len(both) and (both.log_ratio_low <= both.log_ratio_high).all()
 
 
 def test_bootstrap_by_hand_on_a_degenerate_case():
@@ -82,8 +83,11 @@ def test_bootstrap_by_hand_on_a_degenerate_case():
     d = pd.DataFrame({"unit_id": ["t", "r"], "g": ["T", "R"],
                       "sentences": [[["优化", "防控"]] * 4, [["清零", "防控"]] * 3]})
     d["tokens"] = d.sentences.map(lambda ss: [t for s in ss for t in s])
-    kt = A.keyness(d, "g", "T", "R", min_count=1, n_boot=50)
-    assert np.allclose(kt.log_ratio_low, kt.log_ratio) and np.allclose(kt.log_ratio_high, kt.log_ratio)
+    kt = A.keyness(d, "g", "T", "R", min_count=1, n_boot=50, resample="sentences")
+    shared = kt[kt.term == "防控"]
+    assert np.allclose(shared.log_ratio_low, shared.log_ratio) and np.allclose(shared.log_ratio_high, shared.log_ratio)
+    # terms absent on one side get no interval: their Log Ratio is set by the pseudo-count
+    assert kt[kt.term != "防控"].log_ratio_low.isna().all()
 
 
 @pytest.mark.parametrize("kwargs, msg", [
@@ -102,3 +106,90 @@ def test_real_corpus_puts_twenty_measures_vocabulary_on_top(tokenized):
     assert {"优化", "科学精准", "层层加码", "一刀切", "《二十条》"} <= top  # the notice, cited by title (hygiene)
     bottom = set(kt.tail(25).term)
     assert {"清仓见底", "查清", "必须"} <= bottom
+
+
+def _units():
+    """Four target and three reference units with hand-countable tokens."""
+    t = [["优化"] * 2 + ["防控"] * 2, ["优化", "防控", "服务", "服务"], ["防控"] * 3 + ["优化"], ["服务"] * 2 + ["防控"] * 6]
+    r = [["清零"] * 3 + ["防控"], ["清零", "防控", "防控", "优化"], ["防控"] * 5 + ["清零"]]
+    toks = t + r
+    return pd.DataFrame({"unit_id": [f"u{i}" for i in range(7)], "g": ["T"] * 4 + ["R"] * 3, "tokens": toks})
+
+
+def test_keyness_accepts_a_matrix_and_a_table_alike():
+    d = _units()
+    k1 = A.keyness(d, "g", "T", "R", min_count=1, n_boot=100)
+    k2 = A.keyness(A.as_dtm(d), "g", "T", "R", min_count=1, n_boot=100)
+    pd.testing.assert_frame_equal(k1, k2)
+    with pytest.raises(ValueError, match="no sentences"):
+        A.keyness(A.as_dtm(d), "g", "T", "R", resample="sentences")
+
+
+def test_unit_level_columns_against_scipy_and_by_hand():
+    from scipy import stats
+
+    d = _units()
+    kt = A.keyness(d, "g", "T", "R", min_count=1, n_boot=0).set_index("term")
+    assert kt.loc["优化", "n_units_target"] == 3 and kt.loc["优化", "n_units_reference"] == 1
+    assert kt.loc["服务", "n_units_reference"] == 0 and kt.loc["服务", "absent_reference"]
+    # DP of 优化 over the target's units: sizes 4, 4, 4, 8 (s = .2 .2 .2 .4), counts 2, 1, 1, 0 (v = .5 .25 .25 0)
+    assert kt.loc["优化", "dp_target"] == pytest.approx(0.5 * (0.3 + 0.05 + 0.05 + 0.4))
+    rates = {term: [np.array([toks.count(term) / len(toks) * 1e4 for toks in d.tokens[d.g == g]]) for g in "TR"]
+             for term in kt.index}
+    for term, (x, y) in rates.items():
+        perm = stats.permutation_test((x, y), lambda a, b, axis: a.mean(axis) - b.mean(axis),
+                                      permutation_type="independent", vectorized=True, n_resamples=np.inf)
+        assert kt.loc[term, "p_perm_units"] == pytest.approx(perm.pvalue)
+        assert 0 < kt.loc[term, "p_mwu_units"] <= 1
+        if len(set(np.r_[x, y])) == len(x) + len(y):
+            assert kt.loc[term, "p_mwu_units"] == pytest.approx(stats.mannwhitneyu(x, y, method="exact").pvalue)
+    assert "4 target and 3 reference units" in kt.attrs["unit_inference"]
+
+
+def test_single_unit_group_says_no_between_unit_inference():
+    d = _units()
+    one = d[d.unit_id.isin(["u0", "u1", "u2", "u3", "u4"])]
+    kt = A.keyness(one, "g", "T", "R", min_count=1, n_boot=200)
+    assert kt.p_perm_units.isna().all() and kt.p_mwu_units.isna().all()
+    assert "reference has a single unit" in kt.attrs["unit_inference"]
+    assert "no between-unit inference" in kt.attrs["unit_inference"]
+
+
+def test_unit_bootstrap_resamples_documents_not_sentences():
+    d = _units()
+    kt = A.keyness(d, "g", "T", "R", min_count=1, n_boot=400, seed=1).set_index("term")
+    row = kt.loc["防控"]
+    assert row.log_ratio_low < row.log_ratio < row.log_ratio_high
+    # every replicate is a multiset of whole units: reproduce the bounds by hand
+    rng = np.random.default_rng(1)
+    ct = np.array([toks.count("防控") for toks in d.tokens])
+    n = d.tokens.map(len).to_numpy()
+    t, r = np.arange(4), np.arange(4, 7)
+    reps = []
+    wt = np.stack([np.bincount(rng.integers(0, 4, 4), minlength=4) for _ in range(400)])
+    wr = np.stack([np.bincount(rng.integers(0, 3, 3), minlength=3) for _ in range(400)])
+    for a, b in zip(wt, wr):
+        reps.append(np.log2((a @ ct[t] / (a @ n[t])) / (b @ ct[r] / (b @ n[r]))))
+    assert row.log_ratio_low == pytest.approx(np.percentile(reps, 2.5))
+    assert row.log_ratio_high == pytest.approx(np.percentile(reps, 97.5))
+    assert np.isfinite(row.ci_mcse) and kt.attrs["ci_decimals"] in (0, 1, 2, 3)
+
+
+def test_real_corpus_says_what_was_resampled_on_each_side(tokenized):
+    units = tokenized[tokenized.level.isin(["provincial", "municipal"])]
+    ku = A.keyness(units, "period", "2022-11", "2021-08", n_boot=200, resample="units")
+    # 2022 has many units: resample them; 2021 is one document: only its sentences can vary
+    assert ku.attrs["resampled"] == {"target": "units", "reference": "sentences (a single unit)"}
+    assert "reference has a single unit" in ku.attrs["unit_inference"]
+    assert ku.p_perm_units.isna().all()
+    # bars for terms absent on one side have no interval (Log Ratio there is a pseudo-count bound)
+    absent = ku.absent_target | ku.absent_reference
+    assert absent.any() and ku.loc[absent, "log_ratio_low"].isna().all()
+    assert ku.loc[~absent, "log_ratio_low"].notna().all()
+
+
+def test_interval_labels_round_to_the_monte_carlo_error():
+    kt = pd.DataFrame({"log_ratio_low": [0.7634, -0.2719, np.nan], "log_ratio_high": [3.3149, 3.2611, np.nan],
+                       "ci_mcse": [0.004, 0.2, np.nan], "absent_reference": [False, False, True],
+                       "absent_target": [False, False, False]})
+    assert A.interval_labels(kt).tolist() == ["[0.76, 3.31]", "[0, 3]", "absent in reference"]
