@@ -69,6 +69,9 @@ _EXPORTS: dict[str, str] = {
     "hygiene_effects": "hygiene",
     "evidence_base": "evidence", "EvidenceBase": "evidence", "prose_facts": "evidence",
     "places_with": "evidence", "lexicon_sizes": "evidence",
+    # figure conventions: period colours, bilingual labels (developer E2, issue 9)
+    "PERIOD_COLOURS": "plots", "period_colours": "plots", "load_glossary": "plots",
+    "term_labels": "plots",
 }
 
 __all__ = list(_EXPORTS)

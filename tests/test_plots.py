@@ -90,5 +90,136 @@ def test_heatmap_annotations_match_rates(tokenized):
     tf = A.theme_frequencies(units, A.load_keywords(), "period")
     fig, _ = A.plot_theme_heatmap(tf, "period")
     shown = sorted(t.get_text() for t in fig.axes[0].texts)
-    assert shown == sorted(f"{v:.0f}" for v in tf.per_10k)
+    # issue #9: a rate alone hides that one hit in a short excerpt is a huge rate: cells say hits / tokens
+    assert shown == sorted(f"{v:.0f}\n{c}/{n}" for v, c, n in zip(tf.per_10k, tf["count"], tf.n_tokens))
     assert np.isclose(fig.axes[0].images[0].get_array().sum(), tf.per_10k.sum())
+
+
+def _tk(tokenized):
+    units = tokenized[tokenized.level.isin(["provincial", "municipal"])]
+    return A.keyness(units, "period", "2022-11", "2021-08", n_boot=100)
+
+
+def test_keyness_bars_never_draw_a_pseudo_count_as_measured(tokenized):
+    kt = _tk(tokenized)
+    fig, data = A.plot_keyness(kt, n=8, target_label="2022-11", reference_label="2021-08")
+    ax = fig.axes[0]
+    absent = data.absent_target | data.absent_reference
+    assert absent.any() and (~absent).any()
+    bars = [p for p in ax.patches if p.get_height() > 0.5]
+    assert len(bars) == len(data)
+    for bar, is_absent in zip(bars, absent):
+        # absent on one side: an open (white) bar; measured: filled in the period colour
+        assert (bar.get_facecolor()[:3] == (1.0, 1.0, 1.0)) == is_absent
+    arrows = [c for c in ax.texts if getattr(c, "arrow_patch", None) is not None]
+    assert len(arrows) == absent.sum()
+    texts = [t.get_text() for t in ax.texts]
+    for r in data.itertuples():
+        assert any(t.startswith(f"{r.count_target}/{r.count_reference}; units {r.n_units_target}/") for t in texts)
+    assert sum("absent in reference" in t for t in texts) == data.absent_reference.sum()
+    assert "2,492 tokens" in ax.get_xlabel() or f"{kt.attrs['n_target']:,} tokens" in ax.get_xlabel()
+
+
+def test_one_colour_per_period_across_figures(tokenized):
+    from matplotlib.colors import to_hex
+
+    kt = _tk(tokenized)
+    freq = A.term_frequencies(tokenized[tokenized.level.isin(["provincial", "municipal"])], "period")
+    fig1, _ = A.plot_top_terms(freq, "period", n=5)
+    fig2, data = A.plot_keyness(kt, n=5, target_label="2022-11", reference_label="2021-08")
+    want = A.PERIOD_COLOURS
+    top_colours = {ax.get_title().split("\n")[0]: to_hex(ax.patches[0].get_facecolor()) for ax in fig1.axes}
+    assert top_colours == {p: c.lower() for p, c in want.items()}
+    filled = [p for p in fig2.axes[0].patches if p.get_height() > 0.5]
+    for bar, g2, absent in zip(filled, data.g2, data.absent_target | data.absent_reference):
+        colour = to_hex(bar.get_edgecolor() if absent else bar.get_facecolor())
+        assert colour == want["2022-11" if g2 > 0 else "2021-08"].lower()
+    assert A.period_colours(["2020-01", "2022-11"])["2022-11"] == want["2022-11"]
+    assert A.period_colours(["2020-01"])["2020-01"] not in want.values()
+
+
+def test_top_terms_panels_share_the_x_scale_and_show_ties(tokenized):
+    freq = A.term_frequencies(tokenized[tokenized.level.isin(["provincial", "municipal"])], "period")
+    fig, data = A.plot_top_terms(freq, "period", n=15)
+    lims = {ax.get_xlim() for ax in fig.axes}
+    assert len(lims) == 1
+    for g, d in data.groupby("period"):
+        ranks = d["rank"].tolist()
+        full = freq[freq.period == g].sort_values("per_10k", ascending=False)
+        # a tie is never split silently: the last shown rate is not shared by a term left out
+        left_out = full[~full.term.isin(d.term)]
+        assert not (left_out.per_10k == d.per_10k.min()).any() or fig.axes[0].get_title().count("tied")
+        assert ranks == sorted(ranks)
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    assert any("=" in t.split()[0] for t in labels)  # tied ranks marked
+
+
+def test_tfidf_ties_are_marked_and_cut_off_is_tie_aware():
+    tf = pd.DataFrame({"g": ["a"] * 6, "term": ["甲", "乙", "丙", "丁", "戊", "己"],
+                       "tfidf": [0.9, 0.5, 0.5, 0.2, 0.2, 0.2], "rank": range(1, 7)})
+    _, data = A.plot_tfidf_small_multiples(tf, "g", n=2, ncols=1)
+    assert set(data.term) == {"甲", "乙", "丙"} and list(data.rank_label) == ["1", "2=", "2="]
+    fig, data = A.plot_tfidf_small_multiples(tf, "g", n=4, ncols=1, max_extra=1)
+    assert set(data.term) == {"甲", "乙", "丙"}  # the 3-way tie at rank 4 would add 2 > 1 bars
+    assert "+3 terms tied at rank 4" in fig.axes[0].get_title()
+
+
+def test_similarity_masks_the_diagonal_and_draws_the_dendrogram():
+    sim = pd.DataFrame([[1, .2, .9], [.2, 1, .1], [.9, .1, 1]], index=list("abc"), columns=list("abc"))
+    fig, data = A.plot_similarity(sim)
+    heat = [ax for ax in fig.axes if ax.images][0]
+    arr = heat.images[0].get_array()
+    assert arr.mask.diagonal().all() and not arr.mask[0, 1]
+    assert heat.images[0].norm.vmax == pytest.approx(0.9) and heat.images[0].norm.vmin == pytest.approx(0.1)
+    dendro = [ax for ax in fig.axes if ax.collections and not ax.images]
+    assert dendro, "no dendrogram axis"
+
+
+def test_scatter_uses_density_and_full_labels():
+    terms = [f"术语{chr(0x4e00 + i)}" for i in range(8)]
+    freq = pd.DataFrame({"g": ["x"] * 8 + ["y"] * 2, "term": terms + ["甲", "乙"],
+                         "per_10k": [10.0] * 8 + [30.0, 30.0]})
+    fig, data = A.plot_frequency_scatter(freq, "g", "x", "y", n_labels=8)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert not any("…" in t for t in texts)
+    shown = "".join(texts).replace("\n", "、")
+    assert all(t in shown for t in terms)
+    assert any(type(c).__name__ == "PolyCollection" for c in fig.axes[0].collections)  # hexbin
+
+
+def test_bilingual_labels_and_missing_glosses_listed(tokenized):
+    freq = pd.DataFrame({"g": ["x", "x"], "term": ["优化", "未收词"], "per_10k": [2.0, 1.0], "count": [2, 1]})
+    with pytest.warns(UserWarning, match="未收词"):
+        fig, data = A.plot_top_terms(freq, "g", n=2, labels="zh+en")
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert any("优化 optimise" in t for t in ticks)
+    assert any("未收词 [wèishōucí]" in t for t in ticks)
+    assert data.attrs["missing_glosses"] == ["未收词"]
+    with pytest.warns(UserWarning):
+        fig, _ = A.plot_top_terms(freq, "g", n=2, labels="en")
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert any(t.endswith("optimise") for t in ticks) and not any("优化" in t for t in ticks)
+    with pytest.raises(ValueError, match="labels must be one of"):
+        A.plot_top_terms(freq, "g", labels="fr")
+
+
+def test_glossary_covers_every_term_drawn_in_a_committed_figure():
+    """Every term (and place) in a committed figure's CSV has an English gloss."""
+    from conftest import ROOT
+
+    glossary = A.load_glossary()
+    missing = {}
+    for csv in sorted((ROOT / "figures").glob("*.csv")):
+        if csv.name == "manifest.csv":
+            continue
+        d = pd.read_csv(csv)
+        drawn = set()
+        if "term" in d.columns:
+            drawn |= set((d[d.labelled] if "labelled" in d.columns else d).term.astype(str))
+        for col in ("place", "province", "group"):
+            if col in d.columns:
+                drawn |= {v for v in d[col].dropna().astype(str) if any("\u4e00" <= ch <= "\u9fff" for ch in v)}
+        lacking = sorted(t for t in drawn if t not in glossary)
+        if lacking:
+            missing[csv.name] = lacking
+    assert not missing, f"add these terms to data/glossary.yml: {missing}"
