@@ -13,6 +13,7 @@ keyness    keyness (g2, log_ratio, log_odds_z), interval_labels, keyness_summary
 inference  analysis.inference: dp, permutation/Mann-Whitney on units, MC error
 context    kwic, kwic_html, text_reuse, shared_passages
 keywords   load_keywords, save_keywords, theme_frequencies
+robustness robustness, equal_length_similarity, similarity_vs_length, cluster_agreement
 figures    use_style, save_figure, cjk_font_path, word_cloud, plot_* builders
 broadcast  load_broadcast (analysis.sources: the 新闻联播 transcripts)
 series     term_series, unit_series, first_last, count_strings
@@ -72,6 +73,10 @@ _EXPORTS: dict[str, str] = {
     # figure conventions: period colours, bilingual labels (developer E2, issue 9)
     "PERIOD_COLOURS": "plots", "period_colours": "plots", "load_glossary": "plots",
     "term_labels": "plots",
+    "plot_robustness": "plots", "plot_similarity_length": "plots",
+    # robustness across segmentations, similarity and length
+    "robustness": "robustness", "equal_length_similarity": "robustness",
+    "similarity_vs_length": "robustness", "cluster_agreement": "robustness",
 }
 
 __all__ = list(_EXPORTS)

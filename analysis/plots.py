@@ -29,7 +29,8 @@ from .figures import OKABE_ITO, cjk_font_path
 __all__ = ["plot_unit_lengths", "plot_top_terms", "plot_keyness", "plot_frequency_scatter",
            "plot_word_clouds", "plot_theme_heatmap", "plot_tfidf_small_multiples",
            "plot_similarity", "plot_reuse", "plot_theme_bars", "word_cloud", "PERIOD_COLOURS",
-           "period_colours", "load_glossary", "term_labels", "LABEL_MODES", "plot_term_series", "plot_keyness_agreement"]
+           "period_colours", "load_glossary", "term_labels", "LABEL_MODES", "plot_robustness",
+           "plot_similarity_length", "plot_term_series", "plot_keyness_agreement"]
 
 #: The colour of each period in every figure (Okabe & Ito): 2021 blue, 2022 vermillion.
 #: Periods not listed get the remaining palette colours in sorted order (:func:`period_colours`).
@@ -640,6 +641,86 @@ def plot_theme_bars(tf_terms: pd.DataFrame, by: str, theme: str, *, tight: bool 
         fig.subplots_adjust(left=0.16, right=0.76, bottom=1.0 / fig.get_figheight(),
                             top=1 - 0.45 / fig.get_figheight())
     return fig, _finish(d.reset_index(drop=True), lab)
+
+
+def plot_robustness(agreement: pd.DataFrame, title: str = "Robustness across segmentations",
+                    labels: str = "zh"):
+    """Agreement of a comparison across segmentations (from :func:`analysis.robustness.robustness`).
+
+    Keyness: grouped bars of the Spearman correlation of log-odds z and the top-k overlap
+    on each side, against the baseline segmentation.  Clusters: the adjusted Rand index
+    per segmentation, and beside it each group's cluster under every segmentation."""
+    plt = _plt()
+    lab = _labeller(labels)
+    a = agreement.attrs
+    data = pd.DataFrame(agreement).copy()
+    data.attrs = {}
+    segs = list(data["segmentation"])
+    if a.get("comparison", "keyness") == "keyness":
+        fig, ax = plt.subplots(figsize=(7.5, 3.8))
+        metrics = [("spearman", "Spearman ρ of log-odds z (shared terms)"),
+                   ("top_target", f"top-{a.get('top_k', '')} overlap, target side"),
+                   ("top_reference", f"top-{a.get('top_k', '')} overlap, reference side")]
+        x = np.arange(len(segs))
+        w = 0.26
+        for i, (col, name) in enumerate(metrics):
+            bars = ax.bar(x + (i - 1) * w, data[col], w, label=name, color=OKABE_ITO[[4, 5, 2][i]])
+            for b, v in zip(bars, data[col]):
+                ax.text(b.get_x() + b.get_width() / 2, v + 0.01, f"{v:.2f}", ha="center", va="bottom", fontsize=7)
+        ax.set_xticks(x, [f"{s}\n({n} shared terms)" for s, n in zip(segs, data["n_shared"])], fontsize=8)
+        ax.set_ylim(0, 1.15)
+        ax.set_ylabel(f"agreement with {a.get('baseline', segs[0])}")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=1, fontsize=8)
+    else:
+        groups = [c for c in data.columns if c not in ("segmentation", "ari")]
+        fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 0.32 * len(groups) + 2.2),
+                                      gridspec_kw=dict(width_ratios=[1, 1.4]))
+        bars = ax.bar(range(len(segs)), data["ari"], color=OKABE_ITO[4])
+        for b, v in zip(bars, data["ari"]):
+            ax.text(b.get_x() + b.get_width() / 2, v + 0.01, f"{v:.2f}", ha="center", va="bottom", fontsize=8)
+        ax.set_xticks(range(len(segs)), segs, rotation=30, ha="right", fontsize=8)
+        ax.set_ylim(0, 1.12)
+        ax.set_ylabel(f"adjusted Rand index vs {a.get('baseline', segs[0])}")
+        ax.set_title(f"cluster agreement ({a.get('n_clusters')} clusters)", fontsize=9)
+        m = data[groups].to_numpy().T
+        ax2.imshow(m, cmap="Set2", aspect="auto", vmin=1, vmax=8)
+        for i in range(m.shape[0]):
+            for j in range(m.shape[1]):
+                ax2.text(j, i, str(m[i, j]), ha="center", va="center", fontsize=7)
+        ax2.set_xticks(range(len(segs)), segs, rotation=30, ha="right", fontsize=8)
+        ax2.set_yticks(range(len(groups)), lab(groups), fontsize=8)
+        ax2.set_title("cluster of each group", fontsize=9)
+        ax2.spines[:].set_visible(False)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig, _finish(data, lab)
+
+
+def plot_similarity_length(pairs: pd.DataFrame, pairs_equal: pd.DataFrame | None = None,
+                           title: str = "Similarity against text length"):
+    """Similarity of each pair of groups against the geometric mean of their lengths
+    (from :func:`analysis.robustness.similarity_vs_length`): full texts, and (if given)
+    equal-length token windows, each with its Spearman correlation."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    parts = [("full texts", pairs, OKABE_ITO[5])]
+    if pairs_equal is not None:
+        parts.append((f"equal windows of {pairs_equal.attrs.get('length', '?')} tokens", pairs_equal, OKABE_ITO[4]))
+    rows = []
+    for name, p, colour in parts:
+        rho = p.attrs.get("spearman", np.nan)
+        ax.scatter(p["tokens_geomean"], p["similarity"], s=14, color=colour, alpha=0.8,
+                   label=f"{name} (Spearman ρ = {rho:.2f}, {len(p)} pairs)")
+        rows.append(p.assign(version=name))
+    ax.set_xscale("log")
+    ax.set_xlabel("geometric mean of the pair's lengths (tokens, log scale)")
+    ax.set_ylabel("TF-IDF cosine similarity")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    data = pd.concat(rows, ignore_index=True)
+    data.attrs = {}
+    return fig, data
 
 
 def plot_term_series(series: pd.DataFrame, units: pd.DataFrame | None = None, *, shade=(), ncols: int = 3,
