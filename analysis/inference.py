@@ -32,7 +32,7 @@ from scipy import sparse
 
 __all__ = ["dp", "dp_norm", "unit_rates", "permutation_test_rates", "mann_whitney_rates",
            "bootstrap_units", "percentile_mc_error", "mc_decimals", "tie_ranks", "format_rank",
-           "midranks"]
+           "midranks", "unit_comparison"]
 
 
 def _dense(counts) -> np.ndarray:
@@ -307,3 +307,43 @@ def format_rank(ranks) -> list[str]:
     ranks = list(ranks)
     counts = {r: ranks.count(r) for r in set(ranks)}
     return [f"{r}=" if counts[r] > 1 else str(r) for r in ranks]
+
+
+def unit_comparison(rates, groups, a, b, *, n_perm: int = 9999, seed: int = 0):
+    """Compare per-unit values (e.g. theme rates) between two groups of units.
+
+    Parameters
+    ----------
+    rates : pandas.DataFrame
+        One row per unit, one column per measure (e.g. theme rates per 10,000 tokens).
+    groups : array_like
+        Group label of each row.
+    a, b
+        The two labels compared.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per column of ``rates``: ``mean_a``, ``mean_b``, ``n_units_a``,
+        ``n_units_b``, ``p_perm`` (permutation test of the difference of means, units
+        permuted) and ``p_mwu`` (Mann–Whitney U); the p-values are NaN, and
+        ``attrs["message"]`` says why, when a group has fewer than two units.
+    """
+    import pandas as pd
+
+    groups = np.asarray(groups)
+    x = rates.to_numpy(dtype=float)[groups == a]
+    y = rates.to_numpy(dtype=float)[groups == b]
+    out = pd.DataFrame({"mean_a": x.mean(axis=0) if len(x) else np.nan,
+                        "mean_b": y.mean(axis=0) if len(y) else np.nan,
+                        "n_units_a": len(x), "n_units_b": len(y)}, index=rates.columns)
+    if len(x) >= 2 and len(y) >= 2:
+        out["p_perm"] = permutation_test_rates(x, y, n_perm=n_perm, seed=seed)[1]
+        out["p_mwu"] = mann_whitney_rates(x, y, n_perm=n_perm, seed=seed)[1]
+        out.attrs["message"] = f"{len(x)} vs {len(y)} units: permutation test and Mann-Whitney U on per-unit values"
+    else:
+        out["p_perm"] = np.nan
+        out["p_mwu"] = np.nan
+        out.attrs["message"] = (f"{a!r} has {len(x)} and {b!r} has {len(y)} unit(s): with a single unit on a "
+                                f"side no between-unit inference is possible")
+    return out

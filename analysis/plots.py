@@ -35,6 +35,10 @@ __all__ = ["plot_unit_lengths", "plot_top_terms", "plot_keyness", "plot_frequenc
 #: The colour of each period in every figure (Okabe & Ito): 2021 blue, 2022 vermillion.
 #: Periods not listed get the remaining palette colours in sorted order (:func:`period_colours`).
 PERIOD_COLOURS = {"2021-08": OKABE_ITO[4], "2022-11": OKABE_ITO[5]}
+#: Colours for anything that is not a period (so no figure suggests a period where there is none).
+NEUTRAL = [OKABE_ITO[2], OKABE_ITO[6], "#7f7f7f"]
+#: Palette for categories other than periods: Okabe-Ito without the period colours.
+_SPARE = [c for c in OKABE_ITO if c not in PERIOD_COLOURS.values()]
 #: Label modes accepted by every builder.
 LABEL_MODES = ("zh", "zh+en", "en")
 
@@ -43,7 +47,7 @@ def period_colours(periods) -> dict:
     """Colour of each period label: :data:`PERIOD_COLOURS`, then unused palette colours
     assigned to unknown labels in sorted order (deterministic)."""
     out = {p: PERIOD_COLOURS[p] for p in periods if p in PERIOD_COLOURS}
-    spare = [c for c in OKABE_ITO if c not in PERIOD_COLOURS.values()]
+    spare = _SPARE
     for i, p in enumerate(sorted({str(p) for p in periods} - set(out))):
         out[p] = spare[i % len(spare)]
     return out
@@ -193,7 +197,7 @@ def plot_unit_lengths(corpus: pd.DataFrame, labels: str = "zh"):
 def _group_colours(by: str, groups) -> dict:
     if by == "period":
         return period_colours(groups)
-    return {g: OKABE_ITO[i % len(OKABE_ITO)] for i, g in enumerate(groups)}
+    return {g: _SPARE[i % len(_SPARE)] for i, g in enumerate(groups)}
 
 
 def plot_top_terms(freq: pd.DataFrame, by: str, n: int = 15, value: str = "per_10k",
@@ -255,8 +259,8 @@ def plot_keyness(kt: pd.DataFrame, n: int = 15, min_g2: float = 3.84,
     plt = _plt()
     lab = _labeller(labels)
     pc = period_colours([target_label, reference_label])
-    t_col = target_colour or (pc[target_label] if target_label in PERIOD_COLOURS else OKABE_ITO[5])
-    r_col = reference_colour or (pc[reference_label] if reference_label in PERIOD_COLOURS else OKABE_ITO[4])
+    t_col = target_colour or (pc[target_label] if target_label in PERIOD_COLOURS else NEUTRAL[1])
+    r_col = reference_colour or (pc[reference_label] if reference_label in PERIOD_COLOURS else NEUTRAL[0])
     eligible = kt[kt["g2"].abs() >= min_g2]
     pos = eligible[eligible["g2"] > 0].sort_values(["g2", "term"], ascending=[False, True], kind="mergesort")
     neg = eligible[eligible["g2"] < 0].assign(abs_g2=lambda d: -d["g2"]).sort_values(
@@ -303,14 +307,14 @@ def plot_keyness(kt: pd.DataFrame, n: int = 15, min_g2: float = 3.84,
     sizes = ""
     if n_t is not None:
         u_t, u_r = len(kt.attrs.get("units_target", [])), len(kt.attrs.get("units_reference", []))
-        sizes = (f"\n{target_label}: {n_t:,} tokens" + (f", {u_t} units" if u_t else "") +
-                 f"; {reference_label}: {n_r:,} tokens" + (f", {u_r} units" if u_r else ""))
+        sizes = (f"\n{target_label}: {n_t:,} tokens" + (f", {u_t} unit{'s' if u_t > 1 else ''}" if u_t else "") +
+                 f"; {reference_label}: {n_r:,} tokens" + (f", {u_r} unit{'s' if u_r > 1 else ''}" if u_r else ""))
     ax.set_xlabel(f"Log Ratio (log2 of relative frequency, {target_label} / {reference_label}){sizes}")
     bonf = kt.attrs.get("bonferroni_g2", float("nan"))
     res = kt.attrs.get("resampled") or {}
     boot = ("whiskers = 95% bootstrap (" + ", ".join(f"{k}: {v}" for k, v in res.items()) + ")") if res \
         else "whiskers = 95% bootstrap"
-    notes = "; ".join(x for x in (note_pos, note_neg) if x)
+    notes = "; ".join(f"{side}: {x}" for side, x in ((target_label, note_pos), (reference_label, note_neg)) if x)
     ax.set_title(f"Key terms: {target_label} (right) vs {reference_label} (left)\n"
                  f"|G²| ≥ {min_g2:g}; solid = above Bonferroni |G²| {bonf:.1f}; open bar + arrow = absent on "
                  f"one side (length = 0.5 pseudo-count bound)\n{boot}; numbers: counts a/b"
@@ -500,13 +504,15 @@ def plot_tfidf_small_multiples(tfidf: pd.DataFrame, by: str, n: int = 6, ncols: 
     data = pd.concat(parts).reset_index(drop=True)
     nrows = int(np.ceil(len(groups) / ncols))
     most = max(len(p) for p in parts)
+    colours = _group_colours(by, groups) if by == "period" else {g: NEUTRAL[0] for g in groups}
     panel_height = 0.25 * most + 0.75
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, panel_height * nrows + 0.6), squeeze=False,
                              sharex=True)
     for ax, g in zip(axes.flat, groups):
         d = data[data[by] == g].iloc[::-1]
         y = np.arange(len(d))
-        ax.barh(y, d["tfidf"], color=OKABE_ITO[4])
+        ax.barh(y, d["tfidf"], color=colours[g])
+        ax.set_ylim(len(d) - most - 0.5, len(d) - 0.5)  # same bar thickness in every panel
         ax.set_yticks(y, [f"{r} {t}" for r, t in zip(d["rank_label"], lab(d["term"]))])
         name = lab([g])[0]
         ax.set_title(name + (f"\n({notes[g]})" if notes[g] else ""), fontsize=9)
@@ -623,8 +629,8 @@ def plot_theme_bars(tf_terms: pd.DataFrame, by: str, theme: str, *, tight: bool 
         vals = np.nan_to_num(wide[term].to_numpy())
         boxes = [[(x0, yy - 0.4), (x0 + v, yy - 0.4), (x0 + v, yy + 0.4), (x0, yy + 0.4)]
                  for x0, v, yy in zip(left, vals, y)]
-        style = dict(facecolor=OKABE_ITO[i % len(OKABE_ITO)], edgecolor="white", linewidth=0.4,
-                     hatch="//" if i >= len(OKABE_ITO) else None)
+        style = dict(facecolor=_SPARE[i % len(_SPARE)], edgecolor="white", linewidth=0.4,
+                     hatch="//" if i >= len(_SPARE) else None)
         ax.add_collection(PolyCollection(boxes, **style))
         handles.append(Patch(label=name, **style))
         left += vals
@@ -658,13 +664,13 @@ def plot_robustness(agreement: pd.DataFrame, title: str = "Robustness across seg
     segs = list(data["segmentation"])
     if a.get("comparison", "keyness") == "keyness":
         fig, ax = plt.subplots(figsize=(7.5, 3.8))
-        metrics = [("spearman", "Spearman ρ of log-odds z (shared terms)"),
+        metrics = [("spearman", "Spearman rank correlation of log-odds z (shared terms)"),
                    ("top_target", f"top-{a.get('top_k', '')} overlap, target side"),
                    ("top_reference", f"top-{a.get('top_k', '')} overlap, reference side")]
         x = np.arange(len(segs))
         w = 0.26
         for i, (col, name) in enumerate(metrics):
-            bars = ax.bar(x + (i - 1) * w, data[col], w, label=name, color=OKABE_ITO[[4, 5, 2][i]])
+            bars = ax.bar(x + (i - 1) * w, data[col], w, label=name, color=NEUTRAL[i])
             for b, v in zip(bars, data[col]):
                 ax.text(b.get_x() + b.get_width() / 2, v + 0.01, f"{v:.2f}", ha="center", va="bottom", fontsize=7)
         ax.set_xticks(x, [f"{s}\n({n} shared terms)" for s, n in zip(segs, data["n_shared"])], fontsize=8)
@@ -675,7 +681,7 @@ def plot_robustness(agreement: pd.DataFrame, title: str = "Robustness across seg
         groups = [c for c in data.columns if c not in ("segmentation", "ari")]
         fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 0.32 * len(groups) + 2.2),
                                       gridspec_kw=dict(width_ratios=[1, 1.4]))
-        bars = ax.bar(range(len(segs)), data["ari"], color=OKABE_ITO[4])
+        bars = ax.bar(range(len(segs)), data["ari"], color=NEUTRAL[0])
         for b, v in zip(bars, data["ari"]):
             ax.text(b.get_x() + b.get_width() / 2, v + 0.01, f"{v:.2f}", ha="center", va="bottom", fontsize=8)
         ax.set_xticks(range(len(segs)), segs, rotation=30, ha="right", fontsize=8)
@@ -703,16 +709,19 @@ def plot_similarity_length(pairs: pd.DataFrame, pairs_equal: pd.DataFrame | None
     equal-length token windows, each with its Spearman correlation."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
-    parts = [("full texts", pairs, OKABE_ITO[5])]
+    parts = [("full texts", pairs, NEUTRAL[1])]
     if pairs_equal is not None:
-        parts.append((f"equal windows of {pairs_equal.attrs.get('length', '?')} tokens", pairs_equal, OKABE_ITO[4]))
+        parts.append((f"equal windows of {pairs_equal.attrs.get('length', '?')} tokens", pairs_equal, NEUTRAL[0]))
     rows = []
     for name, p, colour in parts:
         rho = p.attrs.get("spearman", np.nan)
         ax.scatter(p["tokens_geomean"], p["similarity"], s=14, color=colour, alpha=0.8,
-                   label=f"{name} (Spearman ρ = {rho:.2f}, {len(p)} pairs)")
+                   label=f"{name} (Spearman r = {rho:.2f}, {len(p)} pairs)")
         rows.append(p.assign(version=name))
     ax.set_xscale("log")
+    from matplotlib.ticker import FuncFormatter
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if str(int(v))[0] in "25" else ""))
     ax.set_xlabel("geometric mean of the pair's lengths (tokens, log scale)")
     ax.set_ylabel("TF-IDF cosine similarity")
     ax.legend(loc="upper left", fontsize=8)

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["SEGMENTATIONS", "segmenter_for", "robustness", "equal_length_similarity",
-           "similarity_vs_length", "cluster_labels"]
+           "similarity_vs_length", "cluster_labels", "cluster_agreement"]
 
 #: The default segmentations, the reference first.
 SEGMENTATIONS = ("jieba+lexicon", "jieba", "snownlp", "char-bigrams")
@@ -263,3 +263,13 @@ def similarity_vs_length(sim: pd.DataFrame, sizes: pd.Series) -> pd.DataFrame:
     out["tokens_geomean"] = np.sqrt(out.tokens_a * out.tokens_b)
     out.attrs["spearman"] = float(spearmanr(out.similarity, out.tokens_geomean).statistic) if len(out) > 2 else np.nan
     return out
+
+
+def cluster_agreement(sim_a: pd.DataFrame, sim_b: pd.DataFrame, n_clusters: int) -> float:
+    """Adjusted Rand index of two similarity matrices' clusterings (same groups), each
+    cut into ``n_clusters`` average-linkage clusters."""
+    from sklearn.metrics import adjusted_rand_score
+
+    a = cluster_labels(sim_a, n_clusters)
+    b = cluster_labels(sim_b.loc[sim_a.index, sim_a.index], n_clusters)
+    return float(adjusted_rand_score(a, b))

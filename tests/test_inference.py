@@ -110,3 +110,16 @@ def test_tie_ranks_show_ties():
     assert I.tie_ranks([0.5, 0.3, 0.3, 0.3, 0.1]).tolist() == [1, 2, 2, 2, 5]
     assert I.format_rank([1, 2, 2, 4]) == ["1", "2=", "2=", "4"]
     assert I.midranks(np.array([3.0, 1, 3, 2]))[:, 0].tolist() == [3.5, 1, 3.5, 2]
+
+
+def test_unit_comparison_matches_the_array_tests_and_says_when_it_cannot():
+    import pandas as pd
+
+    rates = pd.DataFrame({"t1": [1.0, 2, 6, 7, 3], "t2": [0.0, 1, 1, 5, 2]})
+    groups = ["a", "a", "b", "b", "b"]
+    out = I.unit_comparison(rates, groups, "a", "b")
+    x, y = rates.to_numpy()[:2], rates.to_numpy()[2:]
+    assert out.p_perm.tolist() == pytest.approx(I.permutation_test_rates(x, y)[1].tolist())
+    assert out.loc["t1", "mean_a"] == 1.5 and out.loc["t1", "n_units_b"] == 3
+    one = I.unit_comparison(rates, ["a", "b", "b", "b", "b"], "a", "b")
+    assert one.p_perm.isna().all() and "no between-unit inference" in one.attrs["message"]

@@ -87,3 +87,13 @@ def test_equal_length_windows_remove_the_length_advantage():
     pairs = R.similarity_vs_length(eq, pd.Series({"a": 3, "b": 100, "c": 3}))
     assert list(pairs.columns) == ["a", "b", "similarity", "tokens_a", "tokens_b", "tokens_geomean"]
     assert pairs.set_index(["a", "b"]).loc[("a", "b"), "tokens_geomean"] == pytest.approx(np.sqrt(300))
+
+
+def test_cluster_agreement_is_the_ari_of_the_two_cuts():
+    a = pd.DataFrame([[1, .9, .1, .1], [.9, 1, .1, .1], [.1, .1, 1, .8], [.1, .1, .8, 1]],
+                     index=list("abcd"), columns=list("abcd"))
+    b = pd.DataFrame([[1, .1, .9, .1], [.1, 1, .1, .8], [.9, .1, 1, .1], [.1, .8, .1, 1]],
+                     index=list("abcd"), columns=list("abcd"))
+    assert R.cluster_agreement(a, a, 2) == 1.0
+    assert R.cluster_agreement(a, b, 2) == pytest.approx(
+        adjusted_rand_score(R.cluster_labels(a, 2), R.cluster_labels(b, 2)))
