@@ -1,11 +1,12 @@
 """Robustness across segmentations, and similarity corrected for length."""
+import importlib
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
 import analysis as A
-from analysis import robustness as R
+R = importlib.import_module("analysis.robustness")  # the package exports the function `robustness` under the same name
 
 TEXT = "坚定不移贯彻动态清零总方针，科学精准做好疫情防控工作。严防层层加码和一刀切！"
 
