@@ -52,19 +52,20 @@ class _Alternative:
     def __init__(self, name: str, base):
         self.name = name
         self.base = base
-        if name == "jieba":
-            import jieba
+        self._tk = None  # loaded on first use: a cached segmentation never pays for it
+        if name == "snownlp":
+            from importlib.util import find_spec
 
-            self._tk = jieba.Tokenizer()
-            self._tk.initialize()
-        elif name == "snownlp":
-            try:
-                from snownlp import seg as _seg  # noqa: F401
-            except ImportError as e:  # pragma: no cover - dependency of the project
-                raise RuntimeError("snownlp is missing: install the project's dependencies (make env)") from e
+            if find_spec("snownlp") is None:  # pragma: no cover - dependency of the project
+                raise RuntimeError("snownlp is missing: install the project's dependencies (make env)")
 
     def cut(self, text: str) -> list[str]:
         if self.name == "jieba":
+            if self._tk is None:
+                import jieba
+
+                self._tk = jieba.Tokenizer()
+                self._tk.initialize()
             return self._tk.lcut(text, HMM=True)
         if self.name == "snownlp":
             from snownlp.seg import seg
@@ -92,13 +93,14 @@ class _Alternative:
         return f"{self.name}-{h.hexdigest()[:12]}"
 
 
-def segmenter_for(name: str, lexicon_dir=None):
+def segmenter_for(name: str, lexicon_dir=None, base=None):
     """The segmenter called ``name`` (one of :data:`SEGMENTATIONS`).
 
-    All share the project's filters (stopwords, Han only, ``min_chars=2``)."""
+    All share the project's filters (stopwords, Han only, ``min_chars=2``) of ``base``
+    (default: a new :class:`analysis.Segmenter` on ``lexicon_dir``)."""
     from .tokens import Segmenter
 
-    base = Segmenter(lexicon_dir)
+    base = base or Segmenter(lexicon_dir)
     if name == "jieba+lexicon":
         return base
     if name not in SEGMENTATIONS:
@@ -176,9 +178,12 @@ def robustness(corpus: pd.DataFrame, comparison: str = "keyness", segmentations=
     segmentations = list(segmentations)
     if len(segmentations) < 2:
         raise ValueError("name at least two segmentations (the first is the baseline)")
+    from .tokens import Segmenter
+
+    base_segmenter = Segmenter(lexicon_dir)
     details = {}
     for name in segmentations:
-        tok = tokenize_corpus(corpus, segmenter_for(name, lexicon_dir), cache_dir=cache_dir)
+        tok = tokenize_corpus(corpus, segmenter_for(name, base=base_segmenter), cache_dir=cache_dir)
         if comparison == "keyness":
             details[name] = keyness(tok, by, target, reference, min_count=min_count, n_boot=0, n_perm=1)
         else:
