@@ -274,6 +274,10 @@ def plot_keyness(kt: pd.DataFrame, n: int = 15, min_g2: float = 3.84,
     if "absent_target" not in data:
         data["absent_target"] = data["count_target"] == 0
         data["absent_reference"] = data["count_reference"] == 0
+    if "ci_mcse" in data:
+        from .keyness import interval_labels
+
+        data["log_ratio_95"] = interval_labels(data)  # at the precision its Monte-Carlo error supports
     fig, ax = plt.subplots(figsize=(8, 0.3 * len(data) + 1.9))
     y = np.arange(len(data))
     span = max(1.0, float(np.nanmax(np.abs(np.r_[data["log_ratio"], data.get("log_ratio_low", data["log_ratio"]),
@@ -703,10 +707,12 @@ def plot_robustness(agreement: pd.DataFrame, title: str = "Robustness across seg
 
 
 def plot_similarity_length(pairs: pd.DataFrame, pairs_equal: pd.DataFrame | None = None,
-                           title: str = "Similarity against text length"):
+                           title: str = "Similarity against text length", labels: str = "zh"):
     """Similarity of each pair of groups against the geometric mean of their lengths
     (from :func:`analysis.robustness.similarity_vs_length`): full texts, and (if given)
-    equal-length token windows, each with its Spearman correlation."""
+    equal-length token windows, each with its Spearman correlation.  ``labels`` is
+    accepted for uniformity (the figure draws no Chinese text; the CSV keeps the names)."""
+    _labeller(labels)
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     parts = [("full texts", pairs, NEUTRAL[1])]

@@ -11,10 +11,15 @@ R = importlib.import_module("analysis.robustness")  # the package exports the fu
 TEXT = "坚定不移贯彻动态清零总方针，科学精准做好疫情防控工作。严防层层加码和一刀切！"
 
 
-def test_segmentations_cut_differently_but_filter_alike():
-    lex = R.segmenter_for("jieba+lexicon")
-    plain = R.segmenter_for("jieba")
-    bigrams = R.segmenter_for("char-bigrams")
+@pytest.fixture(scope="module")
+def base():
+    return A.Segmenter()
+
+
+def test_segmentations_cut_differently_but_filter_alike(base):
+    lex = R.segmenter_for("jieba+lexicon", base=base)
+    plain = R.segmenter_for("jieba", base=base)
+    bigrams = R.segmenter_for("char-bigrams", base=base)
     assert "动态清零" in lex.tokenize(TEXT)
     assert "动态清零" not in plain.tokenize(TEXT)  # without the lexicon the slogan splits
     # bigrams by hand: every pair of adjacent Han characters within a run, filtered like the others
@@ -27,10 +32,10 @@ def test_segmentations_cut_differently_but_filter_alike():
         R.segmenter_for("stanza")
 
 
-def test_snownlp_runs_offline_with_the_project_filters():
-    sn = R.segmenter_for("snownlp")
+def test_snownlp_runs_offline_with_the_project_filters(base):
+    sn = R.segmenter_for("snownlp", base=base)
     toks = sn.tokenize(TEXT)
-    assert toks and all(R.segmenter_for("jieba+lexicon").keep(t) for t in toks)
+    assert toks and all(base.keep(t) for t in toks)
     assert sn.tokenize_sentences(TEXT)[0] == sn.tokenize(TEXT.split("。")[0] + "。")
 
 
