@@ -210,3 +210,10 @@ def test_printed_interval_precision_survives_a_change_of_seed(tokenized):
         moved = np.abs(k0.loc[rows, col].to_numpy() - k1.loc[rows, col].to_numpy())
         assert (moved <= 2 * unit).mean() >= 0.95
     assert any(len(lbl.split(",")[0]) < 6 for lbl in A.interval_labels(k0.reset_index()) if lbl.startswith("["))
+
+
+def test_keyness_summary_states_the_evidence_base():
+    d = _units()
+    text = A.keyness_summary(A.keyness(d[d.unit_id != "u5"].iloc[:5], "g", "T", "R", min_count=1, n_boot=50))
+    assert "target ['T']: 4 unit(s)" in text and "reference ['R']: 1 unit(s)" in text
+    assert "single unit" in text and "pseudo-count" in text and "50 bootstrap replicates" in text

@@ -223,3 +223,11 @@ def test_glossary_covers_every_term_drawn_in_a_committed_figure():
         if lacking:
             missing[csv.name] = lacking
     assert not missing, f"add these terms to data/glossary.yml: {missing}"
+
+
+def test_english_labels_for_places_and_units(tokenized):
+    fig, data = A.plot_unit_lengths(tokenized, labels="en")
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert any(t.startswith("Henan · provincial") for t in ticks)
+    assert not any(ch for t in ticks for ch in t if "\u4e00" <= ch <= "\u9fff")
+    assert data.attrs["missing_glosses"] == []
