@@ -167,7 +167,7 @@ def _tie_cut(d: pd.DataFrame, value: str, n: int, max_extra: int = 3) -> tuple[p
     boundary = inside["rank"].max()
     kept = inside[inside["rank"] < boundary]
     k = int((inside["rank"] == boundary).sum())
-    return kept, f"+{k} terms tied at rank {boundary}"
+    return kept, f"{k} terms tied at rank {boundary} not shown"
 
 
 def plot_unit_lengths(corpus: pd.DataFrame, labels: str = "zh"):
@@ -492,8 +492,8 @@ def plot_tfidf_small_multiples(tfidf: pd.DataFrame, by: str, n: int = 6, ncols: 
 
     Pass more than ``n`` terms per group (e.g. ``top_tfidf_terms(..., n=n + 40)``) so the
     cut-off can see ties: a tie group crossing rank ``n`` is kept whole if it adds at most
-    ``max_extra`` bars, otherwise left out and noted in the panel title ("+32 terms tied at
-    rank 6").  Tied ranks are labelled ``"6="``; all panels share the x scale."""
+    ``max_extra`` bars, otherwise left out and noted in the panel title ("32 terms tied at
+    rank 6 not shown").  Tied ranks are labelled ``"6="``; all panels share the x scale."""
     from .inference import format_rank
 
     plt = _plt()
