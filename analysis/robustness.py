@@ -122,6 +122,21 @@ def cluster_labels(sim: pd.DataFrame, n_clusters: int) -> pd.Series:
     return pd.Series(fcluster(link, n_clusters, criterion="maxclust"), index=sim.index, name="cluster")
 
 
+def _align(labels: pd.Series, reference: pd.Series) -> pd.Series:
+    """Renumber clusters to match ``reference`` as far as possible (Hungarian assignment on
+    the contingency table), so the same number means the same group of members; the
+    partition, and so the adjusted Rand index, is unchanged."""
+    from scipy.optimize import linear_sum_assignment
+
+    a, b = sorted(labels.unique()), sorted(reference.unique())
+    table = pd.crosstab(labels, reference).reindex(index=a, columns=b, fill_value=0).to_numpy()
+    rows, cols = linear_sum_assignment(-table)
+    mapping = {a[r]: b[c] for r, c in zip(rows, cols)}
+    spare = iter(sorted(set(range(1, len(a) + len(b) + 1)) - set(mapping.values())))
+    mapping.update({x: next(spare) for x in a if x not in mapping})
+    return labels.map(mapping)
+
+
 def _top_overlap(a: pd.DataFrame, b: pd.DataFrame, k: int, side: int) -> float:
     def top(d):
         d = d.sort_values(["log_odds_z", "term"], ascending=[side < 0, True], kind="mergesort")
@@ -203,7 +218,7 @@ def robustness(corpus: pd.DataFrame, comparison: str = "keyness", segmentations=
     else:
         bl = cluster_labels(base, n_clusters)
         for name in segmentations:
-            lab = cluster_labels(details[name], n_clusters).reindex(bl.index)
+            lab = _align(cluster_labels(details[name], n_clusters).reindex(bl.index), bl)
             rows.append(dict(segmentation=name, ari=float(adjusted_rand_score(bl, lab)),
                              **{str(g): int(c) for g, c in lab.items()}))
     out = pd.DataFrame(rows)

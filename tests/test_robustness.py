@@ -103,3 +103,11 @@ def test_cluster_agreement_is_the_ari_of_the_two_cuts():
     assert R.cluster_agreement(a, a, 2) == 1.0
     assert R.cluster_agreement(a, b, 2) == pytest.approx(
         adjusted_rand_score(R.cluster_labels(a, 2), R.cluster_labels(b, 2)))
+
+
+def test_cluster_numbers_are_aligned_with_the_baseline():
+    ref = pd.Series([1, 1, 2, 2, 3], index=list("abcde"))
+    other = pd.Series([3, 3, 1, 1, 2], index=list("abcde"))  # the same partition, renumbered
+    aligned = R._align(other, ref)
+    assert aligned.tolist() == ref.tolist()
+    assert adjusted_rand_score(aligned, ref) == adjusted_rand_score(other, ref)
