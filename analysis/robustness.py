@@ -24,6 +24,11 @@ TF-IDF cosine similarity grows with text length (a long report shares more vocab
 with anything), so before clustering claims :func:`equal_length_similarity` compares
 groups on random windows of equally many tokens and :func:`similarity_vs_length` shows
 similarity against the length of the pair.
+
+Call it as ``analysis.robustness(...)``.  (Python binds a submodule to its package's
+namespace when it is imported, so after ``import analysis.robustness`` *before* the first
+use of ``analysis.robustness``, that name is the module; then call
+``analysis.robustness.robustness(...)``.)
 """
 from __future__ import annotations
 
