@@ -28,11 +28,12 @@ import itertools
 import math
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 
 __all__ = ["dp", "dp_norm", "unit_rates", "permutation_test_rates", "mann_whitney_rates",
            "bootstrap_units", "percentile_mc_error", "mc_decimals", "tie_ranks", "format_rank",
-           "midranks", "unit_comparison"]
+           "midranks", "unit_comparison", "interval_labels"]
 
 
 def _dense(counts) -> np.ndarray:
@@ -347,3 +348,29 @@ def unit_comparison(rates, groups, a, b, *, n_perm: int = 9999, seed: int = 0):
         out.attrs["message"] = (f"{a!r} has {len(x)} and {b!r} has {len(y)} unit(s): with a single unit on a "
                                 f"side no between-unit inference is possible")
     return out
+
+
+def _fmt(x: float, d: int) -> str:
+    text = f"{x:.{d}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text  # no "-0"
+
+
+def interval_labels(kt: pd.DataFrame) -> pd.Series:
+    """Log Ratio intervals as text, each at the precision its Monte-Carlo error supports.
+
+    Decimals per row from :func:`analysis.inference.mc_decimals` of ``ci_mcse`` (the last
+    digit must exceed twice the standard error); ``"absent in reference"`` /
+    ``"absent in target"`` where the Log Ratio rests on a pseudo-count.
+    """
+    out = []
+    for r in kt.itertuples(index=False):
+        if getattr(r, "absent_reference", False):
+            out.append("absent in reference")
+        elif getattr(r, "absent_target", False):
+            out.append("absent in target")
+        elif not np.isfinite(r.log_ratio_low):
+            out.append("")
+        else:
+            d = mc_decimals(r.ci_mcse) if np.isfinite(r.ci_mcse) else 2
+            out.append(f"[{_fmt(r.log_ratio_low, d)}, {_fmt(r.log_ratio_high, d)}]")
+    return pd.Series(out, index=kt.index, name="log_ratio_95")

@@ -27,12 +27,15 @@ terms tested is reported beside each table.
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.stats import chi2
 
 from .frequency import check_by
+from .inference import interval_labels  # noqa: F401  (re-exported: part of the keyness vocabulary)
 
 __all__ = ["g2", "log_ratio", "log_odds_z", "keyness", "interval_labels", "keyness_summary"]
 
@@ -337,34 +340,6 @@ def keyness(data, by: str, target, reference=None, *, min_count: int = 3,
     return out
 
 
-def _fmt(x: float, d: int) -> str:
-    text = f"{x:.{d}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text  # no "-0"
-
-
-def interval_labels(kt: pd.DataFrame) -> pd.Series:
-    """Log Ratio intervals as text, each at the precision its Monte-Carlo error supports.
-
-    Decimals per row from :func:`analysis.inference.mc_decimals` of ``ci_mcse`` (the last
-    digit must exceed twice the standard error); ``"absent in reference"`` /
-    ``"absent in target"`` where the Log Ratio rests on a pseudo-count.
-    """
-    from .inference import mc_decimals
-
-    out = []
-    for r in kt.itertuples(index=False):
-        if getattr(r, "absent_reference", False):
-            out.append("absent in reference")
-        elif getattr(r, "absent_target", False):
-            out.append("absent in target")
-        elif not np.isfinite(r.log_ratio_low):
-            out.append("")
-        else:
-            d = mc_decimals(r.ci_mcse) if np.isfinite(r.ci_mcse) else 2
-            out.append(f"[{_fmt(r.log_ratio_low, d)}, {_fmt(r.log_ratio_high, d)}]")
-    return pd.Series(out, index=kt.index, name="log_ratio_95")
-
-
 def keyness_summary(kt: pd.DataFrame) -> str:
     """Plain-language summary of a keyness table's evidence base and inference."""
     a = kt.attrs
@@ -383,3 +358,16 @@ def keyness_summary(kt: pd.DataFrame) -> str:
         lines.append(f"95% intervals: {a['n_boot']} bootstrap replicates (seed {a['seed']}); resampled: "
                      f"target = {res.get('target', a['resample'])}, reference = {res.get('reference', a['resample'])}")
     return "\n".join(lines)
+
+
+class _CallableModule(type(sys.modules[__name__])):
+    """Python binds a submodule to its package's namespace when it is imported, so
+    ``analysis.keyness`` may be this module rather than the function :func:`keyness`
+    (the package exports names lazily).  Calling the module calls the function, so
+    ``analysis.keyness(...)`` works either way."""
+
+    def __call__(self, *args, **kwargs):
+        return keyness(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

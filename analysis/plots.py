@@ -275,7 +275,7 @@ def plot_keyness(kt: pd.DataFrame, n: int = 15, min_g2: float = 3.84,
         data["absent_target"] = data["count_target"] == 0
         data["absent_reference"] = data["count_reference"] == 0
     if "ci_mcse" in data:
-        from .keyness import interval_labels
+        from .inference import interval_labels
 
         data["log_ratio_95"] = interval_labels(data)  # at the precision its Monte-Carlo error supports
     fig, ax = plt.subplots(figsize=(8, 0.3 * len(data) + 1.9))

@@ -25,16 +25,15 @@ with anything), so before clustering claims :func:`equal_length_similarity` comp
 groups on random windows of equally many tokens and :func:`similarity_vs_length` shows
 similarity against the length of the pair.
 
-Call it as ``analysis.robustness(...)``.  (Python binds a submodule to its package's
-namespace when it is imported, so after ``import analysis.robustness`` *before* the first
-use of ``analysis.robustness``, that name is the module; then call
-``analysis.robustness.robustness(...)``.)
+Call it as ``analysis.robustness(...)`` (the module is callable too, see the end of this
+file, so this works whether the package name is bound to the function or the module).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+import sys
 
 import numpy as np
 import pandas as pd
@@ -298,3 +297,16 @@ def cluster_agreement(sim_a: pd.DataFrame, sim_b: pd.DataFrame, n_clusters: int)
     a = cluster_labels(sim_a, n_clusters)
     b = cluster_labels(sim_b.loc[sim_a.index, sim_a.index], n_clusters)
     return float(adjusted_rand_score(a, b))
+
+
+class _CallableModule(type(sys.modules[__name__])):
+    """Python binds a submodule to its package's namespace when it is imported, so
+    ``analysis.robustness`` may be this module rather than the function :func:`robustness`
+    (the package exports names lazily).  Calling the module calls the function, so
+    ``analysis.robustness(...)`` works either way."""
+
+    def __call__(self, *args, **kwargs):
+        return robustness(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -115,3 +115,14 @@ def test_cluster_numbers_are_aligned_with_the_baseline():
     assert aligned.tolist() == ref.tolist()
     assert adjusted_rand_score(aligned, ref) == adjusted_rand_score(other, ref)
 
+
+
+def test_the_module_is_callable_like_the_function_it_is_named_after():
+    # importing a submodule binds it to the package name: calling it must still work
+    out_module = sys.modules["analysis.robustness"](_toy(), "clusters", ("jieba+lexicon", "char-bigrams"),
+                                                     by="place", n_clusters=2)
+    out_function = R.robustness(_toy(), "clusters", ("jieba+lexicon", "char-bigrams"), by="place", n_clusters=2)
+    pd.testing.assert_frame_equal(out_module, out_function)
+    kt = sys.modules["analysis.keyness"](_toy().assign(tokens=[["优化", "防控"], ["优化"], ["清零"], ["清零", "防控"]]),
+                                         "period", "new", "old", min_count=1, n_boot=0)
+    assert set(kt.term) == {"优化", "防控", "清零"}
