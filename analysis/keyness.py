@@ -27,8 +27,6 @@ terms tested is reported beside each table.
 """
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -358,16 +356,3 @@ def keyness_summary(kt: pd.DataFrame) -> str:
         lines.append(f"95% intervals: {a['n_boot']} bootstrap replicates (seed {a['seed']}); resampled: "
                      f"target = {res.get('target', a['resample'])}, reference = {res.get('reference', a['resample'])}")
     return "\n".join(lines)
-
-
-class _CallableModule(type(sys.modules[__name__])):
-    """Python binds a submodule to its package's namespace when it is imported, so
-    ``analysis.keyness`` may be this module rather than the function :func:`keyness`
-    (the package exports names lazily).  Calling the module calls the function, so
-    ``analysis.keyness(...)`` works either way."""
-
-    def __call__(self, *args, **kwargs):
-        return keyness(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

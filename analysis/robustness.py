@@ -4,7 +4,9 @@ Chinese has no spaces, so every count depends on a segmenter.  :func:`robustness
 re-runs a comparison under several segmentations and reports how much of the result
 survives:
 
-* ``"jieba+lexicon"`` — the project segmenter (:class:`analysis.Segmenter`);
+* ``"jieba+lexicon"`` — the project segmenter (:class:`analysis.Segmenter`: jieba's
+  dictionary and algorithm, through its default backend, plus the policy lexicon), i.e.
+  the segmentation every notebook uses;
 * ``"jieba"`` — jieba without the policy lexicon (slogans split: 动态/清零);
 * ``"snownlp"`` — SnowNLP's character-tagging segmenter (MIT licence; its model ships
   inside the PyPI package, so it runs offline) — a different algorithm and training
@@ -25,15 +27,14 @@ with anything), so before clustering claims :func:`equal_length_similarity` comp
 groups on random windows of equally many tokens and :func:`similarity_vs_length` shows
 similarity against the length of the pair.
 
-Call it as ``analysis.robustness(...)`` (the module is callable too, see the end of this
-file, so this works whether the package name is bound to the function or the module).
+Call it as ``analysis.robustness(...)`` (the package keeps that name bound to the function
+even after ``import analysis.robustness``).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import re
-import sys
 
 import numpy as np
 import pandas as pd
@@ -246,8 +247,10 @@ def equal_length_similarity(corpus: pd.DataFrame, by: str, length: int | None = 
         Square, symmetric, index/columns = sorted group labels, diagonal 1;
         ``attrs["length"]`` is the window length.
     """
-    from .frequency import _tfidf, group_tokens
     from sklearn.metrics.pairwise import cosine_similarity
+
+    from .frequency import _tfidf, group_tokens
+    from .matrix import dtm_from_tokens
 
     grouped = group_tokens(corpus, by)
     lengths = grouped.map(len)
@@ -262,7 +265,7 @@ def equal_length_similarity(corpus: pd.DataFrame, by: str, length: int | None = 
         for toks in grouped:
             start = int(rng.integers(0, len(toks) - length + 1))
             docs.append(toks[start:start + length])
-        _, m = _tfidf(docs)
+        m = _tfidf(dtm_from_tokens(docs, pd.DataFrame(index=range(len(docs)))).counts)
         total += cosine_similarity(m)
     labels = [str(k) for k in grouped.index]
     out = pd.DataFrame(total / n_rep, index=labels, columns=labels)
@@ -297,16 +300,3 @@ def cluster_agreement(sim_a: pd.DataFrame, sim_b: pd.DataFrame, n_clusters: int)
     a = cluster_labels(sim_a, n_clusters)
     b = cluster_labels(sim_b.loc[sim_a.index, sim_a.index], n_clusters)
     return float(adjusted_rand_score(a, b))
-
-
-class _CallableModule(type(sys.modules[__name__])):
-    """Python binds a submodule to its package's namespace when it is imported, so
-    ``analysis.robustness`` may be this module rather than the function :func:`robustness`
-    (the package exports names lazily).  Calling the module calls the function, so
-    ``analysis.robustness(...)`` works either way."""
-
-    def __call__(self, *args, **kwargs):
-        return robustness(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -1,4 +1,5 @@
 """Robustness across segmentations, and similarity corrected for length."""
+import importlib
 import sys
 import numpy as np
 import pandas as pd
@@ -6,10 +7,8 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 import analysis as A
-# The package exports the *function* robustness under the module's name: resolve the lazy export
-# first, so `A.robustness` stays the function, then take the module from sys.modules.
-assert callable(A.robustness)
-R = sys.modules["analysis.robustness"]
+# the package exports the *function* robustness under the module's name: take the module itself
+R = importlib.import_module("analysis.robustness")
 
 TEXT = "坚定不移贯彻动态清零总方针，科学精准做好疫情防控工作。严防层层加码和一刀切！"
 
@@ -117,12 +116,9 @@ def test_cluster_numbers_are_aligned_with_the_baseline():
 
 
 
-def test_the_module_is_callable_like_the_function_it_is_named_after():
-    # importing a submodule binds it to the package name: calling it must still work
-    out_module = sys.modules["analysis.robustness"](_toy(), "clusters", ("jieba+lexicon", "char-bigrams"),
-                                                     by="place", n_clusters=2)
-    out_function = R.robustness(_toy(), "clusters", ("jieba+lexicon", "char-bigrams"), by="place", n_clusters=2)
-    pd.testing.assert_frame_equal(out_module, out_function)
-    kt = sys.modules["analysis.keyness"](_toy().assign(tokens=[["优化", "防控"], ["优化"], ["清零"], ["清零", "防控"]]),
-                                         "period", "new", "old", min_count=1, n_boot=0)
-    assert set(kt.term) == {"优化", "防控", "清零"}
+def test_the_function_survives_an_import_of_its_module():
+    import subprocess
+
+    code = ("import analysis.robustness, analysis as A; "
+            "assert callable(A.robustness) and A.robustness.__module__ == 'analysis.robustness', A.robustness")
+    subprocess.run([sys.executable, "-c", code], check=True)
