@@ -103,35 +103,52 @@ def unit_rates(counts, sizes, per: float = 10_000) -> np.ndarray:
     return c / sizes[:, None] * per
 
 
-def _partitions(n: int, k: int, n_perm: int, rng) -> tuple[np.ndarray, bool]:
-    """Indicator rows (n_splits × n) of the units assigned to the first group.
-
-    Every split when there are at most ``n_perm`` of them (exact), else ``n_perm`` random
-    ones."""
-    n_splits = math.comb(n, k)
-    if n_splits <= n_perm:
-        rows = np.zeros((n_splits, n), dtype=float)
-        for r, idx in enumerate(itertools.combinations(range(n), k)):
-            rows[r, list(idx)] = 1
-        return rows, True
-    rows = np.zeros((n_perm, n), dtype=float)
-    for r in range(n_perm):
-        rows[r, rng.permutation(n)[:k]] = 1
-    return rows, False
-
-
-def _two_sided(null: np.ndarray, observed: np.ndarray, exact: bool) -> np.ndarray:
-    # as scipy.stats.permutation_test: p = min(1, 2 * min(P(T <= t), P(T >= t)));
-    # a randomised test counts the observed statistic as one of the resamples
-    gamma = np.abs(observed) * 1e-12 + 1e-15
-    less = (null <= observed + gamma).sum(axis=0)
-    greater = (null >= observed - gamma).sum(axis=0)
-    n = null.shape[0]
+def _partition_chunks(n: int, k: int, n_perm: int, rng, chunk: int = 256):
+    """Indicator rows (chunks × n) of the units assigned to the first group: every split
+    when there are at most ``n_perm`` of them (exact), else ``n_perm`` random ones.
+    Yields ``(rows, exact)`` in chunks, so memory stays small for many units or terms."""
+    exact = math.comb(n, k) <= n_perm
     if exact:
-        p_less, p_greater = less / n, greater / n
+        combos = itertools.combinations(range(n), k)
+        while True:
+            block = list(itertools.islice(combos, chunk))
+            if not block:
+                return
+            rows = np.zeros((len(block), n))
+            for r, idx in enumerate(block):
+                rows[r, list(idx)] = 1
+            yield rows, True
     else:
-        p_less, p_greater = (less + 1) / (n + 1), (greater + 1) / (n + 1)
-    return np.minimum(1.0, 2 * np.minimum(p_less, p_greater))
+        done = 0
+        while done < n_perm:
+            m = min(chunk, n_perm - done)
+            rows = np.zeros((m, n))
+            for r in range(m):
+                rows[r, rng.permutation(n)[:k]] = 1
+            done += m
+            yield rows, False
+
+
+def _permutation_pvalues(pooled: np.ndarray, k: int, statistic, observed: np.ndarray, n_perm: int,
+                         seed: int) -> tuple[np.ndarray, bool]:
+    """Two-sided permutation p-values, as ``scipy.stats.permutation_test``:
+    ``min(1, 2 min(P(T <= t), P(T >= t)))``; a randomised test counts the observed
+    statistic as one of the resamples.  ``statistic(rows)`` maps indicator rows to the
+    statistic of each split (rows × terms)."""
+    gamma = np.abs(observed) * 1e-12 + 1e-15
+    less = np.zeros(observed.shape)
+    greater = np.zeros(observed.shape)
+    total, exact = 0, True
+    for rows, exact in _partition_chunks(pooled.shape[0], k, n_perm, np.random.default_rng(seed)):
+        null = statistic(rows)
+        less += (null <= observed + gamma).sum(axis=0)
+        greater += (null >= observed - gamma).sum(axis=0)
+        total += rows.shape[0]
+    if exact:
+        p_less, p_greater = less / total, greater / total
+    else:
+        p_less, p_greater = (less + 1) / (total + 1), (greater + 1) / (total + 1)
+    return np.minimum(1.0, 2 * np.minimum(p_less, p_greater)), exact
 
 
 def _check_groups(x, y):
@@ -169,28 +186,24 @@ def permutation_test_rates(x, y, *, n_perm: int = 9999, seed: int = 0):
     x, y = _check_groups(x, y)
     pooled = np.vstack([x, y])
     n, k = pooled.shape[0], x.shape[0]
-    rows, exact = _partitions(n, k, n_perm, np.random.default_rng(seed))
-    null = rows @ pooled / k - (1 - rows) @ pooled / (n - k)
+    total = pooled.sum(axis=0)
+
+    def statistic(rows):
+        first = rows @ pooled
+        return first / k - (total - first) / (n - k)
+
     observed = x.mean(axis=0) - y.mean(axis=0)
-    return observed, _two_sided(null, observed, exact), exact
+    p, exact = _permutation_pvalues(pooled, k, statistic, observed, n_perm, seed)
+    return observed, p, exact
 
 
 def midranks(values: np.ndarray) -> np.ndarray:
     """Ranks 1..n of each column, ties given their mean rank."""
+    from scipy.stats import rankdata
+
     v = np.asarray(values, dtype=float)
     v = v[:, None] if v.ndim == 1 else v
-    out = np.empty_like(v)
-    for j in range(v.shape[1]):
-        col = v[:, j]
-        order = np.argsort(col, kind="mergesort")
-        ranks = np.empty(len(col))
-        ranks[order] = np.arange(1, len(col) + 1)
-        # average the ranks of equal values
-        uniq, inverse = np.unique(col, return_inverse=True)
-        sums = np.bincount(inverse, weights=ranks)
-        cnts = np.bincount(inverse)
-        out[:, j] = (sums / cnts)[inverse]
-    return out
+    return rankdata(v, method="average", axis=0)
 
 
 def mann_whitney_rates(x, y, *, n_perm: int = 9999, seed: int = 0):
@@ -209,13 +222,12 @@ def mann_whitney_rates(x, y, *, n_perm: int = 9999, seed: int = 0):
     """
     x, y = _check_groups(x, y)
     pooled = np.vstack([x, y])
-    n, k = pooled.shape[0], x.shape[0]
+    k = x.shape[0]
     ranks = midranks(pooled)
-    rows, exact = _partitions(n, k, n_perm, np.random.default_rng(seed))
     offset = k * (k + 1) / 2
-    null = rows @ ranks - offset
     u = ranks[:k].sum(axis=0) - offset
-    return u, _two_sided(null, u, exact), exact
+    p, exact = _permutation_pvalues(ranks, k, lambda rows: rows @ ranks - offset, u, n_perm, seed)
+    return u, p, exact
 
 
 def bootstrap_units(counts, groups, n_boot: int, rng, sizes=None) -> list[np.ndarray]:

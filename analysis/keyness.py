@@ -153,7 +153,7 @@ def _unit_message(n_t: int, n_r: int) -> str:
 
 def keyness(data, by: str, target, reference=None, *, min_count: int = 3,
             n_boot: int = 1000, seed: int = 0, alpha: float = 0.05, resample: str = "units",
-            n_perm: int = 9999) -> pd.DataFrame:
+            n_perm: int = 999) -> pd.DataFrame:
     """Keyness table of ``target`` against ``reference``, token- and unit-level.
 
     Parameters
@@ -184,8 +184,9 @@ def keyness(data, by: str, target, reference=None, *, min_count: int = 3,
         of a single unit has no between-unit variation; its sentences are resampled
         instead when the corpus table has them (``attrs["resampled"]`` says what was
         resampled on each side).
-    n_perm : int, default 9999
-        Permutations for the unit-level test (every split when there are fewer).
+    n_perm : int, default 999
+        Permutations for the unit-level tests (every split when there are fewer); p-values
+        have a resolution of about ``1 / (n_perm + 1)``.
 
     Returns
     -------
