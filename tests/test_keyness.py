@@ -178,10 +178,15 @@ def test_unit_bootstrap_resamples_documents_not_sentences():
 def test_real_corpus_says_what_was_resampled_on_each_side(tokenized):
     units = tokenized[tokenized.level.isin(["provincial", "municipal"])]
     ku = A.keyness(units, "period", "2022-11", "2021-08", n_boot=200, resample="units")
-    # 2022 has many units: resample them; 2021 is one document: only its sentences can vary
-    assert ku.attrs["resampled"] == {"target": "units", "reference": "sentences (a single unit)"}
-    assert "reference has a single unit" in ku.attrs["unit_inference"]
-    assert ku.p_perm_units.isna().all()
+    n_ref = int((units.period == "2021-08").sum())
+    if n_ref == 1:  # one 2021 document: only its sentences can vary, and no unit-level test exists
+        assert ku.attrs["resampled"] == {"target": "units", "reference": "sentences (a single unit)"}
+        assert "reference has a single unit" in ku.attrs["unit_inference"]
+        assert ku.p_perm_units.isna().all()
+    else:  # speaker sub-units: whole units are resampled on both sides and tested
+        assert ku.attrs["resampled"] == {"target": "units", "reference": "units"}
+        assert f"{n_ref} reference units" in ku.attrs["unit_inference"]
+        assert ku.p_perm_units.notna().all() and ku.p_mwu_units.notna().all()
     # bars for terms absent on one side have no interval (Log Ratio there is a pseudo-count bound)
     absent = ku.absent_target | ku.absent_reference
     assert absent.any() and ku.loc[absent, "log_ratio_low"].isna().all()
