@@ -178,7 +178,7 @@ def test_missing_required_field(make_data):
 
 
 def test_bad_date(make_data):
-    with pytest.raises(CorpusError, match=r"date '2022-13-40' is not an ISO date"):
+    with pytest.raises(CorpusError, match=r"unit 'u1': field date '2022-13-40' is not an ISO date"):
         A.load_corpus(make_data({"a.txt": GOOD_TEXT}, unit().replace('"2022-11-11"', '"2022-13-40"')))
 
 
@@ -204,47 +204,173 @@ def test_html_and_markdown_sources(make_data, name, content):
     assert c.text.iloc[0] == "第一段会议内容，研究部署。\n第二段继续部署工作。"
 
 
-# -- speaker sub-units and excerpt flags (issue 9) --------------------------------------
-
-def test_two_speech_reports_are_split_into_speaker_units(corpus):
-    """The Aug 2021 and 17 Nov 2022 Henan reports each carry the Party secretary's speech
-    and the governor's; each speech is its own unit with one speaker, same doc_id."""
-    u = corpus.set_index("unit_id")
-    for day in ("20210808", "20221117"):
-        lou, wang = u.loc[f"henan-{day}-lou"], u.loc[f"henan-{day}-wang"]
-        assert (lou.speaker, wang.speaker) == ("楼阳生", "王凯")
-        assert lou.doc_id == wang.doc_id and lou.date == wang.date
-        assert wang.text.startswith("王凯指出，")
-        assert "王凯指出" not in lou.text
-    assert u.loc["henan-20210808-lou", "text"].endswith("实现年度目标任务创造条件。")
-    assert "一要严格落实决策部署" in u.loc["henan-20210808-lou", "text"]
-    assert "七要引导干部砥砺细实作风" in u.loc["henan-20210808-wang", "text"]
-    # no unit of the provincial meeting reports names two speakers any more
-    prov = corpus[corpus.level == "provincial"]
-    assert not prov.speaker.str.contains("、").any()
-    # the governor's share of the 2021 reference (issue 9: about 27%)
-    share = u.loc["henan-20210808-wang", "n_chars"] / u.loc[
-        ["henan-20210808-lou", "henan-20210808-wang"], "n_chars"].sum()
-    assert 0.25 < share < 0.29
-
-
-def test_excerpt_flags_mark_exactly_the_roundup_entries(corpus):
-    ex = corpus[corpus.excerpt]
-    assert corpus.excerpt.dtype == bool
-    assert set(ex.doc_id) == {"bjyouth-20221113"}
-    assert not ex.level.eq("media").any()  # the journalist's own text is not an excerpt
-    prov = ex[ex.level == "provincial"]
-    assert len(prov) == 12 and prov.province.is_unique
-    assert set(prov.province) == PROVINCES_2022 - {"江苏"}
-    # eleven places are known ONLY from the roundup (Henan also has full reports)
-    full = set(corpus.loc[~corpus.excerpt & (corpus.level == "provincial"), "province"])
-    assert len(set(prov.province) - full) == 11
-    assert (prov.n_chars.min(), prov.n_chars.max()) == (120, 311)
-
-
-def test_excerpt_must_be_boolean(make_data):
-    data = make_data({"a.txt": GOOD_TEXT}, unit().replace("        level:", "        excerpt: yes please\n        level:"))
-    with pytest.raises(CorpusError, match=r"unit 'u1': `excerpt` must be true or false"):
+# -- safety (issue 8) --------------------------------------------------------------------
+@pytest.mark.parametrize("file", ["../../etc/passwd", "/etc/passwd", "sub/../../corpus.yml"])
+def test_file_must_stay_inside_raw(make_data, file):
+    data = make_data({"a.txt": GOOD_TEXT}, unit().replace("file: a.txt", f"file: {file}"))
+    with pytest.raises(CorpusError, match=r"document 'd1'.*must be a path inside .*raw"):
         A.load_corpus(data)
-    ok = make_data({"a.txt": GOOD_TEXT}, unit().replace("        level:", "        excerpt: true\n        level:"))
-    assert A.load_corpus(ok).excerpt.tolist() == [True]
+
+
+def test_symlink_out_of_raw_is_refused(make_data, tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text(GOOD_TEXT, encoding="utf-8")
+    data = make_data({}, unit())
+    (data / "raw" / "a.txt").symlink_to(outside)
+    with pytest.raises(CorpusError, match=r"leads outside .*raw.*symlink"):
+        A.load_corpus(data)
+    audit, _ = A.corpus_audit(data)
+    assert "leads outside" in audit.error.iloc[0]
+
+
+def test_symlink_inside_raw_is_fine(make_data):
+    data = make_data({"real.txt": GOOD_TEXT}, unit())
+    (data / "raw" / "a.txt").symlink_to(data / "raw" / "real.txt")
+    assert A.load_corpus(data).text.iloc[0].startswith("第一段")
+
+
+ALIAS_BOMB = """\
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+"""
+
+
+def test_yaml_alias_bomb_is_refused_in_the_manifest(make_data):
+    data = make_data({"a.txt": GOOD_TEXT}, "documents: []\n", periods=ALIAS_BOMB)
+    with pytest.raises(CorpusError, match=r"line 1: YAML anchor &a is not allowed"):
+        A.load_corpus(data)
+
+
+def test_even_one_alias_is_refused(make_data):
+    m = unit().replace("    outlet: 测试报", "    outlet: &o 测试报").replace("        level:", "        note: *o\n        level:")
+    with pytest.raises(CorpusError, match=r"YAML anchor &o is not allowed"):
+        A.load_corpus(make_data({"a.txt": GOOD_TEXT}, m))
+
+
+def test_yaml_alias_bomb_is_refused_in_keywords(tmp_path):
+    p = tmp_path / "keywords.yml"
+    p.write_text(ALIAS_BOMB, encoding="utf-8")
+    with pytest.raises(A.KeywordsError, match=r"keyword file keywords\.yml, line 1: YAML anchor"):
+        A.load_keywords(p)
+
+
+def test_oversized_yaml_is_refused(make_data):
+    data = make_data({"a.txt": GOOD_TEXT}, unit() + "# " + "x" * 2_100_000 + "\n")
+    with pytest.raises(CorpusError, match=r"over the 2,000,000-byte limit"):
+        A.load_corpus(data)
+
+
+def test_invisible_characters_are_normalised_and_counted(make_data):
+    text = "\ufeff第一段会议坚持动态\u200b清零\u00a0总方针，\ufeff研究部署。\n\n第二段继续部署工作。\n"
+    data = make_data({"a.txt": text}, unit())
+    c = A.load_corpus(data)
+    assert "坚持动态清零 总方针，研究部署。" in c.text.iloc[0]
+    audit, _ = A.corpus_audit(data)
+    # the leading BOM is the encoding's signature (dropped on decoding); the stray one inside is counted
+    assert audit[["zero_width_removed", "bom_removed", "nbsp_replaced"]].iloc[0].tolist() == [1, 1, 1]
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", r"a\.txt: the file is empty"),
+    (b"\n  \n", r"a\.txt: the file is empty"),
+    (b"\x00" * 64, r"a\.txt: the file contains NUL characters"),
+    ("第一段\x00会议内容，研究部署。".encode(), r"contains NUL characters"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", r"a\.txt: this is a PDF, not a text file"),
+    (b"PK\x03\x04\x14\x00\x06\x00", r"this is a ZIP archive \(e\.g\. \.docx"),
+    (b"Plain English text only, no Chinese at all.\n", r"a\.txt: decoded as utf-8 but contains no Chinese"),
+    (bytes(range(1, 32)) * 20 + "第一段".encode(), r"control characters.*binary file"),
+])
+def test_empty_binary_and_mislabelled_files_say_so(make_data, content, message):
+    with pytest.raises(CorpusError, match=message):
+        A.load_corpus(make_data({"a.txt": content}, unit()))
+
+
+# -- types, unknown keys, dates (issue 8) ---------------------------------------------------
+@pytest.mark.parametrize("old, new, message", [
+    ("doc_id: d1", "doc_id: [a, b]", r"`doc_id` must be text, got list"),
+    ("    outlet: 测试报", "    encoding: 8\n    outlet: 测试报", r"document 'd1'.*`encoding` must be text, got int"),
+    ("        level:", "        speaker: {a: 1}\n        level:", r"unit 'u1': `speaker` must be a name or a list"),
+    ("        level:", "        note: 5\n        level:", r"unit 'u1': `note` must be text, got int"),
+    ('date: "2022-11-11"', "date: 20221112", r"document 'd1' \(a\.txt\), unit 'u1': field date 20221112 is not an ISO date"),
+    ('date: "2022-11-11"', 'date: "2022/11/12"', r"unit 'u1': field date '2022/11/12' is not an ISO date"),
+    ("        level:", "        date_end: 2022-11-10\n        level:", r"`date_end` 2022-11-10 is before `date` 2022-11-11"),
+    ("        level:", "        published: yesterday\n        level:", r"unit 'u1': field published 'yesterday'"),
+    ("        level:", "        excerpt: yes please\n        level:", r"`excerpt` must be true or false"),
+    ("        level:", "        inferred: [provnce]\n        level:", r"`inferred` names unknown field\(s\) \['provnce'\]"),
+    ("    units:", "    script: klingon\n    units:", r"`script` must be one of"),
+    ("        level:", "        exclude: [{start: 研究, why: x}]\n        level:", r"exclude #1: unknown key\(s\) \['why'\]"),
+    ("        level:", "        exclude: [{start: 研究部署}]\n        level:", r"exclude #1: `reason` is required"),
+])
+def test_wrong_types_and_values_name_document_unit_and_field(make_data, old, new, message):
+    m = unit()
+    assert old in m
+    with pytest.raises(CorpusError, match=message):
+        A.load_corpus(make_data({"a.txt": GOOD_TEXT}, m.replace(old, new, 1)))
+
+
+def test_misspelt_top_level_key_is_an_error_not_a_dropped_document(make_data):
+    m = unit() + "document:\n  - doc_id: d2\n    file: a.txt\n"
+    with pytest.raises(CorpusError, match=r"unknown top-level key\(s\) \['document'\]"):
+        A.load_corpus(make_data({"a.txt": GOOD_TEXT}, m))
+
+
+def test_unknown_document_key(make_data):
+    with pytest.raises(CorpusError, match=r"document 'd1': unknown key\(s\) \['titel'\]"):
+        A.load_corpus(make_data({"a.txt": GOOD_TEXT}, unit().replace("    outlet:", "    titel: x\n    outlet:")))
+
+
+def test_speaker_and_chair_lists_are_joined_consistently(make_data):
+    m = unit().replace("        level:", "        speaker: [楼阳生, 王凯]\n        chair: 楼阳生\n        level:")
+    c = A.load_corpus(make_data({"a.txt": GOOD_TEXT}, m))
+    assert c[["speaker", "chair"]].iloc[0].tolist() == ["楼阳生、王凯", "楼阳生"]
+
+
+# -- schema (issue 8) -----------------------------------------------------------------------
+def test_new_fields_are_columns(make_data):
+    m = unit().replace("        level:", """\
+        date_end: "2022-11-12"
+        published: 2022-11-13
+        chair: [甲某, 乙某]
+        body: 省委常委会
+        meeting_type: 电视电话会议
+        inferred: [province]
+        excerpt: true
+        level:""")
+    row = A.load_corpus(make_data({"a.txt": GOOD_TEXT}, m)).iloc[0]
+    assert row[["date", "date_end", "published", "chair", "body", "meeting_type", "inferred", "script",
+                "excerpt"]].tolist() == ["2022-11-11", "2022-11-12", "2022-11-13", "甲某、乙某", "省委常委会",
+                                         "电视电话会议", "province", "simplified", True]
+
+
+def test_columns_are_a_superset_of_the_original_schema(corpus):
+    original = ["unit_id", "doc_id", "period", "date", "province", "city", "place", "level", "speaker",
+                "outlet", "title", "url", "note", "file", "n_chars", "text"]
+    assert list(corpus.columns[:len(original)]) == original
+    assert (corpus.text == corpus.display_text).all()  # the seed documents are Simplified
+
+
+RANGES = """periods:
+  "2021-08": {start: 2021-07-20, end: 2021-08-31, label: strict campaign}
+  "2022-11": {start: "2022-11-01", end: "2022-11-30", label: after the 二十条}
+"""
+
+
+def test_period_assigned_from_a_date_range(make_data):
+    m = unit().replace('    period: "2022-11"\n', "").replace('date: "2022-11-11"', 'date: "2021-07-29"')
+    c = A.load_corpus(make_data({"a.txt": GOOD_TEXT}, m, periods=RANGES))
+    assert c.period.tolist() == ["2021-08"]
+
+
+def test_date_outside_every_period_range(make_data):
+    m = unit().replace('    period: "2022-11"\n', "").replace('date: "2022-11-11"', 'date: "2022-01-05"')
+    with pytest.raises(CorpusError, match=r"unit 'u1': no `period:` given and the date 2022-01-05 falls in no"):
+        A.load_corpus(make_data({"a.txt": GOOD_TEXT}, m, periods=RANGES))
+
+
+def test_period_range_with_unknown_key(make_data):
+    with pytest.raises(CorpusError, match=r"period '2022-11': unknown key\(s\) \['stop'\]"):
+        A.load_corpus(make_data({"a.txt": GOOD_TEXT}, unit(), periods='periods:\n  "2022-11": {start: 2022-11-01, stop: 2022-11-30}\n'))
