@@ -85,6 +85,7 @@ BOILERPLATE: list[tuple[re.Pattern[str], str]] = [
         (r"^来源[:：].*作者[:：]", "byline: source/author/date header"),
         (r"^资料\s*[|｜]", "byline: source credit"),
         (r"^-{3,}$", "markup: horizontal rule"),
+        (r"^编者按\s*[:：]", "editor's note (the outlet's text, not the report)"),
         (r"^\[[^\]]+\]\(https?://[^)]+\)$", "markup: link to the article (repeats the headline)"),
     ]
 ]
@@ -114,7 +115,7 @@ CHROME: list[tuple[re.Pattern[str], str]] = [
         (r"^(当前位置|您的位置|你的位置|您现在的位置|所在位置)\s*[:：]", "site chrome: breadcrumb"),
         (r"首页\s*(>|＞|»|›|>>)", "site chrome: breadcrumb"),
         (r"(发布时间|发布日期|更新时间|发表时间)\s*[:：]", "byline: publication time"),
-        (r"(浏览次数|阅读次数|点击次数|浏览量|阅读量|访问次数|点击数)\s*[:：]?\s*\d*", "site chrome: view counter"),
+        (r"(浏览次数|阅读次数|点击次数|浏览量|阅读量|访问次数|点击数|点击)\s*([:：]|\d)", "site chrome: view counter"),
         (r"字体大小|字号\s*[:：]|【\s*字体|[\[【(（]\s*大\s*中\s*小\s*[\]】)）]", "site chrome: font-size control"),
         (r"扫一扫在手机(上)?打开(当前页|本页|此页)|扫一扫.*分享到", "site chrome: QR-code prompt"),
         (r"返回顶部|回到顶部", "site chrome: back-to-top link"),
@@ -138,14 +139,20 @@ SIDEBAR_HEADER = re.compile(r"^(相关新闻|相关阅读|相关链接|相关文
                             r"热门文章|精彩推荐|最新文章|热点新闻|图片新闻|热门排行|点击排行)\s*[:：]?$")
 
 _PINYIN_VOWEL = "aeiouüvāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
-_PINYIN = (rf"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[{_PINYIN_VOWEL}]{{1,3}}(?:ng|n|r)?[1-5]?")
+_INITIAL = r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])"
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+# a syllable with a tone mark (initial optional), or a plain syllable with an initial:
+# "（a）" or "（e）" list markers after a Han character are not glosses
+_PINYIN_TONED = rf"{_INITIAL}?[{_PINYIN_VOWEL}]{{0,2}}[{_TONED}][{_PINYIN_VOWEL}]{{0,2}}(?:ng|n|r)?"
+_PINYIN_PLAIN = rf"{_INITIAL}[aeiouüv]{{1,3}}(?:ng|n|r)?[1-5]?"
 
 #: (pattern, reason) pairs removed from inside a line (the match only).
 INLINE_JUNK: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"[（(]\s*(?:下转|上接|转|接)\s*第?\s*[0-9０-９A-Za-z一二三四五六七八九十]{1,3}\s*版\s*[）)]"),
      "continuation marker (e-paper page jump)"),
     (re.compile(r"[（(]\s*(?:图片来源|图源|摄影|图|供图)\s*[:：/／][^（()）。]{1,30}[）)]"), "photo credit (inline)"),
-    (re.compile(rf"(?<=[{_HAN}])[（(]\s*{_PINYIN}\s*[）)]", re.I), "pinyin gloss inside a word"),
+    (re.compile(rf"(?<=[{_HAN}])[（(]\s*(?!min\b|max\b)(?:{_PINYIN_TONED}|{_PINYIN_PLAIN})\s*[）)]"),
+     "pinyin gloss inside a word"),
 ]
 
 _ASCII_RUN = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")

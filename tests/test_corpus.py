@@ -374,3 +374,28 @@ def test_date_outside_every_period_range(make_data):
 def test_period_range_with_unknown_key(make_data):
     with pytest.raises(CorpusError, match=r"period '2022-11': unknown key\(s\) \['stop'\]"):
         A.load_corpus(make_data({"a.txt": GOOD_TEXT}, unit(), periods='periods:\n  "2022-11": {start: 2022-11-01, stop: 2022-11-30}\n'))
+
+
+# -- exclude: spans no rule catches (issue 8) ------------------------------------------------
+EXCL_TEXT = "第一段会议内容，研究部署。网友甲：说得好！顶一个。会议强调要抓早抓小。\n\n第二段继续部署工作。\n"
+
+
+def test_exclude_removes_a_span_and_lists_it_in_the_audit(make_data):
+    m = unit().replace("        level:", """\
+        exclude:
+          - {start: 网友甲, end: 顶一个。, reason: forum reply quoted inside the report}
+        level:""")
+    data = make_data({"a.txt": EXCL_TEXT}, m)
+    c = A.load_corpus(data)
+    assert c.text.iloc[0] == "第一段会议内容，研究部署。会议强调要抓早抓小。\n第二段继续部署工作。"
+    assert c.display_text.iloc[0] == c.text.iloc[0]
+    audit, dropped = A.corpus_audit(data)
+    ex = dropped[dropped.stage == "excluded"]
+    assert ex[["reason", "text"]].values.tolist() == [["u1: forum reply quoted inside the report", "网友甲：说得好！顶一个。"]]
+    assert audit.excluded_chars.iloc[0] == len("网友甲：说得好！顶一个。")
+
+
+def test_exclude_anchor_not_in_the_unit(make_data):
+    m = unit().replace("        level:", "        exclude: [{start: 网友乙, reason: x}]\n        level:")
+    with pytest.raises(CorpusError, match=r"unit 'u1', exclude #1: start anchor '网友乙' occurs 0 times.*closest passage"):
+        A.load_corpus(make_data({"a.txt": EXCL_TEXT}, m))
