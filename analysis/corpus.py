@@ -398,14 +398,15 @@ def _closest(doc: _Folded, needle: str) -> str:
     m = sm.find_longest_match(0, len(doc.folded), 0, len(needle))
     if m.size == 0:
         return ""
+    n = len(needle)
     lo = max(0, m.a - m.b)
-    hi = min(len(doc.folded), lo + len(needle))
-    best, best_r = (lo, hi), 0.0
-    for s in range(max(0, lo - 5), min(len(doc.folded), lo + 6)):
-        e = min(len(doc.folded), s + len(needle))
-        r = difflib.SequenceMatcher(None, doc.folded[s:e], needle, autojunk=False).ratio()
-        if r > best_r:
-            best, best_r = (s, e), r
+    best, best_r = (lo, min(len(doc.folded), lo + n)), 0.0
+    for s in range(max(0, lo - n), min(len(doc.folded), lo + n + 1)):
+        for length in sorted({max(1, n - n // 4), n, n + n // 4 + 1}):
+            e = min(len(doc.folded), s + length)
+            r = difflib.SequenceMatcher(None, doc.folded[s:e], needle, autojunk=False).ratio()
+            if r > best_r:
+                best, best_r = (s, e), r
     s, e = best
     passage = doc.text[doc.pos[s]:doc.pos[e - 1] + 1]
     return f"; closest passage ({best_r:.0%} similar): {passage!r}"

@@ -399,3 +399,72 @@ def test_exclude_anchor_not_in_the_unit(make_data):
     m = unit().replace("        level:", "        exclude: [{start: 网友乙, reason: x}]\n        level:")
     with pytest.raises(CorpusError, match=r"unit 'u1', exclude #1: start anchor '网友乙' occurs 0 times.*closest passage"):
         A.load_corpus(make_data({"a.txt": EXCL_TEXT}, m))
+
+
+# -- anchor tooling (issue 8) -----------------------------------------------------------------
+ANCHOR_TEXT = "标题\n\n会议指出,(一)要抓早抓小, 以快制快。\n\n第二段继续部署工作。\n"
+
+
+@pytest.mark.parametrize("anchor", ["会议指出,(一)要抓早", "会议指出，（一）要抓早", "会议 指出 ，（一） 要抓早",
+                                    "會議指出，（一）要抓早"])
+def test_anchor_matches_regardless_of_width_whitespace_and_script(make_data, anchor):
+    m = unit(start=f'"{anchor}"').replace("        level:", '        end: "以快制快。"\n        level:')
+    c = A.load_corpus(make_data({"a.txt": ANCHOR_TEXT}, m))
+    assert c.text.iloc[0] == "会议指出，（一）要抓早抓小，以快制快。"
+
+
+def test_find_anchor_by_hand():
+    from analysis.corpus import find_anchor
+    text = "甲乙，丙丁\n戊己，丙丁"
+    assert find_anchor(text, "丙 丁") == [(3, 5), (9, 11)]
+    assert find_anchor(text, ",丙丁", lo=6) == [(8, 11)]
+    assert find_anchor(text, "乙,丙") == [(1, 4)]
+    assert find_anchor(text, "乙\n，") == [(1, 3)]
+
+
+def test_anchor_not_found_shows_the_closest_passage(make_data):
+    with pytest.raises(CorpusError, match=r"start anchor '会议指示要抓早抓小' not found.*closest passage \(\d+% similar\): "
+                                          r"'会议指出，（一）要抓早.*python -m analysis\.paragraphs"):
+        A.load_corpus(make_data({"a.txt": ANCHOR_TEXT}, unit(start="会议指示要抓早抓小")))
+
+
+def test_end_anchor_mid_sentence_warns(make_data):
+    m = unit().replace("        level:", "        end: 研究\n        level:")
+    data = make_data({"a.txt": GOOD_TEXT}, m)
+    with pytest.warns(A.corpus.CorpusWarning, match=r"unit 'u1': the end anchor '研究' stops mid-sentence"):
+        A.load_corpus(data)
+    audit, _ = A.corpus_audit(data)
+    assert "stops mid-sentence" in audit.warnings.iloc[0]
+
+
+def test_end_anchor_at_sentence_end_does_not_warn(make_data, recwarn):
+    A.load_corpus(make_data({"a.txt": GOOD_TEXT}, unit().replace("        level:", "        end: 研究部署。\n        level:")))
+    assert not [w for w in recwarn if issubclass(w.category, A.corpus.CorpusWarning)]
+
+
+def test_audit_reports_errors_per_document_instead_of_raising(make_data):
+    m = unit() + """\
+  - doc_id: d2
+    file: b.txt
+    outlet: 测试报
+    period: "2022-11"
+    date: "2022-11-11"
+    units:
+      - unit_id: u2
+        start: 不存在的句子
+        level: provincial
+        province: 河南
+"""
+    data = make_data({"a.txt": GOOD_TEXT, "b.txt": GOOD_TEXT}, m)
+    with pytest.raises(CorpusError):
+        A.load_corpus(data)
+    audit, dropped = A.corpus_audit(data)
+    assert audit.doc_id.tolist() == ["d1", "d2"]
+    assert audit.error.iloc[0] == "" and audit.units.iloc[0] == 1
+    assert "start anchor '不存在的句子' not found" in audit.error.iloc[1]
+
+
+def test_audit_of_an_unreadable_manifest_is_one_error_row(make_data):
+    audit, dropped = A.corpus_audit(make_data({}, "documents: [\n  - {oops"))
+    assert audit.doc_id.tolist() == ["(manifest)"] and "not valid YAML" in audit.error.iloc[0]
+    assert dropped.empty
