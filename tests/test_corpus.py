@@ -1,13 +1,45 @@
 """load_corpus: units and metadata of the real corpus, and a clear error for every bad input."""
 import re
 
+from conftest import ROOT
+
 import pytest
 
 import analysis as A
 from analysis import CorpusError
 
-PROVINCES_2022 = {"河南", "江苏", "内蒙古", "河北", "新疆", "海南", "湖北", "四川", "浙江", "黑龙江",
-                  "湖南", "重庆", "天津"}
+#: The seed corpus, pinned unit by unit: (doc_id, period, date, level, province, city, outlet).
+#: Users add documents and units; these must still be there, unchanged.  Totals, the set of
+#: provinces and "nothing outside a unit" are NOT pinned (they change when documents are added).
+SEED_UNITS = {
+    "zaobao-media-lede": ("zaobao-20221112", "2022-11", "2022-11-12", "media", "", "", "联合早报"),
+    "henan-20221111-zaobao": ("zaobao-20221112", "2022-11", "2022-11-11", "provincial", "河南", "", "联合早报"),
+    "zaobao-media-context": ("zaobao-20221112", "2022-11", "2022-11-12", "media", "", "", "联合早报"),
+    "henan-20210808": ("guancha-20210809", "2021-08", "2021-08-08", "provincial", "河南", "", "观察者网"),
+    "national-20221111-notice-bjyouth": ("bjyouth-20221113", "2022-11", "2022-11-11", "national", "", "", "北京青年报"),
+    "national-20221111-sun": ("bjyouth-20221113", "2022-11", "2022-11-11", "national", "", "", "北京青年报"),
+    "bjyouth-media-1": ("bjyouth-20221113", "2022-11", "2022-11-13", "media", "", "", "北京青年报"),
+    "national-20221112-lei": ("bjyouth-20221113", "2022-11", "2022-11-12", "national", "", "", "北京青年报"),
+    "neimenggu-20221112": ("bjyouth-20221113", "2022-11", "2022-11-12", "provincial", "内蒙古", "", "北京青年报"),
+    "hebei-20221111": ("bjyouth-20221113", "2022-11", "2022-11-11", "provincial", "河北", "", "北京青年报"),
+    "xinjiang-20221111": ("bjyouth-20221113", "2022-11", "2022-11-11", "provincial", "新疆", "", "北京青年报"),
+    "hainan-20221111": ("bjyouth-20221113", "2022-11", "2022-11-11", "provincial", "海南", "", "北京青年报"),
+    "hubei-20221111": ("bjyouth-20221113", "2022-11", "2022-11-11", "provincial", "湖北", "", "北京青年报"),
+    "sichuan-20221111": ("bjyouth-20221113", "2022-11", "2022-11-11", "provincial", "四川", "", "北京青年报"),
+    "zhejiang-20221111": ("bjyouth-20221113", "2022-11", "2022-11-11", "provincial", "浙江", "", "北京青年报"),
+    "bjyouth-media-2": ("bjyouth-20221113", "2022-11", "2022-11-13", "media", "", "", "北京青年报"),
+    "henan-20221111-bjyouth": ("bjyouth-20221113", "2022-11", "2022-11-11", "provincial", "河南", "", "北京青年报"),
+    "heilongjiang-20221111": ("bjyouth-20221113", "2022-11", "2022-11-11", "provincial", "黑龙江", "", "北京青年报"),
+    "hunan-20221111": ("bjyouth-20221113", "2022-11", "2022-11-11", "provincial", "湖南", "", "北京青年报"),
+    "bjyouth-media-3": ("bjyouth-20221113", "2022-11", "2022-11-13", "media", "", "", "北京青年报"),
+    "chongqing-20221111": ("bjyouth-20221113", "2022-11", "2022-11-11", "provincial", "重庆", "", "北京青年报"),
+    "tianjin-20221111": ("bjyouth-20221113", "2022-11", "2022-11-11", "provincial", "天津", "", "北京青年报"),
+    "henan-20221117": ("henanribao-20221118", "2022-11", "2022-11-17", "provincial", "河南", "", "河南日报"),
+    "zhengzhou-20221117": ("henanribao-20221118", "2022-11", "2022-11-17", "municipal", "河南", "郑州", "郑州晚报"),
+    "jiangsu-20221111": ("yangtse-20221112", "2022-11", "2022-11-11", "provincial", "江苏", "", "现代快报"),
+    "national-20221111-notice": ("yangtse-20221112", "2022-11", "2022-11-11", "national", "", "", "新华社"),
+}
+SEED_FIELDS = ["doc_id", "period", "date", "level", "province", "city", "outlet"]
 
 
 def test_columns_and_unique_ids(corpus):
@@ -16,19 +48,17 @@ def test_columns_and_unique_ids(corpus):
     assert (corpus["n_chars"] == corpus["text"].str.len()).all()
 
 
-def test_unit_counts_per_period_and_level(corpus):
-    counts = corpus.groupby(["period", "level"]).size().to_dict()
-    assert counts == {("2021-08", "provincial"): 2, ("2022-11", "provincial"): 16,
-                      ("2022-11", "municipal"): 1, ("2022-11", "national"): 4, ("2022-11", "media"): 5}
+def test_seed_units_are_present_with_their_metadata(corpus):
+    u = corpus.set_index("unit_id")
+    missing = sorted(set(SEED_UNITS) - set(u.index))
+    assert not missing, f"seed units missing from the corpus: {missing}"
+    for uid, expected in SEED_UNITS.items():
+        assert u.loc[uid, SEED_FIELDS].tolist() == list(expected), uid
 
 
-def test_provinces_of_november_2022(corpus):
-    nov = corpus[(corpus.period == "2022-11") & (corpus.level == "provincial")]
-    assert set(nov.province) == PROVINCES_2022
-    assert nov.groupby("province").size().to_dict() == {**{p: 1 for p in PROVINCES_2022}, "河南": 4}
-    henan = nov[nov.province == "河南"]
-    assert sorted(henan.date) == ["2022-11-11", "2022-11-11", "2022-11-17", "2022-11-17"]
-    assert set(henan.outlet) == {"联合早报", "北京青年报", "河南日报"}
+def test_seed_units_keep_their_order_within_each_document(corpus):
+    ids = [i for i in corpus.unit_id if i in SEED_UNITS]
+    assert ids == list(SEED_UNITS)
 
 
 def test_metadata_of_key_units(corpus):
@@ -54,15 +84,19 @@ def test_units_start_and_end_where_the_manifest_says(corpus):
     assert u["tianjin-20221111"].endswith("解决好人民群众实际困难。")
 
 
+def _seed_text(corpus) -> str:
+    return "\n".join(corpus[corpus.unit_id.isin(list(SEED_UNITS))].text)
+
+
 def test_no_markup_boilerplate_or_front_matter_survives(corpus):
-    text = "\n".join(corpus.text)
+    text = _seed_text(corpus)
     for pattern in [r"<[a-z/!]", r"dfp-ad", r"&nbsp;", r"^---", r"layout:", r"网友评论", r"上一篇",
                     r"版权所有", r"ICP备", r"powered by", r"责编", r"https?://"]:
         assert not re.search(pattern, text, flags=re.M), pattern
 
 
 def test_page_break_splits_are_repaired(corpus):
-    text = "\n".join(corpus.text)
+    text = _seed_text(corpus)
     for joined in ["完整、准确、全面贯彻党中央决策部署", "不折不扣将《关于进一步优化", "坚持人民至上、生命至上",
                    "集中场所的管理", "基层一线工作人员", "提高哨点反应灵敏度", "快筛、快调、快转"]:
         assert joined in text, joined
@@ -70,10 +104,34 @@ def test_page_break_splits_are_repaired(corpus):
 
 def test_audit_accounts_for_every_file(corpus):
     audit, dropped = A.corpus_audit()
-    assert list(audit.file) == sorted(set(corpus.file))
+    assert (audit.error == "").all(), audit.error.tolist()
+    assert set(audit.file) == set(corpus.file)
     assert (audit.unit_chars <= audit.clean_chars).all()
-    assert set(dropped.stage) == {"cleaning", "not in a unit"}
-    unassigned = dropped[dropped.stage == "not in a unit"].text.tolist()
+    assert set(dropped.stage) <= {"cleaning", "excluded", "not in a unit"}
+
+
+def _han(s: str) -> list:
+    return sorted(re.findall(r"[\u4e00-\u9fff]", s))
+
+
+def test_every_cleaned_character_is_in_a_unit_or_listed_in_the_audit(corpus):
+    """Text outside every unit is allowed (headlines, bylines, or a document only partly used),
+    but it must be listed in the audit: nothing disappears unseen.  Holds for any document added."""
+    from analysis._yaml import load_yaml_safely
+
+    _, dropped = A.corpus_audit()
+    for doc in load_yaml_safely(ROOT / "data" / "corpus.yml")["documents"]:
+        raw, _ = A.corpus.read_raw(ROOT / "data" / "raw" / doc["file"], doc.get("encoding"))
+        clean = A.clean_document(raw, headline=doc.get("title")).text
+        units = corpus[corpus.doc_id == doc["doc_id"]]
+        listed = dropped[(dropped.doc_id == doc["doc_id"]) & dropped.stage.isin(["excluded", "not in a unit"])]
+        assert _han("".join(units.display_text) + "".join(listed.text)) == _han(clean), doc["doc_id"]
+
+
+def test_seed_documents_have_no_report_sentence_outside_a_unit():
+    _, dropped = A.corpus_audit()
+    seed_docs = {v[0] for v in SEED_UNITS.values()}
+    unassigned = dropped[(dropped.stage == "not in a unit") & dropped.doc_id.isin(seed_docs)].text.tolist()
     assert all(len(t) < 80 and "。" not in t for t in unassigned), "a whole sentence is outside every unit"
 
 
@@ -468,3 +526,34 @@ def test_audit_of_an_unreadable_manifest_is_one_error_row(make_data):
     audit, dropped = A.corpus_audit(make_data({}, "documents: [\n  - {oops"))
     assert audit.doc_id.tolist() == ["(manifest)"] and "not valid YAML" in audit.error.iloc[0]
     assert dropped.empty
+
+
+# -- adding documents does not break the tests (issue 8) ---------------------------------------
+def test_seed_pins_survive_an_added_document(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    (data / "raw" / "new.txt").write_text("广东召开会议\n\n11月14日，广东省委常委会召开会议，研究部署疫情防控工作。\n",
+                                          encoding="utf-8")
+    with open(data / "corpus.yml", "a", encoding="utf-8") as f:
+        f.write("""
+  - doc_id: added-doc
+    file: new.txt
+    outlet: 测试报
+    units:
+      - unit_id: guangdong-20221114
+        start: 11月14日，广东省委常委会召开会议
+        period: "2022-11"
+        date: "2022-11-14"
+        level: provincial
+        province: 广东
+""")
+    grown = A.load_corpus(data)
+    assert len(grown) == len(A.load_corpus()) + 1
+    test_seed_units_are_present_with_their_metadata(grown)
+    test_seed_units_keep_their_order_within_each_document(grown)
+    test_no_markup_boilerplate_or_front_matter_survives(grown)
+    audit, dropped = A.corpus_audit(data)
+    assert (audit.error == "").all()
+    assert dropped[dropped.doc_id == "added-doc"].text.tolist() == ["广东召开会议"]  # headline, listed
