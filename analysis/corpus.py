@@ -338,8 +338,8 @@ def _row(merged: dict, where: str, periods: dict[str, _Period]) -> dict:
         found = _period_for(dates["date"], periods)
         if len(found) != 1:
             raise CorpusError(f"{where}: no `period:` given and the date {row['date']} falls in "
-                              f"{'no' if not found else 'more than one'} declared period range "
-                              f"{found or ''}; add `period:` or a {{start, end}} range under `periods:`")
+                              f"{'no declared period range' if not found else f'more than one period range {found}'}"
+                              f"; add `period:` or a {{start, end}} range under `periods:`")
         row["period"] = found[0]
     if row["period"] not in periods:
         raise CorpusError(f"{where}: unknown period {row['period']!r}; declared periods: "
@@ -497,12 +497,12 @@ def _cut(text: str, simp: str, start: int, end: int, excludes: list) -> tuple[st
 
 def _load_document(doc, di: int, data_dir: Path, periods: dict, manifest_name: str,
                    raw_dir: Path | None = None, inline: str | None = None,
-                   whole: bool = False) -> _Doc:
+                   whole: bool = False, label: str | None = None) -> _Doc:
     if not isinstance(doc, dict):
         raise CorpusError(f"{manifest_name}, document #{di + 1}: expected a mapping with "
                           f"`doc_id:`, `file:` and `units:`")
-    label = doc.get("doc_id", f"#{di + 1}")
-    where_doc = f"{manifest_name}, document {label!r}"
+    where_doc = f"{manifest_name}, {label}" if label else \
+        f"{manifest_name}, document {doc.get('doc_id', f'#{di + 1}')!r}"
     _check_keys(doc, _DOC_KEYS, where_doc)
     doc_id = _text(doc.get("doc_id"), where_doc, "doc_id")
     if not doc_id:
@@ -520,7 +520,8 @@ def _load_document(doc, di: int, data_dir: Path, periods: dict, manifest_name: s
             raise CorpusError(f"{where_doc}: needs `file:` (a file in data/raw/)")
         file = doc["file"]
         path = _raw_path(data_dir, file, where_doc, raw_dir)
-        where_doc = f"{where_doc} ({file})"
+        if not label:
+            where_doc = f"{where_doc} ({file})"
         raw, enc = read_raw(path, encoding)
     headline = _text(doc.get("title"), where_doc, "title") or None
     clean = clean_document(raw, headline=headline)
@@ -771,7 +772,7 @@ def _load(data_dir, strict: bool = True, bulk: list | None = None) -> _Loaded:
             continue
         try:
             loaded = _load_document(doc, di, data_dir, periods, source, inline=inline,
-                                    whole=kind == "bulk")
+                                    whole=kind == "bulk", label=f"row {di + 1}" if kind == "bulk" else None)
             doc_id = loaded.audit["doc_id"]
             if doc_id in seen_docs:
                 raise CorpusError(f"{source}: duplicate doc_id {doc_id!r} (also in {seen_docs[doc_id]})")
@@ -884,7 +885,7 @@ def load_bulk(table, folder=None, *, data_dir=None) -> pd.DataFrame:
     table = Path(table)
     for ri, (doc, text) in enumerate(_bulk_documents(table)):
         loaded = _load_document(doc, ri, data_dir, periods, table.name, raw_dir=folder, inline=text,
-                                whole=True)
+                                whole=True, label=f"row {ri + 1}")
         rows.extend(loaded.units)
     ids = [r["unit_id"] for r in rows]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
