@@ -53,14 +53,14 @@ PROVINCES = (
 #: Columns of the corpus table, in order (the first sixteen are the original schema).
 COLUMNS = ["unit_id", "doc_id", "period", "date", "province", "city", "place", "level", "speaker",
            "outlet", "title", "url", "note", "file", "n_chars", "text",
-           "date_end", "published", "chair", "body", "meeting_type", "inferred", "script",
-           "excerpt", "display_text"]
+           "date_end", "published", "chair", "instructions", "body", "meeting_type", "inferred",
+           "script", "excerpt", "display_text"]
 
 # -- schema ------------------------------------------------------------------------------
 _TEXT_FIELDS = ("outlet", "url", "title", "period", "province", "city", "level", "note",
                 "body", "meeting_type")
 _DATE_FIELDS = ("date", "date_end", "published")
-_PERSON_FIELDS = ("speaker", "chair")
+_PERSON_FIELDS = ("speaker", "chair", "instructions")
 #: metadata a unit can carry (and inherit from its document)
 _META = (*_TEXT_FIELDS, *_DATE_FIELDS, *_PERSON_FIELDS, "inferred", "excerpt")
 _DOC_KEYS = {"doc_id", "file", "encoding", "script", "units", *_META}
@@ -344,6 +344,10 @@ def _row(merged: dict, where: str, periods: dict[str, _Period]) -> dict:
     if row["period"] not in periods:
         raise CorpusError(f"{where}: unknown period {row['period']!r}; declared periods: "
                           f"{sorted(periods)} (add it under `periods:` or fix the unit)")
+    p = periods[row["period"]]
+    if (p.start and dates["date"] < p.start) or (p.end and dates["date"] > p.end):
+        raise CorpusError(f"{where}: date {row['date']} lies outside period {p.name!r} "
+                          f"({p.start or '…'} to {p.end or '…'}); fix the date or the period")
     if row["level"] not in LEVELS:
         raise CorpusError(f"{where}: unknown level {row['level']!r}; use one of {list(LEVELS)}")
     if row["level"] in ("provincial", "municipal"):
@@ -825,7 +829,8 @@ def load_corpus(data_dir: Path | str | None = None) -> pd.DataFrame:
         ``file``, ``n_chars`` (characters of cleaned text), ``text`` (the unit's cleaned
         text in Simplified script, paragraphs separated by newlines; what is counted),
         then ``date_end`` (last day of a multi-day meeting), ``published``
-        (publication date), ``chair`` (names joined with 、), ``body``,
+        (publication date), ``chair`` (names joined with 、), ``instructions`` (who sent
+        written instructions, 批示, rather than attending), ``body``,
         ``meeting_type``, ``inferred`` (comma-separated fields the researcher inferred
         rather than read in the text), ``script`` (of the document: simplified,
         traditional or mixed), ``excerpt`` (bool) and ``display_text`` (the same span

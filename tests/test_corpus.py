@@ -393,14 +393,15 @@ def test_new_fields_are_columns(make_data):
         date_end: "2022-11-12"
         published: 2022-11-13
         chair: [甲某, 乙某]
+        instructions: 丙某
         body: 省委常委会
         meeting_type: 电视电话会议
         inferred: [province]
         excerpt: true
         level:""")
     row = A.load_corpus(make_data({"a.txt": GOOD_TEXT}, m)).iloc[0]
-    assert row[["date", "date_end", "published", "chair", "body", "meeting_type", "inferred", "script",
-                "excerpt"]].tolist() == ["2022-11-11", "2022-11-12", "2022-11-13", "甲某、乙某", "省委常委会",
+    assert row[["date", "date_end", "published", "chair", "instructions", "body", "meeting_type", "inferred", "script",
+                "excerpt"]].tolist() == ["2022-11-11", "2022-11-12", "2022-11-13", "甲某、乙某", "丙某", "省委常委会",
                                          "电视电话会议", "province", "simplified", True]
 
 
@@ -557,3 +558,9 @@ def test_seed_pins_survive_an_added_document(tmp_path):
     audit, dropped = A.corpus_audit(data)
     assert (audit.error == "").all()
     assert dropped[dropped.doc_id == "added-doc"].text.tolist() == ["广东召开会议"]  # headline, listed
+
+
+def test_explicit_period_must_contain_the_date(make_data):
+    m = unit().replace('date: "2022-11-11"', 'date: "2021-08-08"')
+    with pytest.raises(CorpusError, match=r"unit 'u1': date 2021-08-08 lies outside period '2022-11' \(2022-11-01 to 2022-11-30\)"):
+        A.load_corpus(make_data({"a.txt": GOOD_TEXT}, m, periods=RANGES))
