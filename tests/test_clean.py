@@ -198,3 +198,21 @@ def test_zero_width_characters_do_not_split_words():
     doc = clean_document("标题\n\n坚持动态\u200b清零\u2060总方针，\u00a0不\ufeff动摇。")
     assert doc.paragraphs[1] == "坚持动态清零总方针，不动摇。"
     assert doc.invisible == {"zero_width": 2, "bom": 1, "nbsp": 1}
+
+
+MIRROR = ROOT.parent / "shared" / "mirror" / "Felix-Jung" / "xin-wen-lian-bo"
+
+
+def test_junk_rules_drop_nothing_from_broadcast_transcripts():
+    """Negative check on real report text: 新闻联播 transcripts (read from the shared mirror, never copied
+    into the repo) contain no web chrome, so the chrome and inline rules must remove nothing from them."""
+    files = sorted(MIRROR.glob("*/news/*.md"))
+    if not files:
+        pytest.skip("the shared transcript mirror is not beside this checkout")
+    old = {"markup: link to the article (repeats the headline)", "markup: horizontal rule",
+           "front matter (parsed into metadata)", "headline (kept as the title metadata)",
+           "repeated headline (page header)"}
+    for path in files[::10]:  # every tenth day: ~250 transcripts, ~3,500 stories
+        doc = clean_document(path.read_text(encoding="utf-8"))
+        new = [d for d in doc.dropped if d["reason"] not in old]
+        assert not new, (path.name, new[:3])
