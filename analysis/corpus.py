@@ -369,10 +369,10 @@ _FOLD = str.maketrans({",": "，", ":": "：", ";": "；", "!": "！", "?": "？
                        "“": '"', "”": '"', "‘": "'", "’": "'", "［": "[", "］": "]"})
 
 
-def _fold(text: str) -> tuple[str, list[int]]:
+def _fold(text: str, simp: str | None = None) -> tuple[str, list[int]]:
     """Text for anchor matching: no whitespace, one width of punctuation, ASCII letters
     and digits, Simplified script; plus each kept character's offset in ``text``."""
-    simp, _ = to_simplified(text)
+    simp = simp if simp is not None else to_simplified(text)[0]
     out, pos = [], []
     for i, ch in enumerate(simp):
         if ch.isspace():
@@ -384,14 +384,24 @@ def _fold(text: str) -> tuple[str, list[int]]:
     return "".join(out), pos
 
 
-@dataclass
 class _Folded:
-    text: str
-    folded: str = ""
-    pos: list = field(default_factory=list)
+    """A cleaned text with its folded form for anchor matching (computed on first use)."""
 
-    def __post_init__(self):
-        self.folded, self.pos = _fold(self.text)
+    def __init__(self, text: str, simp: str | None = None):
+        self.text, self._simp, self._folded = text, simp, None
+
+    def _fold(self):
+        if self._folded is None:
+            self._folded = _fold(self.text, self._simp)
+        return self._folded
+
+    @property
+    def folded(self) -> str:
+        return self._fold()[0]
+
+    @property
+    def pos(self) -> list:
+        return self._fold()[1]
 
 
 def _closest(doc: _Folded, needle: str) -> str:
@@ -530,12 +540,11 @@ def _load_document(doc, di: int, data_dir: Path, periods: dict, manifest_name: s
     headline = _text(doc.get("title"), where_doc, "title") or None
     clean = clean_document(raw, headline=headline)
     text = clean.text
-    script, n_trad, _ = detect_script(text)
-    if script_decl == "simplified":
-        simp, n_conv = text, 0
-    else:
-        simp, n_conv = to_simplified(text)
-    folded = _Folded(text)
+    converted, n_conv = to_simplified(text)
+    script, _, _ = detect_script(text, converted)
+    simp = text if script_decl == "simplified" else converted
+    n_conv = 0 if script_decl == "simplified" else n_conv
+    folded = _Folded(text, converted)
     units = doc.get("units")
     if not isinstance(units, list) or not units:
         raise CorpusError(f"{where_doc}: `units:` must be a non-empty list")

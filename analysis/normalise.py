@@ -82,12 +82,14 @@ def _convert_aligned(text: str) -> str:
     return "\n".join(out)
 
 
-def detect_script(text: str) -> tuple[str, int, int]:
+def detect_script(text: str, simplified: str | None = None) -> tuple[str, int, int]:
     """Classify the script of a Chinese text.
 
     Parameters
     ----------
     text : str
+    simplified : str, optional
+        ``to_simplified(text)[0]`` if already computed (saves one conversion).
 
     Returns
     -------
@@ -105,7 +107,8 @@ def detect_script(text: str) -> tuple[str, int, int]:
     """
     if not _HAN.search(text):
         return "simplified", 0, 0
-    n_trad = sum(a != b for a, b in zip(text, _convert_aligned(text)))
+    simp = simplified if simplified is not None else _convert_aligned(text)
+    n_trad = sum(a != b for a, b in zip(text, simp))
     s2t = _converter("s2t").convert(text)
     n_simp = sum(a != b for a, b in zip(text, s2t)) if len(s2t) == len(text) else \
         sum(_converter("s2t").convert(c) != c for c in text)
