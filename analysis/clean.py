@@ -446,6 +446,10 @@ def clean_document(raw: str, *, headline: str | None = None) -> CleanDocument:
             line = normalize_width(line)
             if not line:
                 continue
+            why = line_junk_reason(line)
+            if why:
+                dropped.append({"line": line, "reason": why})
+                continue
             if SIDEBAR_HEADER.match(line):
                 in_sidebar = True
                 dropped.append({"line": line, "reason": "site chrome: sidebar link list (header)"})
@@ -455,10 +459,6 @@ def clean_document(raw: str, *, headline: str | None = None) -> CleanDocument:
                     dropped.append({"line": line, "reason": "site chrome: sidebar link list"})
                     continue
                 in_sidebar = False
-            why = line_junk_reason(line)
-            if why:
-                dropped.append({"line": line, "reason": why})
-                continue
             if headline is None:
                 headline = line  # the first line of a plain-text article is its headline
             elif line == headline:

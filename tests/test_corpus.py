@@ -564,3 +564,35 @@ def test_explicit_period_must_contain_the_date(make_data):
     m = unit().replace('date: "2022-11-11"', 'date: "2021-08-08"')
     with pytest.raises(CorpusError, match=r"unit 'u1': date 2021-08-08 lies outside period '2022-11' \(2022-11-01 to 2022-11-30\)"):
         A.load_corpus(make_data({"a.txt": GOOD_TEXT}, m, periods=RANGES))
+
+
+GOV_PAGE = """<html><head><title>某省召开会议</title><script>var a=1;</script></head><body>
+<div class="crumb">当前位置：首页 &gt; 政务公开 &gt; 要闻动态</div>
+<h1>某省召开疫情防控工作会议</h1>
+<div class="info">发布时间：2022-11-12 10:30 来源：某省人民政府网 浏览次数：1234 字体大小：【大 中 小】</div>
+<div class="article"><p>11月11日，河南省委召开会议，研究部署疫情防控工作。會（hui）議强调，要坚持科学精准，</p>
+<p>3 J  A& I! [5 d2 q, a防止层层加码。（下转3版）</p><p>本文图片均来自网络</p></div>
+<div>扫一扫在手机打开当前页</div><div>【打印】【关闭】</div>
+<div class="side"><h3>相关新闻</h3><ul><li>某市召开调度会议</li><li>某县开展核酸检测</li></ul></div>
+<div>返回顶部</div></body></html>"""
+
+
+def test_a_government_page_loads_as_report_text_only(make_data):
+    m = unit(start="11月11日").replace("file: a.txt", "file: a.html")
+    data = make_data({"a.html": GOV_PAGE}, m)
+    c = A.load_corpus(data)
+    assert c.text.iloc[0] == "11月11日，河南省委召开会议，研究部署疫情防控工作。会议强调，要坚持科学精准，防止层层加码。"
+    assert c.display_text.iloc[0] == "11月11日，河南省委召开会议，研究部署疫情防控工作。會議强调，要坚持科学精准，防止层层加码。"
+    audit, dropped = A.corpus_audit(data)
+    assert audit.script.iloc[0] == "mixed" and audit.chars_converted.iloc[0] == 2
+    reasons = set(dropped.reason)
+    assert {"site chrome: breadcrumb", "byline: publication time", "pinyin gloss inside a word",
+            "anti-scraping fragment (non-Chinese noise inside a sentence)", "continuation marker (e-paper page jump)",
+            "photo credit", "site chrome: QR-code prompt", "site chrome: page controls",
+            "site chrome: sidebar link list", "site chrome: back-to-top link"} <= reasons
+
+
+def test_declared_simplified_script_turns_conversion_off(make_data):
+    m = unit().replace("    units:", "    script: simplified\n    units:")
+    c = A.load_corpus(make_data({"a.txt": "第一段會議内容，研究部署。\n"}, m))
+    assert c.text.iloc[0] == c.display_text.iloc[0] == "第一段會議内容，研究部署。"
