@@ -308,7 +308,7 @@ def evaluate_drafts(data_dir=None) -> tuple[pd.DataFrame, dict]:
         curated = corpus[corpus.doc_id == doc["doc_id"]]
         for u in curated.itertuples():
             match = next((p for p in entry["units"] if p["start"] in u.display_text), None)
-            row = {"unit_id": u.unit_id, "level": u.level, "found": match is not None}
+            row = {"doc_id": doc["doc_id"], "unit_id": u.unit_id, "level": u.level, "found": match is not None}
             for f in EVALUATED_FIELDS:
                 if match is None:
                     row[f"{f}_ok"] = pd.NA
@@ -329,6 +329,18 @@ def evaluate_drafts(data_dir=None) -> tuple[pd.DataFrame, dict]:
     for f in EVALUATED_FIELDS:
         summary[f"{f}_matched"] = int(found[f"{f}_ok"].astype(bool).sum())
     return table, summary
+
+
+def per_document_rows(table: pd.DataFrame) -> list[str]:
+    """Markdown table rows (README) per document: meeting units found, fields matched."""
+    rows = []
+    for doc_id, t in table.groupby("doc_id", sort=False):
+        meeting = t[t.level != "media"]
+        found = t[t.found]
+        ok = sum(int(found[f"{f}_ok"].astype(bool).sum()) for f in EVALUATED_FIELDS)
+        rows.append(f"| `{doc_id}` | {int(meeting.found.sum())} of {len(meeting)} | "
+                    f"{ok} of {len(found) * len(EVALUATED_FIELDS)} |")
+    return rows
 
 
 def summary_sentence(summary: dict) -> str:
@@ -354,6 +366,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.evaluate:
         table, summary = evaluate_drafts()
         print(table.to_string(index=False))
+        print("\n| document | meeting/national units found | fields equal to the manifest |\n|---|---|---|")
+        print("\n".join(per_document_rows(table)))
         print(summary_sentence(summary))
         return 0
     if not args.files:

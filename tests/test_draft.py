@@ -3,7 +3,7 @@ import pytest
 from ruamel.yaml import YAML
 
 import analysis as A
-from analysis.draft import draft_document, draft_yaml, evaluate_drafts, main, summary_sentence
+from analysis.draft import draft_document, draft_yaml, evaluate_drafts, main, per_document_rows, summary_sentence
 from conftest import ROOT
 
 ROUNDUP = """\
@@ -99,3 +99,5 @@ def test_evaluation_on_the_seed_documents_is_reported_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert summary_sentence(summary) in readme.replace("\n", " "), \
         "README 'Adding documents' must quote: " + summary_sentence(summary)
+    for row in per_document_rows(table):
+        assert row in readme, "README 'Adding documents' table must have the row: " + row
