@@ -12,6 +12,10 @@ so the researcher can review it before pasting the entry into ``data/corpus.yml`
 
 Rules (deliberately simple and visible):
 
+Guesses are made on the Simplified text (:func:`analysis.normalise.to_simplified`), so a
+Traditional document gets the same proposal; its anchors still match (anchor matching
+ignores the script).
+
 * **Unit boundaries.** A paragraph starts a unit when its first sentence has a date
   (``11月11日``, ``11日下午``, ``同日``, ``同一天``) and a meeting verb (召开 / 举行)
   with 会 (会议, 常委会, 续会 …).  The unit runs over the following paragraphs until the
@@ -45,6 +49,7 @@ from ruamel.yaml import YAML
 from .clean import clean_document
 from .corpus import CorpusError, default_data_dir, read_raw
 from .gazetteer import find_places, provinces_in
+from .normalise import to_simplified
 
 __all__ = ["draft_document", "draft_yaml", "evaluate_drafts", "EVALUATED_FIELDS", "main"]
 
@@ -238,7 +243,9 @@ def draft_document(path, *, year: int | None = None, encoding: str | None = None
     path = Path(path)
     raw, _ = read_raw(path, encoding)
     clean = clean_document(raw)
-    paragraphs = clean.paragraphs
+    # guesses are made on the Simplified text (the gazetteer and the patterns are Simplified);
+    # anchors taken from it match the original too (anchor matching ignores the script)
+    paragraphs = to_simplified(clean.text)[0].split("\n") if clean.paragraphs else []
     bylines = "\n".join(d["line"] for d in clean.dropped)  # publication dates in bylines
     yr = _year(clean.metadata, clean.text + "\n" + bylines, year)
     month = _month_hint(clean.metadata, bylines)

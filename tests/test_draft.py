@@ -101,3 +101,13 @@ def test_evaluation_on_the_seed_documents_is_reported_in_the_readme():
         "README 'Adding documents' must quote: " + summary_sentence(summary)
     for row in per_document_rows(table):
         assert row in readme, "README 'Adding documents' table must have the row: " + row
+
+
+def test_a_traditional_repost_gets_the_same_proposal(roundup, tmp_path):
+    import opencc
+
+    other = tmp_path / "t" / "roundup.txt"  # same name as the Simplified file: same doc_id
+    other.parent.mkdir()
+    other.write_text(opencc.OpenCC("s2t").convert(ROUNDUP), encoding="utf-8")
+    assert "會議" in other.read_text(encoding="utf-8")
+    assert draft_document(other) == draft_document(roundup)
