@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._yaml import load_yaml_safely
-from .clean import CleanDocument, clean_document
+from .clean import clean_document
 from .normalise import SCRIPTS, detect_script, to_simplified
 
 __all__ = [
