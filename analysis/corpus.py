@@ -105,8 +105,11 @@ def read_raw(path: Path, encoding: str | None = None) -> tuple[str, str]:
         The raw file.
     encoding : str, optional
         Declared encoding.  Without one, UTF-8 (with or without BOM) is tried, then
-        GB18030 (a superset of GBK/GB2312); GB18030 is accepted only if the result is
-        mostly Chinese text, since almost any byte string decodes as GB18030.
+        GB18030 (a superset of GBK/GB2312) and Big5.  Almost any byte string decodes
+        as one of them, so a decoding is accepted only if at least 80 % of its Han
+        characters are the encoding's common (level-1) characters, and the better of the
+        two wins: Big5 bytes read as GB18030 give ~50 % common characters, real GB text
+        over 99 %.
 
     Returns
     -------
@@ -161,20 +164,45 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as e:
         utf8_error = e
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None:
-        non_ascii = [c for c in text if ord(c) > 127]
-        han = sum(1 for c in non_ascii if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f"
-                  or "\uff00" <= c <= "\uffef")
-        if non_ascii and han / len(non_ascii) > 0.9:
-            return text, "gb18030"
+    best = None
+    for enc, score in (("gb18030", _common_share_gb), ("big5", _common_share_big5)):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        share = score(text)
+        if share >= 0.8 and (best is None or share > best[2]):
+            best = (text, enc, share)
+    if best:
+        return best[0], best[1]
     raise CorpusError(f"{path.name}: not valid UTF-8 (byte {utf8_error.start}: "
-                      f"{utf8_error.reason}) and not recognisably GB18030/GBK Chinese; "
+                      f"{utf8_error.reason}) and not recognisably GB18030/GBK or Big5 Chinese; "
                       f"declare `encoding:` for this document in the manifest "
                       f"(e.g. gb18030, big5) or re-save the file as UTF-8")
+
+
+def _common_share(text: str, encoding: str, lo: int, hi: int) -> float:
+    """Share of the Han characters of ``text`` among an encoding's common (level-1) characters."""
+    han = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    if not han:
+        return 0.0
+    common = 0
+    for c in han:
+        try:
+            common += lo <= c.encode(encoding)[0] <= hi
+        except UnicodeEncodeError:
+            pass
+    return common / len(han)
+
+
+def _common_share_gb(text: str) -> float:
+    # GB2312 level 1: the 3,755 most common Simplified characters (lead bytes 0xB0-0xD7)
+    return _common_share(text, "gb2312", 0xB0, 0xD7)
+
+
+def _common_share_big5(text: str) -> float:
+    # Big5 level 1: the 5,401 common Traditional characters (lead bytes 0xA4-0xC6)
+    return _common_share(text, "big5", 0xA4, 0xC6)
 
 
 def _raw_path(data_dir: Path, file, where: str, raw_dir: Path | None = None) -> Path:

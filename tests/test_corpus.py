@@ -596,3 +596,14 @@ def test_declared_simplified_script_turns_conversion_off(make_data):
     m = unit().replace("    units:", "    script: simplified\n    units:")
     c = A.load_corpus(make_data({"a.txt": "第一段會議内容，研究部署。\n"}, m))
     assert c.text.iloc[0] == c.display_text.iloc[0] == "第一段會議内容，研究部署。"
+
+
+def test_big5_without_declaration_is_detected(make_data):
+    import opencc
+
+    trad = opencc.OpenCC("s2t").convert("第一段会议内容，研究部署疫情防控工作，要求各地坚持科学精准。\n\n第二段继续部署工作。\n")
+    c = A.load_corpus(make_data({"a.txt": trad.encode("big5")}, unit()))
+    assert c.display_text.iloc[0].startswith("第一段會議內容")
+    assert c.text.iloc[0].startswith("第一段会议内容")
+    audit, _ = A.corpus_audit(make_data({"a.txt": trad.encode("big5")}, unit()))
+    assert audit.encoding.iloc[0] == "big5"
