@@ -649,6 +649,8 @@ def _load_document(doc, di: int, data_dir: Path, periods: dict, manifest_name: s
                     raise CorpusError(f"{xw}: end anchor {x['end']!r} not found inside the unit after "
                                       f"its start anchor")
                 e = ends[0][1]
+            if any(s < e2 and s2 < e for s2, e2 in excludes):
+                raise CorpusError(f"{xw}: overlaps another exclude span of the unit; merge them")
             excludes.append((s, e))
             excluded_chars += e - s
             out.dropped.append({"doc_id": doc_id, "file": file, "stage": "excluded",
@@ -658,7 +660,7 @@ def _load_document(doc, di: int, data_dir: Path, periods: dict, manifest_name: s
             raise CorpusError(f"{where}: the unit is empty (no Chinese text between its anchors)")
         row = dict(row)
         row.update(doc_id=doc_id, file=file, text=body, display_text=original, n_chars=len(body),
-                   script=script, _span=(start, end))
+                   script=script_decl or script, _span=(start, end))
         out.units.append(row)
     covered = sorted(u["_span"] for u in out.units)
     gaps, pos = [], 0

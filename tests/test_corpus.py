@@ -607,3 +607,13 @@ def test_big5_without_declaration_is_detected(make_data):
     assert c.text.iloc[0].startswith("第一段会议内容")
     audit, _ = A.corpus_audit(make_data({"a.txt": trad.encode("big5")}, unit()))
     assert audit.encoding.iloc[0] == "big5"
+
+
+def test_overlapping_excludes_are_an_error(make_data):
+    m = unit().replace("        level:", """\
+        exclude:
+          - {start: 网友甲, end: 说得好, reason: a}
+          - {start: 说得好, end: 顶一个。, reason: b}
+        level:""")
+    with pytest.raises(CorpusError, match=r"unit 'u1', exclude #2: overlaps another exclude span"):
+        A.load_corpus(make_data({"a.txt": EXCL_TEXT}, m))
