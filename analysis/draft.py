@@ -21,16 +21,17 @@ ignores the script).
   with 会 (会议, 常委会, 续会 …).  The unit runs over the following paragraphs until the
   next such paragraph or a headline-like paragraph (no sentence mark ``。``), which is
   left outside every unit.  The ``end`` anchor is the last sentence of the unit.
-* **date**: month and day from the first sentence (a bare ``11日`` takes the month of
-  the previous unit or of the document's date); the year from the front matter, a
+* **date**: month and day from the first sentence, preferring one with a month (a bare
+  ``11日`` takes the month of the previous unit or of the document's date; ``同日`` the
+  previous unit's date, or the last full date before the first unit); the year from the front matter, a
   ``2022年`` in the text, or ``--year``; without a year the date is left out.
 * **place** (``province``, ``city``): :func:`analysis.gazetteer.find_places` on the
   first sentence; without a place there, the province named most often in the document.
 * **level**: 国务院/党中央 → national; 市委/市政府/全市/我市 → municipal (provincial for
   the four municipalities 北京, 天津, 上海, 重庆); 省委/省政府/全省/我省/自治区 → provincial.
 * **chair**: the name in "<title>X主持"; **speaker**: the chair, then names in
-  "<title>X强调/指出/讲话/作部署" and paragraphs opening "X强调，" / "X指出，" (written
-  instructions, 批示, are not speaking).
+  "<title>X强调/指出/讲话/作部署/介绍/表示/出席会议并讲话" and paragraphs opening "X强调，" /
+  "X指出，"; **instructions**: "<title>X（对…）作批示" (written instructions are not speaking).
 * **body** and **meeting_type**: the first organ (省委常委会, 领导小组, 指挥部 …) and
   meeting format (专题会议, 电视电话会议, 视频调度会议, 座谈会, 续会 …) named in the first sentence.
 """
@@ -61,7 +62,9 @@ _MEETING = re.compile(r"召开|举行")
 _TITLE = (r"(?:书记|省长|市长|主席|主任|总理|组长|指挥长|总指挥|部长|委员|厅长|局长|秘书长|区长|县长|"
           r"副书记|常委)")
 _CHAIR = re.compile(rf"{_TITLE}、?([\u4e00-\u9fff]{{2,3}}?)主持")
-_SPEAK = re.compile(rf"{_TITLE}、?([\u4e00-\u9fff]{{2,3}}?)(?:在讲话中|在会上)?(?:强调|指出|讲话|作工作部署|作部署)")
+_SPEAK = re.compile(rf"{_TITLE}、?([\u4e00-\u9fff]{{2,3}}?)(?:在讲话中|在会上)?"
+                    rf"(?:强调|指出|讲话|作工作部署|作部署|介绍|表示|出席会议并讲话|出席并讲话)")
+_INSTRUCT = re.compile(rf"{_TITLE}、?([\u4e00-\u9fff]{{2,3}}?)(?:对[^。，]{{0,15}})?作(?:出)?(?:重要)?批示")
 _OPENING_SPEAKER = re.compile(r"^([\u4e00-\u9fff]{2,3})(?:强调|指出|要求)[，,：]")
 _NOT_NAMES = {"会议", "会上", "通知", "我们", "他们", "同时", "会议还", "要求", "大会", "文件"}
 _BODY = re.compile(r"(自治区党委常委会|省委常委会|市委常委会|党委常委会|省政府常务会议|市政府常务会议|常务会议|"
@@ -198,6 +201,9 @@ def _guess(paragraphs: list[str], doc_places: list[str], year: int | None, month
                         *[x for p in paragraphs for x in _names(_OPENING_SPEAKER, p)]])
     if speakers:
         g["speaker"] = "、".join(speakers)
+    instr = _unique(_names(_INSTRUCT, head))
+    if instr:
+        g["instructions"] = "、".join(instr)
     b = _BODY.search(first)
     if b:
         g["body"] = b.group(1)
@@ -259,14 +265,18 @@ def draft_document(path, *, year: int | None = None, encoding: str | None = None
     units, previous_date = [], None
     for k, idx in enumerate(_split_units(paragraphs), 1):
         pars = [paragraphs[i] for i in idx]
+        if previous_date is None and yr:  # 同日 in the first unit: the last full date before it
+            before = [m for p in paragraphs[:idx[0]] for m in re.finditer(r"(\d{1,2})月(\d{1,2})日", p)]
+            if before:
+                previous_date = f"{yr:04d}-{int(before[-1].group(1)):02d}-{int(before[-1].group(2)):02d}"
         g = _guess(pars, doc_places, yr, month, previous_date)
         month = g.pop("_month")
         previous_date = g.get("date", previous_date)
         unit = {"unit_id": f"{entry['doc_id']}-{k}", "start": _anchor_start(pars[0]),
                 "end": _anchor_end(pars[-1])}
         unit.update(g)
-        unit["inferred"] = [f for f in ("date", "level", "province", "city", "chair", "speaker", "body",
-                                        "meeting_type") if f in g]
+        unit["inferred"] = [f for f in ("date", "level", "province", "city", "chair", "speaker",
+                                        "instructions", "body", "meeting_type") if f in g]
         units.append(unit)
     entry["units"] = units
     return entry

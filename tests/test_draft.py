@@ -21,7 +21,7 @@ ROUNDUP = """\
 
 政知君注意到，多地还提到了物资保障。
 
-12日下午，浙江省召开全省疫情防控工作电视电话会议。省长、领导小组组长王浩强调，要科学精准。
+12日下午，浙江省召开全省疫情防控工作电视电话会议。省委书记易某对会议作批示，省长、领导小组组长王浩强调，要科学精准。
 
 王凯指出，要加强政策解读。
 """
@@ -51,12 +51,12 @@ def test_metadata_guesses_are_marked_inferred(roundup):
     assert {k: u[1][k] for k in ("date", "level", "province", "city", "chair", "speaker", "meeting_type")} == \
         {"date": "2022-11-11", "level": "municipal", "province": "河南", "city": "郑州", "chair": "安伟",
          "speaker": "安伟", "meeting_type": "专题会议"}
-    assert {k: u[2][k] for k in ("date", "level", "province", "speaker", "meeting_type")} == \
+    assert {k: u[2][k] for k in ("date", "level", "province", "speaker", "instructions", "meeting_type")} == \
         {"date": "2022-11-12", "level": "provincial", "province": "浙江", "speaker": "王浩、王凯",
-         "meeting_type": "电视电话会议"}
+         "instructions": "易某", "meeting_type": "电视电话会议"}
     for unit in u:
-        guessed = [k for k in ("date", "level", "province", "city", "chair", "speaker", "body", "meeting_type")
-                   if k in unit]
+        guessed = [k for k in ("date", "level", "province", "city", "chair", "speaker", "instructions", "body",
+                               "meeting_type") if k in unit]
         assert unit["inferred"] == guessed
 
 
