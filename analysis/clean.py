@@ -11,7 +11,8 @@ Rules, in order:
 1. **Front matter** (``---`` ... ``---`` at the top, Jekyll style) is parsed into
    metadata (``title``, ``date``, ``author``, ``from``/``url``) and removed.
 2. **HTML** (if the text contains block tags) is reduced to text with the standard
-   library's :class:`html.parser.HTMLParser`; block elements (``p``, ``div``,
+   library's :class:`html.parser.HTMLParser` (the ``<title>`` becomes ``html_title``
+   metadata, logged as dropped); block elements (``p``, ``div``,
    ``section``, ``br``, headings, list items) end a paragraph, inline ones
    (``strong``, ``a``) do not.  Comments, scripts and styles are dropped.  Entities
    are unescaped.
@@ -270,16 +271,22 @@ class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.title: list[str] = []
         self._skip = 0
+        self._in_title = False
 
     def handle_starttag(self, tag, attrs):
-        if tag in _SKIP_TAGS:
+        if tag == "title":
+            self._in_title = True
+        elif tag in _SKIP_TAGS:
             self._skip += 1
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n\n")
 
     def handle_endtag(self, tag):
-        if tag in _SKIP_TAGS:
+        if tag == "title":
+            self._in_title = False
+        elif tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n\n")
@@ -289,7 +296,9 @@ class _TextExtractor(HTMLParser):
             self.parts.append("\n\n")
 
     def handle_data(self, data):
-        if not self._skip:
+        if self._in_title:
+            self.title.append(data)
+        elif not self._skip:
             self.parts.append(data)
 
 
@@ -313,14 +322,15 @@ def _split_front_matter(raw: str) -> tuple[dict, str, list[str]]:
     return {}, raw, []
 
 
-def _html_to_text(body: str) -> tuple[str, int]:
+def _html_to_text(body: str) -> tuple[str, int, str]:
     parser = _TextExtractor()
     parser.feed(body)
     parser.close()
     text = "".join(parser.parts)
-    visible = len(re.sub(r"\s", "", text))
+    title = normalize_width("".join(parser.title))
+    visible = len(re.sub(r"\s", "", text)) + len(re.sub(r"\s", "", title))
     markup = len(re.sub(r"\s", "", body)) - visible
-    return text, max(markup, 0)
+    return text, max(markup, 0), title
 
 
 def normalize_width(text: str) -> str:
@@ -429,8 +439,11 @@ def clean_document(raw: str, *, headline: str | None = None) -> CleanDocument:
         comments = re.findall(r"<!--.*?-->", body, flags=re.S)
         markup += sum(len(c) for c in comments)
         body = re.sub(r"<!--.*?-->", "", body, flags=re.S)
-        body, tag_chars = _html_to_text(body)
+        body, tag_chars, page_title = _html_to_text(body)
         markup += tag_chars
+        if page_title:  # the browser-tab title (often "headline_site name"): metadata, not text
+            meta.setdefault("html_title", page_title)
+            dropped.append({"line": page_title, "reason": "HTML <title> (page title, kept as metadata)"})
     else:
         body = html.unescape(body)
 

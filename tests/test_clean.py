@@ -216,3 +216,10 @@ def test_junk_rules_drop_nothing_from_broadcast_transcripts():
         doc = clean_document(path.read_text(encoding="utf-8"))
         new = [d for d in doc.dropped if d["reason"] not in old]
         assert not new, (path.name, new[:3])
+
+
+def test_html_title_is_metadata_not_text():
+    doc = clean_document("<html><head><title>某省召开会议_某省人民政府网</title></head><body><p>正文第一段。</p></body></html>")
+    assert doc.paragraphs == ["正文第一段。"]
+    assert doc.metadata["html_title"] == "某省召开会议_某省人民政府网"
+    assert {"line": "某省召开会议_某省人民政府网", "reason": "HTML <title> (page title, kept as metadata)"} in doc.dropped
