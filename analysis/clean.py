@@ -204,8 +204,9 @@ def remove_inline_junk(line: str) -> tuple[str, list[dict]]:
             removed.extend({"line": f, "reason": why} for f in found)
             line = pat.sub("", line)
     spans = anti_scraping_spans(line)
+    removed.extend({"line": line[s:e], "reason": "anti-scraping fragment (non-Chinese noise inside a sentence)"}
+                   for s, e in spans)
     for s, e in reversed(spans):
-        removed.insert(len(removed), {"line": line[s:e], "reason": "anti-scraping fragment (non-Chinese noise inside a sentence)"})
         line = line[:s] + line[e:]
     return line, removed
 
