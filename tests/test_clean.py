@@ -223,3 +223,9 @@ def test_html_title_is_metadata_not_text():
     assert doc.paragraphs == ["正文第一段。"]
     assert doc.metadata["html_title"] == "某省召开会议_某省人民政府网"
     assert {"line": "某省召开会议_某省人民政府网", "reason": "HTML <title> (page title, kept as metadata)"} in doc.dropped
+
+
+def test_several_fragments_in_one_line_are_removed_in_order():
+    line, removed = remove_inline_junk("会议指出3 J  A& I! [5 d2 q, a要抓早抓小，b% Z* k1 m[ q以快制快。")
+    assert line == "会议指出要抓早抓小，以快制快。"
+    assert [r["line"] for r in removed] == ["3 J  A& I! [5 d2 q, a", "b% Z* k1 m[ q"]
