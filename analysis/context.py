@@ -2,8 +2,7 @@
 
 Matching uses ``text`` (Simplified script, see :mod:`analysis.normalise`); what is shown
 (concordance lines, reused passages) comes from ``display_text`` (the original script,
-character-aligned with ``text``) when the corpus table has it.
-"""
+character-aligned with ``text``) when the corpus table has it."""
 from __future__ import annotations
 
 import html
@@ -33,8 +32,7 @@ def kwic(corpus: pd.DataFrame, term: str, window: int = 15) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``unit_id``, ``position`` (character offset in the unit's text),
-        ``left``, ``keyword``, ``right``, in corpus order.  Matching is in ``text``
-        (Simplified); the lines show ``display_text`` (original script) if present.
+        ``left``, ``keyword``, ``right``, in corpus order.
 
     Examples
     --------
@@ -172,15 +170,17 @@ def text_reuse(corpus: pd.DataFrame, source=None, min_chars: int = 12, *,
         One row per unit (the sources themselves are skipped when ``source`` is given):
         ``unit_id``, ``n_chars`` (without whitespace and masked titles), ``reused_chars``,
         ``reuse_share`` (0–1), ``top_match`` (the other unit sharing the most
-        characters), ``longest_passage`` (in the original script when the table has
-        ``display_text``).  Passages are compared in ``text`` (Simplified), so a
-        Traditional repost of a Simplified source counts as reuse.
+        characters), ``longest_passage``.
     """
     if min_chars < 2:
         raise ValueError("min_chars must be >= 2")
     ids = list(corpus["unit_id"])
-    texts = {u: _normalise(t) for u, t in zip(ids, corpus["text"])}
-    shown = {u: _normalise(d) for u, d in zip(ids, _display(corpus))}
+    if mask_titles:
+        from .hygiene import compile_titles
+        titles = compile_titles(titles)
+    texts = {u: _normalise(_mask_titles(t, titles) if mask_titles else t)
+             for u, t in zip(ids, corpus["text"])}
+    shown = {u: _normalise(d) for u, d in zip(ids, _display(corpus))}  # same offsets (masks keep length)
     if source is not None:
         src = [source] if isinstance(source, str) else list(source)
         missing = [s for s in src if s not in texts]

@@ -52,9 +52,9 @@ PROVINCES = (
 
 #: Columns of the corpus table, in order (the first sixteen are the original schema).
 COLUMNS = ["unit_id", "doc_id", "period", "date", "province", "city", "place", "level", "speaker",
-           "outlet", "title", "url", "note", "file", "n_chars", "text",
+           "outlet", "title", "url", "note", "excerpt", "file", "n_chars", "text",
            "date_end", "published", "chair", "instructions", "body", "meeting_type", "inferred",
-           "script", "excerpt", "display_text"]
+           "script", "display_text"]
 
 # -- schema ------------------------------------------------------------------------------
 _TEXT_FIELDS = ("outlet", "url", "title", "period", "province", "city", "level", "note",
@@ -353,7 +353,8 @@ def _row(merged: dict, where: str, periods: dict[str, _Period]) -> dict:
     row["inferred"] = _inferred(merged.get("inferred"), where)
     excerpt = merged.get("excerpt", False)
     if not isinstance(excerpt, bool):
-        raise CorpusError(f"{where}: `excerpt` must be true or false, got {excerpt!r}")
+        raise CorpusError(f"{where}: `excerpt` must be true or false (a unit known only from "
+                          f"a journalist's excerpt of a longer report), got {excerpt!r}")
     row["excerpt"] = excerpt
     for key in _REQUIRED:
         if not row[key]:

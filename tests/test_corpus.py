@@ -8,6 +8,9 @@ import pytest
 import analysis as A
 from analysis import CorpusError
 
+PROVINCES_2022 = {"河南", "江苏", "内蒙古", "河北", "新疆", "海南", "湖北", "四川", "浙江", "黑龙江",
+                  "湖南", "重庆", "天津"}
+
 #: The seed corpus, pinned unit by unit: (doc_id, period, date, level, province, city, outlet).
 #: Users add documents and units; these must still be there, unchanged.  Totals, the set of
 #: provinces and "nothing outside a unit" are NOT pinned (they change when documents are added).
@@ -15,7 +18,8 @@ SEED_UNITS = {
     "zaobao-media-lede": ("zaobao-20221112", "2022-11", "2022-11-12", "media", "", "", "联合早报"),
     "henan-20221111-zaobao": ("zaobao-20221112", "2022-11", "2022-11-11", "provincial", "河南", "", "联合早报"),
     "zaobao-media-context": ("zaobao-20221112", "2022-11", "2022-11-12", "media", "", "", "联合早报"),
-    "henan-20210808": ("guancha-20210809", "2021-08", "2021-08-08", "provincial", "河南", "", "观察者网"),
+    "henan-20210808-lou": ("guancha-20210809", "2021-08", "2021-08-08", "provincial", "河南", "", "观察者网"),
+    "henan-20210808-wang": ("guancha-20210809", "2021-08", "2021-08-08", "provincial", "河南", "", "观察者网"),
     "national-20221111-notice-bjyouth": ("bjyouth-20221113", "2022-11", "2022-11-11", "national", "", "", "北京青年报"),
     "national-20221111-sun": ("bjyouth-20221113", "2022-11", "2022-11-11", "national", "", "", "北京青年报"),
     "bjyouth-media-1": ("bjyouth-20221113", "2022-11", "2022-11-13", "media", "", "", "北京青年报"),
@@ -34,7 +38,8 @@ SEED_UNITS = {
     "bjyouth-media-3": ("bjyouth-20221113", "2022-11", "2022-11-13", "media", "", "", "北京青年报"),
     "chongqing-20221111": ("bjyouth-20221113", "2022-11", "2022-11-11", "provincial", "重庆", "", "北京青年报"),
     "tianjin-20221111": ("bjyouth-20221113", "2022-11", "2022-11-11", "provincial", "天津", "", "北京青年报"),
-    "henan-20221117": ("henanribao-20221118", "2022-11", "2022-11-17", "provincial", "河南", "", "河南日报"),
+    "henan-20221117-lou": ("henanribao-20221118", "2022-11", "2022-11-17", "provincial", "河南", "", "河南日报"),
+    "henan-20221117-wang": ("henanribao-20221118", "2022-11", "2022-11-17", "provincial", "河南", "", "河南日报"),
     "zhengzhou-20221117": ("henanribao-20221118", "2022-11", "2022-11-17", "municipal", "河南", "郑州", "郑州晚报"),
     "jiangsu-20221111": ("yangtse-20221112", "2022-11", "2022-11-11", "provincial", "江苏", "", "现代快报"),
     "national-20221111-notice": ("yangtse-20221112", "2022-11", "2022-11-11", "national", "", "", "新华社"),
@@ -408,7 +413,7 @@ def test_new_fields_are_columns(make_data):
 def test_columns_are_a_superset_of_the_original_schema(corpus):
     original = ["unit_id", "doc_id", "period", "date", "province", "city", "place", "level", "speaker",
                 "outlet", "title", "url", "note", "file", "n_chars", "text"]
-    assert list(corpus.columns[:len(original)]) == original
+    assert [c for c in corpus.columns if c in original] == original  # same order, new columns added
     assert (corpus.text == corpus.display_text).all()  # the seed documents are Simplified
 
 
@@ -617,3 +622,49 @@ def test_overlapping_excludes_are_an_error(make_data):
         level:""")
     with pytest.raises(CorpusError, match=r"unit 'u1', exclude #2: overlaps another exclude span"):
         A.load_corpus(make_data({"a.txt": EXCL_TEXT}, m))
+
+
+# -- speaker sub-units and excerpt flags (issue 9) --------------------------------------
+
+def test_two_speech_reports_are_split_into_speaker_units(corpus):
+    """The Aug 2021 and 17 Nov 2022 Henan reports each carry the Party secretary's speech
+    and the governor's; each speech is its own unit with one speaker, same doc_id."""
+    u = corpus.set_index("unit_id")
+    for day in ("20210808", "20221117"):
+        lou, wang = u.loc[f"henan-{day}-lou"], u.loc[f"henan-{day}-wang"]
+        assert (lou.speaker, wang.speaker) == ("楼阳生", "王凯")
+        assert lou.doc_id == wang.doc_id and lou.date == wang.date
+        assert wang.text.startswith("王凯指出，")
+        assert "王凯指出" not in lou.text
+    assert u.loc["henan-20210808-lou", "text"].endswith("实现年度目标任务创造条件。")
+    assert "一要严格落实决策部署" in u.loc["henan-20210808-lou", "text"]
+    assert "七要引导干部砥砺细实作风" in u.loc["henan-20210808-wang", "text"]
+    # no unit of the provincial meeting reports names two speakers any more
+    prov = corpus[corpus.level == "provincial"]
+    assert not prov.speaker.str.contains("、").any()
+    # the governor's share of the 2021 reference (issue 9: about 27%)
+    share = u.loc["henan-20210808-wang", "n_chars"] / u.loc[
+        ["henan-20210808-lou", "henan-20210808-wang"], "n_chars"].sum()
+    assert 0.25 < share < 0.29
+
+
+def test_excerpt_flags_mark_exactly_the_roundup_entries(corpus):
+    ex = corpus[corpus.excerpt]
+    assert corpus.excerpt.dtype == bool
+    assert set(ex.doc_id) == {"bjyouth-20221113"}
+    assert not ex.level.eq("media").any()  # the journalist's own text is not an excerpt
+    prov = ex[ex.level == "provincial"]
+    assert len(prov) == 12 and prov.province.is_unique
+    assert set(prov.province) == PROVINCES_2022 - {"江苏"}
+    # eleven places are known ONLY from the roundup (Henan also has full reports)
+    full = set(corpus.loc[~corpus.excerpt & (corpus.level == "provincial"), "province"])
+    assert len(set(prov.province) - full) == 11
+    assert (prov.n_chars.min(), prov.n_chars.max()) == (120, 311)
+
+
+def test_excerpt_must_be_boolean(make_data):  # noqa: F811 (E1's test, kept with B's parametrised one)
+    data = make_data({"a.txt": GOOD_TEXT}, unit().replace("        level:", "        excerpt: yes please\n        level:"))
+    with pytest.raises(CorpusError, match=r"unit 'u1': `excerpt` must be true or false"):
+        A.load_corpus(data)
+    ok = make_data({"a.txt": GOOD_TEXT}, unit().replace("        level:", "        excerpt: true\n        level:"))
+    assert A.load_corpus(ok).excerpt.tolist() == [True]
