@@ -2,7 +2,7 @@
 
 The vocabulary a researcher types (after quanteda):
 
-corpus     load_corpus, corpus_audit, CorpusError, clean_document
+corpus     load_corpus, load_bulk, corpus_audit, CorpusError, clean_document
 tokens     Segmenter, tokenize_corpus
 hygiene    counting_spans, mask_for_counting, title_spans, load_names, hygiene_effects
 evidence   evidence_base, prose_facts, places_with, lexicon_sizes
@@ -37,6 +37,7 @@ _EXPORTS: dict[str, str] = {
     "clean_document": "clean",
     "load_corpus": "corpus", "corpus_audit": "corpus", "CorpusError": "corpus",
     "LEVELS": "corpus", "PROVINCES": "corpus",
+    "load_bulk": "corpus", "CorpusWarning": "corpus", "find_anchor": "corpus",
     # tokens
     "Segmenter": "tokens", "tokenize_corpus": "tokens", "count_terms": "tokens",
     "LexiconError": "tokens",

@@ -11,7 +11,8 @@ Rules, in order:
 1. **Front matter** (``---`` ... ``---`` at the top, Jekyll style) is parsed into
    metadata (``title``, ``date``, ``author``, ``from``/``url``) and removed.
 2. **HTML** (if the text contains block tags) is reduced to text with the standard
-   library's :class:`html.parser.HTMLParser`; block elements (``p``, ``div``,
+   library's :class:`html.parser.HTMLParser` (the ``<title>`` becomes ``html_title``
+   metadata, logged as dropped); block elements (``p``, ``div``,
    ``section``, ``br``, headings, list items) end a paragraph, inline ones
    (``strong``, ``a``) do not.  Comments, scripts and styles are dropped.  Entities
    are unescaped.
@@ -23,11 +24,37 @@ Rules, in order:
    half-width; half-width ``, : ; ! ? ( )`` next to Chinese text become full-width
    (``，：；！？（）``).  Han characters are never altered.  Whitespace runs collapse to
    one space; spaces next to full-width punctuation are removed.
-5. **Page-break repair**: a paragraph is joined to the next one when it ends in a
+5. **Web chrome and inline junk** (:data:`CHROME`, :data:`INLINE_JUNK`, sidebar link
+   lists, anti-scraping fragments): rules for the pages of Chinese news, government
+   and forum sites, each with its reason in the audit; see "Junk rules" below.
+6. **Page-break repair**: a paragraph is joined to the next one when it ends in a
    pause mark (``、，：；`` ...) or, ending in a Han character or digit, when it reads
    as running text (it contains a sentence mark ``，。；：`` and no headline-style
    space).  Headlines ("抓早抓小 以快制快") are short phrases separated by spaces and
-   carry no sentence marks, so they stay separate.  Every join is logged.
+   carry no sentence marks, so they stay separate.  A paragraph that looks like
+   page chrome (a time stamp, ``|`` separators, a ``>`` breadcrumb, a chrome rule)
+   is never joined to its neighbours.  Every join is logged.
+
+Before any rule, :func:`analysis.normalise.normalise_invisible` removes zero-width
+characters and stray BOMs and turns no-break spaces into spaces (counted in
+``CleanDocument.invisible``).
+
+Junk rules
+----------
+*Whole lines* (:data:`BOILERPLATE` always; :data:`CHROME` only on lines that are not a
+sentence: no ``。`` and at most 80 characters, so report text that happens to mention
+a chrome word is kept): breadcrumbs (当前位置：首页>…), publication time, view counters,
+font-size controls, 扫一扫在手机打开当前页, 返回顶部, 【打印】【关闭】, 原标题：, 编者按：,
+photo credits (本文图片均来自…), source lines (来源：… and gambling spam in them), forum
+counters and post controls, and sidebar link lists (a header such as 相关新闻 and the
+short link-like lines after it).
+
+*Inside a line* (:data:`INLINE_JUNK` and :func:`anti_scraping_spans`): continuation
+markers (（下转3版）), inline photo credits, pinyin glosses inside words
+(領（lǐng）導（dǎo）, 會（hui）議: a bracketed single pinyin syllable right after a Han
+character), and anti-scraping fragments (runs of short ASCII tokens with stray symbols
+woven into Chinese sentences: ``3 J  A& I! [5 d2 q, a曹路宝指出``).  Han characters are
+never removed by an inline rule except inside a continuation marker or photo credit.
 """
 from __future__ import annotations
 
@@ -37,7 +64,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-__all__ = ["CleanDocument", "clean_document", "normalize_width", "BOILERPLATE"]
+from .normalise import normalise_invisible
+
+__all__ = ["CleanDocument", "clean_document", "normalize_width", "BOILERPLATE", "CHROME",
+           "INLINE_JUNK", "anti_scraping_spans", "remove_inline_junk", "line_junk_reason"]
 
 #: (pattern, reason) pairs; a line that matches is site boilerplate, not report text.
 BOILERPLATE: list[tuple[re.Pattern[str], str]] = [
@@ -56,6 +86,7 @@ BOILERPLATE: list[tuple[re.Pattern[str], str]] = [
         (r"^来源[:：].*作者[:：]", "byline: source/author/date header"),
         (r"^资料\s*[|｜]", "byline: source credit"),
         (r"^-{3,}$", "markup: horizontal rule"),
+        (r"^编者按\s*[:：]", "editor's note (the outlet's text, not the report)"),
         (r"^\[[^\]]+\]\(https?://[^)]+\)$", "markup: link to the article (repeats the headline)"),
     ]
 ]
@@ -77,6 +108,131 @@ _HEADLINE_SPACE = re.compile(rf"[{_HAN}”》] +[{_HAN}“《]")
 _BRACKETED = re.compile(r"《[^》]*》|（[^）]*）")
 
 
+#: (pattern, reason) pairs for web-page chrome; applied only to lines that are not a
+#: sentence (no 。, at most 80 characters), so report text mentioning these words is kept.
+CHROME: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), why)
+    for p, why in [
+        (r"^(当前位置|您的位置|你的位置|您现在的位置|所在位置)\s*[:：]", "site chrome: breadcrumb"),
+        (r"首页\s*(>|＞|»|›|>>)", "site chrome: breadcrumb"),
+        (r"(发布时间|发布日期|更新时间|发表时间)\s*[:：]", "byline: publication time"),
+        (r"(浏览次数|阅读次数|点击次数|浏览量|阅读量|访问次数|点击数|点击)\s*([:：]|\d)", "site chrome: view counter"),
+        (r"字体大小|字号\s*[:：]|【\s*字体|[\[【(（]\s*大\s*中\s*小\s*[\]】)）]", "site chrome: font-size control"),
+        (r"扫一扫在手机(上)?打开(当前页|本页|此页)|扫一扫.*分享到", "site chrome: QR-code prompt"),
+        (r"返回顶部|回到顶部", "site chrome: back-to-top link"),
+        (r"【\s*(打印|关闭|收藏|打印本页|关闭窗口|纠错|分享|打印文章|我要纠错)\s*】", "site chrome: page controls"),
+        (r"^原标题\s*[:：]", "byline: original headline"),
+        (r"^(本文|文中|文内)?(图片|配图)(均)?(来自|来源于|来源)|^(图片来源|图源|摄影)\s*[:：]|^图\s*[/／|]",
+         "photo credit"),
+        (r"^来源\s*[:：].*(娱乐|博彩|彩票|赌|棋牌|百家乐|真人|投注|葡京|威尼斯人|老虎机|体育在线|开户)",
+         "spam: advertisement in a source line"),
+        (r"^(来源|稿源|信息来源|文章来源)\s*[:：]\s*\S[^。]{0,40}$", "byline: source"),
+        (r"^(作者|编辑|责任编辑|审核|校对|监制|统筹|记者|通讯员)\s*[:：|｜]", "byline: staff credit"),
+        (r"(查看|阅读|浏览)\s*[:：]?\s*\d+\s*[|｜/]?\s*回复\s*[:：]?\s*\d+", "forum chrome: view/reply counter"),
+        (r"^(发表于|发帖时间)\s*[:：]?\s*\d{4}", "forum chrome: post time stamp"),
+        (r"只看该作者|电梯直达|倒序浏览|阅读模式|使用道具|^举报$|^回复$|^楼主$|^沙发$|^板凳$|^地板$|^\d+\s*(#|楼)$",
+         "forum chrome: post controls"),
+    ]
+]
+
+#: Headers of sidebar link lists; the header and the short link-like lines after it are dropped.
+SIDEBAR_HEADER = re.compile(r"^(相关新闻|相关阅读|相关链接|相关文章|推荐阅读|热点推荐|热门推荐|延伸阅读|猜你喜欢|"
+                            r"热门文章|精彩推荐|最新文章|热点新闻|图片新闻|热门排行|点击排行)\s*[:：]?$")
+
+_PINYIN_VOWEL = "aeiouüvāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_INITIAL = r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])"
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+# a syllable with a tone mark (initial optional), or a plain syllable with an initial:
+# "（a）" or "（e）" list markers after a Han character are not glosses
+_PINYIN_TONED = rf"{_INITIAL}?[{_PINYIN_VOWEL}]{{0,2}}[{_TONED}][{_PINYIN_VOWEL}]{{0,2}}(?:ng|n|r)?"
+_PINYIN_PLAIN = rf"{_INITIAL}[aeiouüv]{{1,3}}(?:ng|n|r)?[1-5]?"
+
+#: (pattern, reason) pairs removed from inside a line (the match only).
+INLINE_JUNK: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"[（(]\s*(?:下转|上接|转|接)\s*第?\s*[0-9０-９A-Za-z一二三四五六七八九十]{1,3}\s*版\s*[）)]"),
+     "continuation marker (e-paper page jump)"),
+    (re.compile(r"[（(]\s*(?:图片来源|图源|摄影|图|供图)\s*[:：/／][^（()）。]{1,30}[）)]"), "photo credit (inline)"),
+    (re.compile(rf"(?<=[{_HAN}])[（(]\s*(?!min\b|max\b)(?:{_PINYIN_TONED}|{_PINYIN_PLAIN})\s*[）)]"),
+     "pinyin gloss inside a word"),
+]
+
+_ASCII_RUN = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
+_NOISE = set("&!*[]_#%@^~|\\{}<>$+=`")
+
+
+def anti_scraping_spans(line: str) -> list[tuple[int, int]]:
+    """Spans of anti-scraping fragments inside a Chinese line.
+
+    A fragment is a run of printable ASCII (spaces allowed inside) in a line that has
+    Han characters, made of at least four whitespace-separated tokens of mean length
+    at most 2.5, at least two of them containing a letter, with at least two stray
+    symbols (``& ! * [ ] _ # % @ ^ ~ | { } < > $ + = ```).  ``3 J  A& I! [5 d2 q, a``
+    qualifies; ``COVID-19``, ``Ct值<35``, ``N95 KN95``, ``A B C D 四类`` do not.
+
+    Returns
+    -------
+    list of (start, end)
+    """
+    if not re.search(f"[{_HAN}]", line):
+        return []
+    spans = []
+    for m in _ASCII_RUN.finditer(line):
+        toks = m.group().split()
+        if len(toks) < 4:
+            continue
+        mean = sum(map(len, toks)) / len(toks)
+        letters = sum(1 for t in toks if re.search("[A-Za-z]", t))
+        noise = sum(1 for c in m.group() if c in _NOISE)
+        if mean <= 2.5 and letters >= 2 and noise >= 2:
+            spans.append(m.span())
+    return spans
+
+
+def remove_inline_junk(line: str) -> tuple[str, list[dict]]:
+    """Remove :data:`INLINE_JUNK` matches and anti-scraping fragments from one line.
+
+    Returns
+    -------
+    (line, removed) : tuple
+        The line without the fragments and one ``{"line": fragment, "reason": why}``
+        per removal.
+    """
+    removed: list[dict] = []
+    for pat, why in INLINE_JUNK:
+        found = [m.group() for m in pat.finditer(line)]
+        if found:
+            removed.extend({"line": f, "reason": why} for f in found)
+            line = pat.sub("", line)
+    spans = anti_scraping_spans(line)
+    removed.extend({"line": line[s:e], "reason": "anti-scraping fragment (non-Chinese noise inside a sentence)"}
+                   for s, e in spans)
+    for s, e in reversed(spans):
+        line = line[:s] + line[e:]
+    return line, removed
+
+
+def line_junk_reason(line: str) -> str | None:
+    """Why a whole (width-normalised) line is boilerplate or chrome, or ``None``."""
+    why = _boilerplate_reason(line)
+    if why:
+        return why
+    if "。" in line or len(line) > 80:
+        return None
+    for pat, why in CHROME:
+        if pat.search(line):
+            return why
+    return None
+
+
+def _link_like(line: str) -> bool:
+    return len(line) <= 40 and not re.search(r"[。！？]", line)
+
+
+def _chrome_like(par: str) -> bool:
+    """A paragraph that must never be glued to another by page-break repair."""
+    return bool(line_junk_reason(par) or re.search(r"\d{1,2}:\d{2}|[|｜]|\s(>|＞|»)\s", par))
+
+
 @dataclass
 class CleanDocument:
     """Result of :func:`clean_document`.
@@ -94,6 +250,9 @@ class CleanDocument:
         One entry per page-break repair: ``{"before": tail, "after": head}``.
     markup_chars : int
         Characters of front matter delimiters, tags and comments removed.
+    invisible : dict
+        Invisible characters normalised before cleaning:
+        ``{"zero_width": n, "bom": n, "nbsp": n}`` (see :mod:`analysis.normalise`).
     """
 
     paragraphs: list[str]
@@ -101,6 +260,7 @@ class CleanDocument:
     dropped: list[dict] = field(default_factory=list)
     joins: list[dict] = field(default_factory=list)
     markup_chars: int = 0
+    invisible: dict = field(default_factory=lambda: {"zero_width": 0, "bom": 0, "nbsp": 0})
 
     @property
     def text(self) -> str:
@@ -112,16 +272,22 @@ class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.title: list[str] = []
         self._skip = 0
+        self._in_title = False
 
     def handle_starttag(self, tag, attrs):
-        if tag in _SKIP_TAGS:
+        if tag == "title":
+            self._in_title = True
+        elif tag in _SKIP_TAGS:
             self._skip += 1
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n\n")
 
     def handle_endtag(self, tag):
-        if tag in _SKIP_TAGS:
+        if tag == "title":
+            self._in_title = False
+        elif tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n\n")
@@ -131,7 +297,9 @@ class _TextExtractor(HTMLParser):
             self.parts.append("\n\n")
 
     def handle_data(self, data):
-        if not self._skip:
+        if self._in_title:
+            self.title.append(data)
+        elif not self._skip:
             self.parts.append(data)
 
 
@@ -155,14 +323,15 @@ def _split_front_matter(raw: str) -> tuple[dict, str, list[str]]:
     return {}, raw, []
 
 
-def _html_to_text(body: str) -> tuple[str, int]:
+def _html_to_text(body: str) -> tuple[str, int, str]:
     parser = _TextExtractor()
     parser.feed(body)
     parser.close()
     text = "".join(parser.parts)
-    visible = len(re.sub(r"\s", "", text))
+    title = normalize_width("".join(parser.title))
+    visible = len(re.sub(r"\s", "", text)) + len(re.sub(r"\s", "", title))
     markup = len(re.sub(r"\s", "", body)) - visible
-    return text, max(markup, 0)
+    return text, max(markup, 0), title
 
 
 def normalize_width(text: str) -> str:
@@ -263,7 +432,7 @@ def clean_document(raw: str, *, headline: str | None = None) -> CleanDocument:
     >>> doc.dropped[0]["reason"]
     'byline: editor'
     """
-    raw = raw.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    raw, invisible = normalise_invisible(raw.replace("\r\n", "\n").replace("\r", "\n"))
     meta, body, fm_lines = _split_front_matter(raw)
     markup = 0
     dropped: list[dict] = [{"line": x, "reason": "front matter (parsed into metadata)"} for x in fm_lines]
@@ -271,20 +440,39 @@ def clean_document(raw: str, *, headline: str | None = None) -> CleanDocument:
         comments = re.findall(r"<!--.*?-->", body, flags=re.S)
         markup += sum(len(c) for c in comments)
         body = re.sub(r"<!--.*?-->", "", body, flags=re.S)
-        body, tag_chars = _html_to_text(body)
+        body, tag_chars, page_title = _html_to_text(body)
         markup += tag_chars
+        if page_title:  # the browser-tab title (often "headline_site name"): metadata, not text
+            meta.setdefault("html_title", page_title)
+            dropped.append({"line": page_title, "reason": "HTML <title> (page title, kept as metadata)"})
     else:
         body = html.unescape(body)
 
     if headline is None and "title" in meta:
         headline = normalize_width(meta["title"])
     paragraphs: list[str] = []
+    in_sidebar = False
     for block in re.split(r"\n\s*\n", body):
         lines = []
         for line in block.split("\n"):
+            line, removed = remove_inline_junk(line)
+            dropped.extend(removed)
             line = normalize_width(line)
             if not line:
                 continue
+            why = line_junk_reason(line)
+            if why:
+                dropped.append({"line": line, "reason": why})
+                continue
+            if SIDEBAR_HEADER.match(line):
+                in_sidebar = True
+                dropped.append({"line": line, "reason": "site chrome: sidebar link list (header)"})
+                continue
+            if in_sidebar:
+                if _link_like(line):
+                    dropped.append({"line": line, "reason": "site chrome: sidebar link list"})
+                    continue
+                in_sidebar = False
             if headline is None:
                 headline = line  # the first line of a plain-text article is its headline
             elif line == headline:
@@ -292,21 +480,17 @@ def clean_document(raw: str, *, headline: str | None = None) -> CleanDocument:
                 dropped.append({"line": line, "reason": "headline (kept as the title metadata)"
                                 if first else "repeated headline (page header)"})
                 continue
-            why = _boilerplate_reason(line)
-            if why:
-                dropped.append({"line": line, "reason": why})
-            else:
-                lines.append(line)
+            lines.append(line)
         if lines:
             paragraphs.append(normalize_width(_join_lines(lines)))
 
     joined: list[str] = []
     joins: list[dict] = []
     for par in paragraphs:
-        if joined and _needs_join(joined[-1]):
+        if joined and _needs_join(joined[-1]) and not _chrome_like(joined[-1]) and not _chrome_like(par):
             joins.append({"before": joined[-1][-12:], "after": par[:12]})
             joined[-1] = joined[-1] + par
         else:
             joined.append(par)
     return CleanDocument(paragraphs=joined, metadata=meta, dropped=dropped,
-                         joins=joins, markup_chars=markup)
+                         joins=joins, markup_chars=markup, invisible=invisible)

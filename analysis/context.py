@@ -1,4 +1,8 @@
-"""Concordance (KWIC) and verbatim text reuse, on the cleaned text (not tokens)."""
+"""Concordance (KWIC) and verbatim text reuse, on the cleaned text (not tokens).
+
+Matching uses ``text`` (Simplified script, see :mod:`analysis.normalise`); what is shown
+(concordance lines, reused passages) comes from ``display_text`` (the original script,
+character-aligned with ``text``) when the corpus table has it."""
 from __future__ import annotations
 
 import html
@@ -41,12 +45,20 @@ def kwic(corpus: pd.DataFrame, term: str, window: int = 15) -> pd.DataFrame:
     if window < 0:
         raise ValueError("window must be >= 0")
     rows = []
-    for uid, text in zip(corpus["unit_id"], corpus["text"]):
+    for uid, text, shown in zip(corpus["unit_id"], corpus["text"], _display(corpus)):
         for m in re.finditer(re.escape(term), text):
             s, e = m.span()
-            rows.append((uid, s, text[max(0, s - window):s].replace("\n", " "), term,
-                         text[e:e + window].replace("\n", " ")))
+            rows.append((uid, s, shown[max(0, s - window):s].replace("\n", " "), shown[s:e],
+                         shown[e:e + window].replace("\n", " ")))
     return pd.DataFrame(rows, columns=["unit_id", "position", "left", "keyword", "right"])
+
+
+def _display(corpus: pd.DataFrame) -> list[str]:
+    """Per unit, the text to show: ``display_text`` where it is aligned with ``text``."""
+    if "display_text" not in corpus.columns:
+        return list(corpus["text"])
+    return [d if isinstance(d, str) and len(d) == len(t) else t
+            for t, d in zip(corpus["text"], corpus["display_text"])]
 
 
 def kwic_html(lines: pd.DataFrame, max_rows: int = 200) -> str:
@@ -168,6 +180,7 @@ def text_reuse(corpus: pd.DataFrame, source=None, min_chars: int = 12, *,
         titles = compile_titles(titles)
     texts = {u: _normalise(_mask_titles(t, titles) if mask_titles else t)
              for u, t in zip(ids, corpus["text"])}
+    shown = {u: _normalise(d) for u, d in zip(ids, _display(corpus))}  # same offsets (masks keep length)
     if source is not None:
         src = [source] if isinstance(source, str) else list(source)
         missing = [s for s in src if s not in texts]
@@ -188,7 +201,13 @@ def text_reuse(corpus: pd.DataFrame, source=None, min_chars: int = 12, *,
             n = sum(_coverage(text, grams[s], min_chars))
             if n > best_n:
                 best, best_n = s, n
-        longest = max(_runs(text, cov), key=len, default="")
+        runs = _runs(text, cov)
+        longest = ""
+        if runs:  # shown in the original script (same offsets: whitespace is never converted)
+            i = max(range(len(runs)), key=lambda k: len(runs[k]))
+            mask = "".join("1" if c else "0" for c in cov)
+            m = list(re.finditer("1+", mask))[i]
+            longest = shown[u][m.start():m.end()]
         reused = sum(cov)
         n = len(text) - text.count(_MASK)
         rows.append((u, n, reused, reused / n if n else 0.0, best, longest))

@@ -126,13 +126,9 @@ def validate_keywords(themes, source: str = "themes") -> dict[str, list[str]]:
 
 
 def _safe_load(text: str, source: str):
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    from ._yaml import parse_yaml_safely  # refuses anchors/aliases and oversized files
 
-    try:
-        return YAML(typ="safe").load(text)
-    except YAMLError as e:
-        raise KeywordsError(f"{source} is not valid YAML: {e}") from None
+    return parse_yaml_safely(text, source, "keyword file", error=KeywordsError)
 
 
 def load_keywords(path=None) -> Keywords:

@@ -71,7 +71,7 @@ def test_matrix_from_text_counts_exactly_what_the_segmenter_keeps(corpus, segmen
         row = m.counts[i]
         assert Counter(segmenter.tokenize(text)) == {m.vocab[j]: int(v) for j, v in zip(row.indices, row.data)}
     assert list(m.vocab) == sorted(m.vocab) and m.counts.has_sorted_indices
-    assert list(m.docvars.columns) == [c for c in corpus.columns if c != "text"]
+    assert list(m.docvars.columns) == [c for c in corpus.columns if c not in ("text", "display_text")]
     assert m.docvars["unit_id"].tolist() == corpus.unit_id.tolist()
 
 

@@ -1,0 +1,31 @@
+"""python -m analysis.paragraphs: the cleaned, numbered paragraphs anchors are copied from."""
+import subprocess
+import sys
+
+from analysis.paragraphs import cleaned_paragraphs, format_paragraphs, main
+from conftest import ROOT
+
+
+def test_numbered_paragraphs_of_a_synthetic_page(tmp_path, capsys):
+    p = tmp_path / "a.txt"
+    p.write_text("标题\n\n当前位置：首页 > 要闻\n\n会议指出,(一)要抓早抓小。\n\n返回顶部", encoding="utf-8")
+    assert main([str(p), "--dropped"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1:3] == ["[1] 标题", "[2] 会议指出，（一）要抓早抓小。"]
+    assert "  - site chrome: back-to-top link: 返回顶部" in out
+
+
+def test_bad_file_is_reported_not_a_traceback(tmp_path, capsys):
+    p = tmp_path / "empty.txt"
+    p.write_bytes(b"")
+    assert main([str(p)]) == 1
+    assert "empty.txt: the file is empty" in capsys.readouterr().err
+
+
+def test_module_runs_on_a_seed_file():
+    path = ROOT / "data" / "raw" / "001_33cb1c59f72bef8b.txt"
+    res = subprocess.run([sys.executable, "-m", "analysis.paragraphs", str(path)], capture_output=True,
+                         text=True, check=True)
+    doc = cleaned_paragraphs(path)
+    assert res.stdout.strip() == format_paragraphs(doc)
+    assert "[1] " + doc.paragraphs[0] in res.stdout
