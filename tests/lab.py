@@ -168,6 +168,19 @@ def status_text(page) -> str:
     return page.locator(".theme-explorer .widget-html-content").first.inner_text()
 
 
+def wait_for_status(page, needle: str, timeout_ms: int = 30000) -> str:
+    """The status line once it contains ``needle`` (the chart image and the status are
+    separate widget messages: the image can paint before the status text arrives), or
+    the status as it is after ``timeout_ms``."""
+    try:
+        page.wait_for_function(
+            "(n) => { const e = document.querySelector('.theme-explorer .widget-html-content');"
+            " return e && e.innerText.includes(n); }", arg=needle, timeout=timeout_ms)
+    except Exception:  # timed out: the caller's assertion shows the status as it is
+        pass
+    return status_text(page)
+
+
 def commit_terms(page, terms: list[str], ime: bool = False) -> float:
     """Replace the terms box's content and leave the box (Tab); return milliseconds from
     the blur to the first painted frame showing the new chart."""

@@ -66,7 +66,7 @@ def test_ime_typing_updates_chart_only_when_committed_and_kwic_matches_counts(pa
     cdp.detach()
     ms = lab.commit_terms(page, ["一刀切", "层层加码"], ime=True)
     assert ms > 0
-    status = lab.status_text(page)
+    status = lab.wait_for_status(page, "precision: 2 terms")
     assert "precision: 2 terms" in status and not re.search(r"yi|dao|qie", status)
     labels = [x.replace("\xa0", " ") for x in
               page.locator(".theme-explorer select").nth(2).locator("option").all_inner_texts()]
