@@ -739,7 +739,7 @@ def plot_similarity_length(pairs: pd.DataFrame, pairs_equal: pd.DataFrame | None
 
 
 def plot_term_series(series: pd.DataFrame, units: pd.DataFrame | None = None, *, shade=(), ncols: int = 3,
-                     value: str = "per_10k", title: str = "Term rates per month"):
+                     value: str = "per_10k", title: str = "Term rates per month", labels: str = "zh"):
     """Small multiples of term rates over time (one panel per term, shared x axis),
     optionally with a bottom panel of units per period, and shaded periods.
 
@@ -752,8 +752,12 @@ def plot_term_series(series: pd.DataFrame, units: pd.DataFrame | None = None, *,
         series of unit counts (drawn as lines in the bottom panel).
     shade : sequence of period labels
         Periods drawn as grey bands in every panel (e.g. the study months).
+    labels : {"zh", "zh+en", "en"}
+        Panel titles: the term, the term with its gloss, or the gloss (see :func:`term_labels`);
+        terms without a gloss are listed in ``data.attrs["missing_glosses"]``.
     """
     plt = _plt()
+    lab = _labeller(labels)
     terms = list(dict.fromkeys(series["term"]))
     periods = list(dict.fromkeys(series["period"]))
     import matplotlib.dates as mdates
@@ -762,6 +766,7 @@ def plot_term_series(series: pd.DataFrame, units: pd.DataFrame | None = None, *,
         return mdates.date2num(pd.Period(period).to_timestamp())
 
     x = np.array([num(p) for p in periods])
+    titles = dict(zip(terms, lab(terms)))
     nrows = -(-len(terms) // ncols)
     extra = 1 if units is not None else 0
     fig = plt.figure(figsize=(3.3 * ncols + 0.6, 1.9 * (nrows + extra) + 0.9))
@@ -775,7 +780,7 @@ def plot_term_series(series: pd.DataFrame, units: pd.DataFrame | None = None, *,
         for a, b in bands:
             ax.axvspan(a, b, color="#cccccc", lw=0, zorder=0)
         ax.plot(x, y.to_numpy(), color=OKABE_ITO[4], lw=1.1)
-        ax.set_title(term, fontsize=11, loc="left")
+        ax.set_title(titles[term], fontsize=11 if labels == "zh" else 9, loc="left")
         ax.set_ylim(bottom=0)
         ax.tick_params(labelbottom=False)
         if i % ncols == 0:
@@ -802,14 +807,18 @@ def plot_term_series(series: pd.DataFrame, units: pd.DataFrame | None = None, *,
     data = series[["period", "term", "count", "n_tokens", value]].copy()
     if units is not None:
         data = data.merge(units.add_prefix("units_").reset_index(), on="period", how="left")
-    return fig, data.reset_index(drop=True)
+    return fig, _finish(data.reset_index(drop=True), lab)
 
 
 def plot_keyness_agreement(merged: pd.DataFrame, x: str, y: str, *, label: str = "term", n_labels: int = 12,
-                           x_label: str = "", y_label: str = "", title: str = ""):
+                           x_label: str = "", y_label: str = "", title: str = "", labels: str = "zh"):
     """Scatter of one keyness statistic in two comparisons (one dot per shared term),
-    the ``n_labels`` terms farthest from the origin (each axis scaled by its largest |value|) labelled."""
+    the ``n_labels`` terms farthest from the origin (each axis scaled by its largest |value|) labelled.
+
+    ``labels`` ({"zh", "zh+en", "en"}) glosses the point labels (see :func:`term_labels`);
+    labelled terms without a gloss are listed in ``data.attrs["missing_glosses"]``."""
     plt = _plt()
+    lab = _labeller(labels)
     d = merged[[label, x, y]].copy()
     d["labelled"] = False
     scale = (d[x].abs() / (d[x].abs().max() or 1)) + (d[y].abs() / (d[y].abs().max() or 1))
@@ -818,11 +827,11 @@ def plot_keyness_agreement(merged: pd.DataFrame, x: str, y: str, *, label: str =
     ax.axhline(0, color="black", lw=0.6)
     ax.axvline(0, color="black", lw=0.6)
     ax.scatter(d[x], d[y], s=9, color="#999999", alpha=0.6, lw=0)
-    lab = d[d.labelled]
-    ax.scatter(lab[x], lab[y], s=14, color=OKABE_ITO[5])
-    _place_labels(ax, list(zip(lab[x], lab[y], lab[label])), obstacles=list(zip(lab[x], lab[y])))
+    pts = d[d.labelled]
+    ax.scatter(pts[x], pts[y], s=14, color=OKABE_ITO[5])
+    _place_labels(ax, list(zip(pts[x], pts[y], lab(pts[label]))), obstacles=list(zip(pts[x], pts[y])))
     ax.set_xlabel(x_label or x)
     ax.set_ylabel(y_label or y)
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
-    return fig, d.reset_index(drop=True)
+    return fig, _finish(d.reset_index(drop=True), lab)

@@ -237,3 +237,63 @@ def test_glossary_covers_every_term_drawn_in_a_committed_figure():
 
     missing = _unglossed(ROOT / "figures")
     assert not missing, f"add these terms to data/glossary.yml: {missing}"
+
+
+def test_every_figure_builder_takes_the_same_labels_option():
+    """Every ``plot_*`` builder in analysis.plots accepts ``labels`` with default "zh"."""
+    import inspect
+
+    import analysis.plots as P
+
+    builders = {n: f for n, f in inspect.getmembers(P, inspect.isfunction)
+                if n.startswith("plot_") and f.__module__ == P.__name__}
+    assert {"plot_term_series", "plot_keyness_agreement", "plot_keyness"} <= set(builders)
+    lacking = sorted(n for n, f in builders.items()
+                     if "labels" not in inspect.signature(f).parameters
+                     or inspect.signature(f).parameters["labels"].default != "zh")
+    assert not lacking, f"builders without labels='zh': {lacking}"
+
+
+def _series():
+    periods = ["2021-08", "2021-09"]
+    return pd.DataFrame({"period": periods * 2, "term": ["优化"] * 2 + ["未收词"] * 2,
+                         "count": [1, 2, 3, 4], "n_tokens": [100, 100, 100, 100],
+                         "per_10k": [100.0, 200.0, 300.0, 400.0]})
+
+
+def test_term_series_panel_titles_are_glossed_and_missing_glosses_listed():
+    s = _series()
+    fig, data = A.plot_term_series(s, ncols=2)  # default: the terms as they are, no warning
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["优化", "未收词"]
+    assert data.attrs["missing_glosses"] == []
+    with pytest.warns(UserWarning, match="未收词"):
+        fig, data = A.plot_term_series(s, ncols=2, labels="zh+en")
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["优化 optimise", "未收词 [wèishōucí]"]
+    assert data.attrs["missing_glosses"] == ["未收词"]
+    assert data["per_10k"].tolist() == s["per_10k"].tolist()  # the numbers do not depend on the labels
+    with pytest.warns(UserWarning):
+        fig, _ = A.plot_term_series(s, ncols=2, labels="en")
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["optimise", "[wèishōucí]"]
+    with pytest.raises(ValueError, match="labels must be one of"):
+        A.plot_term_series(s, labels="fr")
+
+
+def test_keyness_agreement_point_labels_are_glossed_and_missing_glosses_listed():
+    merged = pd.DataFrame({"term": ["优化", "未收词", "动态清零", "疫情"],
+                           "a": [5.0, -4.0, 0.1, 0.0], "b": [4.0, -5.0, 0.0, 0.1]})
+
+    def texts(fig):
+        return sorted(t.get_text() for t in fig.axes[0].texts)
+
+    fig, data = A.plot_keyness_agreement(merged, "a", "b", n_labels=2)
+    assert texts(fig) == ["优化", "未收词"] and data.attrs["missing_glosses"] == []
+    with pytest.warns(UserWarning, match="未收词"):
+        fig, data = A.plot_keyness_agreement(merged, "a", "b", n_labels=2, labels="zh+en")
+    assert texts(fig) == ["优化 optimise", "未收词 [wèishōucí]"]
+    assert data.attrs["missing_glosses"] == ["未收词"]  # only labelled terms need a gloss
+    assert data["term"].tolist() == merged["term"].tolist()  # the CSV keeps the terms
+    with pytest.warns(UserWarning):
+        fig, _ = A.plot_keyness_agreement(merged, "a", "b", n_labels=2, labels="en")
+    assert texts(fig) == ["[wèishōucí]", "optimise"]
+    with pytest.raises(ValueError, match="labels must be one of"):
+        A.plot_keyness_agreement(merged, "a", "b", labels="fr")
