@@ -13,6 +13,7 @@ import pytest
 from conftest import ROOT
 
 NOTEBOOKS = [ROOT / "notebooks" / "02_periods.ipynb", ROOT / "notebooks" / "03_provinces.ipynb"]
+BROADCAST = ROOT / "notebooks" / "05_broadcast.ipynb"
 
 
 def _cells(path, kind):
@@ -20,11 +21,12 @@ def _cells(path, kind):
     return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == kind]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS + [BROADCAST], ids=lambda p: p.stem)
 def test_markdown_has_no_hand_typed_numbers(path):
     allowed = [r"^# 0\d ·",                   # the notebook's own number
                r"\b(19|20)\d\d\b",           # citation years and period names
-               r"10,000", r"0\.5\s+pseudo", r"`dp_target`, 0 ="]
+               r"10,000", r"0\.5\s+pseudo", r"`dp_target`, 0 =",
+               r"notebook 0\d", r"SHA-256"]   # references to another notebook, the hash's name
     for md in _cells(path, "markdown"):
         text = md
         for pattern in allowed:
@@ -70,3 +72,17 @@ def test_every_comparison_prints_its_evidence_base_and_excerpt_sensitivity(path)
     body = "\n".join(_cells(path, "code"))
     assert "Evidence base" in body and "excerpt" in body
     assert "~tokens.excerpt" in body  # the comparison is re-run without excerpt units
+
+
+def test_broadcast_keyness_reports_units_beside_tokens_and_its_evidence_base():
+    """Notebook 05: every keyness comparison prints its evidence base, and the COVID-story
+    comparison counts unit-level (story) p-values against the token-level Bonferroni threshold."""
+    cells = _cells(BROADCAST, "code")
+    keyness_cells = [c for c in cells if "A.keyness(" in c]
+    assert keyness_cells
+    for c in keyness_cells:
+        assert "A.evidence_base(" in c, f"a keyness comparison without its evidence base:\n{c}"
+    body = "\n".join(keyness_cells)
+    assert "A.keyness_summary(" in body
+    for column in ("p_perm_units", "p_mwu_units", "n_units_target", "n_units_reference", "bonferroni_p"):
+        assert column in body, f"notebook 05 does not report {column}"
