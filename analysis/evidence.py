@@ -67,6 +67,7 @@ def _table(obj) -> pd.DataFrame:
         raise TypeError("evidence_base needs a corpus table (load_corpus/tokenize_corpus) or a "
                         "DocumentTermMatrix")
     df = obj.copy()
+    df.attrs = {}  # e.g. load_broadcast's parse report: pandas cannot concat tables whose attrs hold frames
     if "n_tokens" not in df.columns:
         df["n_tokens"] = df["tokens"].map(len) if "tokens" in df.columns else pd.NA
     return df

@@ -342,6 +342,7 @@ def test_parse_broadcast_table_has_the_corpus_columns(tmp_path):
     assert list(table["unit_id"]) == ["xwlb-20170105-01", "xwlb-20170105-02", "xwlb-20221112-01",
                                       "xwlb-20221112-02", "xwlb-20221112-03"]
     assert table["unit_id"].is_unique and (table["level"] == "national").all()
+    assert table["excerpt"].dtype == bool and not table["excerpt"].any()  # whole stories, not excerpts
     assert list(report["date"]) == ["2017-01-05", "2022-11-12"]
     with_summary, _ = bc.parse_broadcast(sorted(tmp_path.glob("*.md")), summary=True)
     assert len(with_summary) == len(table) + 1

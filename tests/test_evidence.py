@@ -127,3 +127,12 @@ def test_lexicon_sizes_count_entries_not_comments(tmp_path):
     n = lexicon_sizes(tmp_path)
     assert (n["policy_terms"], n["stopwords_project"], n["stopwords_keep"], n["names"], n["titles"]) == \
         (2, 1, 0, 1, 0)
+
+
+def test_table_carrying_a_frame_in_attrs_is_accepted():
+    """load_broadcast keeps its parse report (a DataFrame) in attrs; pandas refuses to
+    concatenate such tables, so evidence_base must not pass the attrs on."""
+    df = small()
+    df.attrs["parse_report"] = pd.DataFrame({"x": [1, 2]})
+    eb = evidence_base(df, by="period", target="p2", reference="p1")
+    assert eb.sides["n_units"].tolist() == [2, 2]

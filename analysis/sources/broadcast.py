@@ -501,6 +501,7 @@ def parse_broadcast(paths, *, summary: bool = False) -> tuple[pd.DataFrame, pd.D
     table["position"] = table["position"].astype("int64")
     table["covid_score"] = table["covid_score"].astype("int64")
     table["covid"] = table["covid"].astype(bool)
+    table["excerpt"] = False  # whole broadcast stories, not a journalist's excerpts
     return table.reset_index(drop=True), pd.DataFrame(reports, columns=REPORT_COLUMNS)
 
 
