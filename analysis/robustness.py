@@ -48,6 +48,25 @@ SEGMENTATIONS = ("jieba+lexicon", "jieba", "snownlp", "char-bigrams")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
+def _plain_jieba(base):
+    """jieba's default dictionary and HMM, no lexicon, loaded like the project segmenter's.
+
+    Reuses :func:`analysis.tokens._jieba_tokenizer`: the prefix dictionary is cached in
+    ``base``'s private, checksummed cache folder (``.cache/jieba`` by default; none when
+    ``base`` was built with ``cache_dir=False``), never in jieba's ``<tempdir>/jieba.cache``,
+    and jieba's log lines are silenced as in :class:`analysis.Segmenter`."""
+    import logging
+    from pathlib import Path
+
+    import jieba
+
+    from .tokens import _jieba_tokenizer
+
+    jieba.setLogLevel(logging.WARNING)
+    cache = getattr(base, "_state", {}).get("cache_dir")
+    return _jieba_tokenizer(Path(cache) if cache else None)
+
+
 class _Alternative:
     """A segmenter with the project's filters and another way of cutting text.
 
@@ -67,10 +86,7 @@ class _Alternative:
     def cut(self, text: str) -> list[str]:
         if self.name == "jieba":
             if self._tk is None:
-                import jieba
-
-                self._tk = jieba.Tokenizer()
-                self._tk.initialize()
+                self._tk = _plain_jieba(self.base)
             return self._tk.lcut(text, HMM=True)
         if self.name == "snownlp":
             from snownlp.seg import seg

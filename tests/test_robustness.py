@@ -122,3 +122,29 @@ def test_the_function_survives_an_import_of_its_module():
     code = ("import analysis.robustness, analysis as A; "
             "assert callable(A.robustness) and A.robustness.__module__ == 'analysis.robustness', A.robustness")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_plain_jieba_uses_the_private_checksummed_cache_not_the_temp_dir(tmp_path, monkeypatch, capfd):
+    # a jieba cache planted in the world-writable temp dir (jieba's format) in which 坚定不移 is
+    # no longer a word: plain jieba.Tokenizer().initialize() would load it without question
+    import marshal
+    import tempfile
+    import jieba
+    planted = tmp_path / "tmp"
+    planted.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(planted))
+    tk = jieba.Tokenizer()
+    freq, total = tk.gen_pfdict(tk.get_dict_file())
+    freq["坚定不移"] = 0
+    (planted / "jieba.cache").write_bytes(marshal.dumps((freq, total)))
+    private = tmp_path / "private"
+    base = A.Segmenter(cache_dir=private)
+    plain = R.segmenter_for("jieba", base=base)
+    capfd.readouterr()
+    toks = plain.tokenize("坚定不移贯彻总方针")
+    assert toks[0] == "坚定不移"  # the planted file was not loaded
+    assert plain._tk.cache_file.startswith(str(private))  # the base segmenter's private folder
+    assert not plain._tk.cache_file.startswith(str(planted))
+    assert list(private.glob("jieba-dict-*.cache"))  # written through analysis._cache
+    err = capfd.readouterr().err
+    assert "Building prefix dict" not in err and "Loading model" not in err  # jieba's log silenced
