@@ -10,7 +10,7 @@ import pytest  # noqa: E402
 import analysis as A  # noqa: E402
 
 
-@pytest.fixture(autouse=True, scope="module")
+@pytest.fixture(autouse=True)
 def style():
     A.use_style()
     yield
