@@ -80,11 +80,7 @@ def _redraw_in_place(fig, tf_terms: pd.DataFrame, by: str, theme: str) -> bool:
     axes (rebuilding re-creates every tick, most of an edit's cost).  The result looks
     the same as a rebuild (tested); returns False (nothing done) when the groups or the
     number of legend columns differ."""
-    import numpy as np
-    from matplotlib.collections import PolyCollection
-    from matplotlib.patches import Patch
-
-    from .figures import OKABE_ITO
+    from .plots import _stacked_theme_bars
 
     if fig is None or len(fig.axes) != 1 or getattr(fig, "_explorer_by", None) != by:
         return False
@@ -97,18 +93,7 @@ def _redraw_in_place(fig, tf_terms: pd.DataFrame, by: str, theme: str) -> bool:
         return False
     for coll in list(ax.collections):
         coll.remove()
-    left = np.zeros(len(wide))
-    y = np.arange(len(wide))
-    handles = []
-    for i, term in enumerate(wide.columns):
-        vals = np.nan_to_num(wide[term].to_numpy())
-        boxes = [[(x0, yy - 0.4), (x0 + v, yy - 0.4), (x0 + v, yy + 0.4), (x0, yy + 0.4)]
-                 for x0, v, yy in zip(left, vals, y)]
-        style = dict(facecolor=OKABE_ITO[i % len(OKABE_ITO)], edgecolor="white", linewidth=0.4,
-                     hatch="//" if i >= len(OKABE_ITO) else None)
-        ax.add_collection(PolyCollection(boxes, **style))
-        handles.append(Patch(label=term, **style))
-        left += vals
+    handles, left = _stacked_theme_bars(ax, wide, list(wide.columns))
     ax.set_xlim(0, max(left.max(), 1e-9) * 1.05)
     ax.set_title(f"Theme '{theme}' by {by}")
     ax.legend(handles=handles, bbox_to_anchor=(1.01, 1), loc="upper left",

@@ -602,6 +602,29 @@ def plot_reuse(reuse: pd.DataFrame, label: str = "unit_id", title: str = "Verbat
     return fig, _finish(d, lab)
 
 
+def _stacked_theme_bars(ax, wide: pd.DataFrame, names: list[str]):
+    """Draw the stacked bars of :func:`plot_theme_bars` on ``ax`` (groups × terms ``wide``,
+    legend ``names``): one PolyCollection per term, not one patch per bar, so far fewer
+    artists to draw.  Shared with the explorer's in-place redraw.  Returns the legend
+    handles and the bar totals."""
+    from matplotlib.collections import PolyCollection
+    from matplotlib.patches import Patch
+
+    left = np.zeros(len(wide))
+    y = np.arange(len(wide))
+    handles = []
+    for i, (term, name) in enumerate(zip(wide.columns, names)):
+        vals = np.nan_to_num(wide[term].to_numpy())
+        boxes = [[(x0, yy - 0.4), (x0 + v, yy - 0.4), (x0 + v, yy + 0.4), (x0, yy + 0.4)]
+                 for x0, v, yy in zip(left, vals, y)]
+        style = dict(facecolor=_SPARE[i % len(_SPARE)], edgecolor="white", linewidth=0.4,
+                     hatch="//" if i >= len(_SPARE) else None)
+        ax.add_collection(PolyCollection(boxes, **style))
+        handles.append(Patch(label=name, **style))
+        left += vals
+    return handles, left
+
+
 def plot_theme_bars(tf_terms: pd.DataFrame, by: str, theme: str, *, tight: bool = True, fig=None,
                     labels: str = "zh"):
     """Horizontal stacked bars: one theme's per-10k rate per group, split by term.
@@ -622,25 +645,10 @@ def plot_theme_bars(tf_terms: pd.DataFrame, by: str, theme: str, *, tight: bool 
         fig.clear()
         fig.set_size_inches(*size)
         ax = fig.add_subplot()
-    from matplotlib.collections import PolyCollection
-    from matplotlib.patches import Patch
-
-    # one PolyCollection per term (not one patch per bar): far fewer artists to draw
-    left = np.zeros(len(wide))
-    y = np.arange(len(wide))
-    handles = []
-    for i, (term, name) in enumerate(zip(wide.columns, lab(list(wide.columns)))):
-        vals = np.nan_to_num(wide[term].to_numpy())
-        boxes = [[(x0, yy - 0.4), (x0 + v, yy - 0.4), (x0 + v, yy + 0.4), (x0, yy + 0.4)]
-                 for x0, v, yy in zip(left, vals, y)]
-        style = dict(facecolor=_SPARE[i % len(_SPARE)], edgecolor="white", linewidth=0.4,
-                     hatch="//" if i >= len(_SPARE) else None)
-        ax.add_collection(PolyCollection(boxes, **style))
-        handles.append(Patch(label=name, **style))
-        left += vals
+    handles, left = _stacked_theme_bars(ax, wide, lab(list(wide.columns)))
     ax.set_xlim(0, max(left.max(), 1e-9) * 1.05)
     ax.set_ylim(-0.6, len(wide) - 0.4)
-    ax.set_yticks(y, [str(v) for v in wide.index])
+    ax.set_yticks(np.arange(len(wide)), [str(v) for v in wide.index])
     ax.set_xlabel("per 10,000 tokens")
     ax.set_title(f"Theme '{theme}' by {by}")
     ax.legend(handles=handles, bbox_to_anchor=(1.01, 1), loc="upper left",

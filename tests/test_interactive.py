@@ -241,3 +241,11 @@ def test_redraw_in_place_looks_the_same_as_a_rebuild(tokenized, tmp_path):
     slow.update()  # drawn from scratch
     a, b = (np.asarray(Image.open(io.BytesIO(e.image.value))) for e in (fast, slow))
     assert a.shape == b.shape and (a != b).sum() == 0
+    # enough terms to reach the colours past the third (the palettes once diverged there)
+    six = ["科学精准", "精准", "优化", "层层加码", "一刀切", "简单化"]
+    fast.set_terms(six)
+    slow.themes["precision"] = six
+    slow.figure = None
+    slow.update()
+    a, b = (np.asarray(Image.open(io.BytesIO(e.image.value))) for e in (fast, slow))
+    assert a.shape == b.shape and (a != b).sum() == 0
