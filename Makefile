@@ -37,11 +37,11 @@ hooks:
 	  echo "git filter nbstripout configured: notebook outputs are stripped on commit"; \
 	fi
 	@mkdir -p $(VENV)/etc/jupyter && printf '%s\n' \
-	  "# written by make env: this project's notebooks are saved without outputs (analysis/_jupyter.py)" \
-	  "from analysis._jupyter import strip_on_save" \
+	  "# written by make env: this project's notebooks are saved without outputs (analysis/workflow/jupyter_hook.py)" \
+	  "from analysis.workflow.jupyter_hook import strip_on_save" \
 	  "c.ContentsManager.pre_save_hook = strip_on_save" > $(VENV)/etc/jupyter/jupyter_server_config.py
 
-# FIGURES_ARGS: e.g. --force, --only 02_periods, --figures-dir /tmp/figs (see analysis/build.py)
+# FIGURES_ARGS: e.g. --force, --only 02_periods, --figures-dir /tmp/figs (see analysis/workflow/build.py)
 # A local copy of the 新闻联播 transcripts (notebook 05) is used when one sits beside the checkout, as in
 # this project's CI (../shared/mirror/...); otherwise the downloader fetches the pinned files once into the
 # user cache.  An explicit COVID_DISCOURSE_XWLB_MIRROR in the environment wins.

@@ -3,7 +3,7 @@
 * Token agreement, on the seed corpus and on the broadcast transcripts: the share of units whose
   kept-token sequence is identical, and the count overlap  Σ_t min(c_jieba(t), c_rjieba(t)) /
   Σ_t c_jieba(t)  over all kept tokens.
-* Key result: Spearman rank correlation of the weighted log-odds z (analysis.keyness.log_odds_z,
+* Key result: Spearman rank correlation of the weighted log-odds z (analysis.measures.keyness.log_odds_z,
   prior = pooled counts) of the seed period comparison (notebook 02's units: provincial and
   municipal reports, the duplicated Henan excerpt excluded), over the terms tested by keyness
   (count >= 3 in both periods together) under both backends.  The default backend may switch to
@@ -26,7 +26,7 @@ from scipy.stats import spearmanr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import analysis as A  # noqa: E402
-from analysis.keyness import log_odds_z  # noqa: E402
+from analysis.measures.keyness import log_odds_z  # noqa: E402
 from broadcast_corpus import load  # noqa: E402
 
 

@@ -4,7 +4,7 @@ Debian's chromium (headless), on a temporary copy of the notebook and data.
 
     python benchmarks/bench_browser.py [--edits 30] [--screenshot out.png]
 
-Target (issue #7): median <= 150 ms on an idle machine.
+Target: median <= 150 ms on an idle machine.
 """
 from __future__ import annotations
 

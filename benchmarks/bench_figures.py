@@ -11,7 +11,7 @@
   user waits for (in the kernel) after leaving the terms box.  Browser-painted
   latency: benchmarks/bench_browser.py.
 
-Targets (issue #7): no-op <= 2 s, full warm <= 20 s, import <= 0.5 s, edit median
+Targets: no-op <= 2 s, full warm <= 20 s, import <= 0.5 s, edit median
 <= 100 ms and p95 <= 150 ms.
 """
 from __future__ import annotations
@@ -69,7 +69,7 @@ def bench_edits(n: int) -> None:
 
     matplotlib.use("Agg")
     import analysis as A
-    from analysis.interactive import ThemeExplorer
+    from analysis.workflow.interactive import ThemeExplorer
 
     A.use_style()
     corpus = A.load_corpus()

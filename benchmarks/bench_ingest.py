@@ -20,7 +20,7 @@ from pathlib import Path
 import opencc
 
 import analysis as A
-from analysis.tokens import split_sentences
+from analysis.text.tokens import split_sentences
 
 CHROME = "当前位置：首页 > 要闻\n发布时间：2022-11-12 10:30 浏览次数：1234\n\n{body}\n\n【打印】【关闭】\n返回顶部\n"
 

@@ -1,5 +1,5 @@
 """The broadcast corpus (2,480 days of 新闻联播) through the document-term matrix, against the
-targets of issue 10:
+targets:
 
 * raw transcripts -> cached matrix, cold (empty cache), rjieba, 1 and 2 processes  (<= 20 s)
 * warm load of the cached matrix (hash the corpus, read, verify the checksum)      (<= 1 s)
@@ -90,7 +90,7 @@ def run_child(mode, cache_dir, n_jobs):
 
 def keyness_between(dtm, dates, a, b):
     """G² and log-odds z of date range a=(start, end) against b, from grouped matrix rows."""
-    from analysis.keyness import g2, log_odds_z
+    from analysis.measures.keyness import g2, log_odds_z
     ra = ((dates >= a[0]) & (dates <= a[1])).astype(np.int64)
     rb = ((dates >= b[0]) & (dates <= b[1])).astype(np.int64)
     ca, cb = np.asarray(dtm.counts.T @ ra).ravel(), np.asarray(dtm.counts.T @ rb).ravel()

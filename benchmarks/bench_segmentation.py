@@ -18,7 +18,7 @@ import time
 import jieba
 
 import analysis as A
-from analysis.tokens import split_sentences
+from analysis.text.tokens import split_sentences
 
 
 def documents(target_mb: float, seed: int = 0, doc_chars: int = 2000):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.corpus import COLUMNS
+from analysis.ingest.corpus import COLUMNS
 from analysis.sources import broadcast as bc
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -427,10 +427,10 @@ def test_covid_rule_agrees_with_the_recorded_hand_check():
 
 def test_make_figures_reports_a_notebook_without_its_corpus_as_skipped(tmp_path):
     """Offline without a mirror, notebook 05 raises BroadcastUnavailable; `make figures`
-    (analysis.build) logs it as skipped and goes on; any other error still fails the build."""
+    (analysis.workflow.build) logs it as skipped and goes on; any other error still fails the build."""
     import nbformat
 
-    from analysis.build import run_notebooks
+    from analysis.workflow.build import run_notebooks
 
     def notebook(name, source):
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)], metadata={
@@ -454,9 +454,9 @@ def test_make_figures_reports_a_notebook_without_its_corpus_as_skipped(tmp_path)
 def test_notebook_05_code_hash_covers_the_source_modules():
     """make figures re-runs notebook 05 when the parser, COVID rule or time series change:
     the modules it uses include the analysis/sources/ subpackage and what it imports."""
-    from analysis.provenance import notebook_modules
+    from analysis.infra.provenance import notebook_modules
 
     mods = notebook_modules(ROOT / "notebooks" / "05_broadcast.ipynb")
-    for m in ["sources/__init__.py", "sources/broadcast.py", "timeseries.py", "gazetteer.py", "corpus.py",
-              "matrix.py", "keyness.py", "plots.py"]:
+    for m in ["sources/__init__.py", "sources/broadcast.py", "measures/timeseries.py", "ingest/gazetteer.py",
+              "ingest/corpus.py", "text/matrix.py", "measures/keyness.py", "figures/series_plots.py"]:
         assert m in mods, m

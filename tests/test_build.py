@@ -5,9 +5,10 @@ import shutil
 
 import pytest
 
-from analysis import build, provenance
-from analysis.build import notebooks, plan
-from analysis.provenance import MANIFEST_COLUMNS, ManifestError, input_hashes, packages_line
+from analysis.workflow import build
+from analysis.infra import provenance
+from analysis.workflow.build import notebooks, plan
+from analysis.infra.provenance import MANIFEST_COLUMNS, ManifestError, input_hashes, packages_line
 from conftest import ROOT
 
 
@@ -53,7 +54,7 @@ def test_keyword_edit_reruns_only_notebooks_that_use_keywords(world):
     kw.write_text(kw.read_text(encoding="utf-8").replace("  - 作战\n", ""), encoding="utf-8")
     reasons = _reasons(figs)
     assert reasons["01_corpus_overview"] is None
-    # 02 compares keyword themes unit by unit (issue #9), so it uses the keyword file too
+    # 02 compares keyword themes unit by unit, so it uses the keyword file too
     assert reasons["02_periods"] == reasons["03_provinces"] == reasons["04_keywords"] == "keyword file changed"
 
 
@@ -111,7 +112,7 @@ def test_main_prints_what_it_skips_and_why(world, capsys):
 
 
 def test_data_hash_matches_corpus_fingerprint():
-    from analysis.corpus import data_fingerprint
+    from analysis.ingest.corpus import data_fingerprint
 
     assert provenance.data_hash() == data_fingerprint()
 
@@ -121,7 +122,7 @@ def test_planning_imports_no_heavy_package(world):
     import subprocess
     import sys
 
-    code = ("import sys; from analysis.build import plan, notebooks; "
+    code = ("import sys; from analysis.workflow.build import plan, notebooks; "
             f"plan(notebooks(), {str(world[1])!r}); "
             "print(sorted(m for m in ('pandas', 'matplotlib', 'sklearn', 'scipy', 'papermill') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

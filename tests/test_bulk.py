@@ -4,6 +4,7 @@ import json
 import pytest
 
 import analysis as A
+from analysis.ingest import corpus as C
 from analysis import CorpusError
 from test_corpus import GOOD_TEXT, unit
 
@@ -25,7 +26,7 @@ def test_csv_and_jsonl_tables_load_with_the_manifest(make_data):
                                        "level": "national", "outlet": "新华社", "speaker": ["甲", "乙"],
                                        "period": "2022-11"}, ensure_ascii=False) + "\n")
     c = A.load_corpus(data)
-    assert list(c.columns) == A.corpus.COLUMNS
+    assert list(c.columns) == C.COLUMNS
     assert c.unit_id.tolist() == ["u1", "b-file", "b-inline", "b-json"]
     u = c.set_index("unit_id")
     assert u.loc["b-file", "text"] == "标题\n第一段会议内容，研究部署。"  # whole cleaned document
@@ -41,7 +42,7 @@ def test_load_bulk_alone(make_data, tmp_path):
     data = make_data({"b.txt": "第一段会议内容，研究部署。\n"}, unit())
     table = tmp_path / "t.csv"
     table.write_text(CSV, encoding="utf-8")
-    c = A.corpus.load_bulk(table, data / "raw", data_dir=data)
+    c = C.load_bulk(table, data / "raw", data_dir=data)
     assert c.unit_id.tolist() == ["b-file", "b-inline"]
 
 

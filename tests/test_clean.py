@@ -1,7 +1,7 @@
 """Cleaning: front matter, HTML, boilerplate, width normalisation, page-break repair."""
 import re
 
-from analysis.clean import clean_document, normalize_width
+from analysis.ingest.clean import clean_document, normalize_width
 from conftest import ROOT
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -67,7 +67,7 @@ def test_width_normalisation_never_alters_han_characters():
 
 def test_real_documents_keep_every_han_character_they_do_not_log():
     """Characters of the raw files = kept + logged drops (+ markup): nothing vanishes unseen."""
-    from analysis.corpus import read_raw
+    from analysis.ingest.corpus import read_raw
 
     for path in sorted(p for p in (ROOT / "data" / "raw").iterdir() if p.name != "SHA256SUMS"):
         raw, _ = read_raw(path)
@@ -77,8 +77,8 @@ def test_real_documents_keep_every_han_character_they_do_not_log():
         assert sorted(kept + logged) == sorted(HAN.findall(raw)), path.name
 
 
-# -- web chrome and inline junk (issue 8): every rule on positive AND negative examples --------------
-from analysis.clean import anti_scraping_spans, line_junk_reason, remove_inline_junk  # noqa: E402
+# -- web chrome and inline junk: every rule on positive AND negative examples --------------
+from analysis.ingest.clean import anti_scraping_spans, line_junk_reason, remove_inline_junk  # noqa: E402
 
 import pytest  # noqa: E402
 

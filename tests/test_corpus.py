@@ -6,6 +6,7 @@ from conftest import ROOT
 import pytest
 
 import analysis as A
+from analysis.ingest import corpus as C
 from analysis import CorpusError
 
 PROVINCES_2022 = {"河南", "江苏", "内蒙古", "河北", "新疆", "海南", "湖北", "四川", "浙江", "黑龙江",
@@ -48,7 +49,7 @@ SEED_FIELDS = ["doc_id", "period", "date", "level", "province", "city", "outlet"
 
 
 def test_columns_and_unique_ids(corpus):
-    assert list(corpus.columns) == A.corpus.COLUMNS
+    assert list(corpus.columns) == C.COLUMNS
     assert corpus["unit_id"].is_unique
     assert (corpus["n_chars"] == corpus["text"].str.len()).all()
 
@@ -122,11 +123,11 @@ def _han(s: str) -> list:
 def test_every_cleaned_character_is_in_a_unit_or_listed_in_the_audit(corpus):
     """Text outside every unit is allowed (headlines, bylines, or a document only partly used),
     but it must be listed in the audit: nothing disappears unseen.  Holds for any document added."""
-    from analysis._yaml import load_yaml_safely
+    from analysis.infra.safe_yaml import load_yaml_safely
 
     _, dropped = A.corpus_audit()
     for doc in load_yaml_safely(ROOT / "data" / "corpus.yml")["documents"]:
-        raw, _ = A.corpus.read_raw(ROOT / "data" / "raw" / doc["file"], doc.get("encoding"))
+        raw, _ = C.read_raw(ROOT / "data" / "raw" / doc["file"], doc.get("encoding"))
         clean = A.clean_document(raw, headline=doc.get("title")).text
         units = corpus[corpus.doc_id == doc["doc_id"]]
         listed = dropped[(dropped.doc_id == doc["doc_id"]) & dropped.stage.isin(["excluded", "not in a unit"])]
@@ -267,7 +268,7 @@ def test_html_and_markdown_sources(make_data, name, content):
     assert c.text.iloc[0] == "第一段会议内容，研究部署。\n第二段继续部署工作。"
 
 
-# -- safety (issue 8) --------------------------------------------------------------------
+# -- safety --------------------------------------------------------------------
 @pytest.mark.parametrize("file", ["../../etc/passwd", "/etc/passwd", "sub/../../corpus.yml"])
 def test_file_must_stay_inside_raw(make_data, file):
     data = make_data({"a.txt": GOOD_TEXT}, unit().replace("file: a.txt", f"file: {file}"))
@@ -352,7 +353,7 @@ def test_empty_binary_and_mislabelled_files_say_so(make_data, content, message):
         A.load_corpus(make_data({"a.txt": content}, unit()))
 
 
-# -- types, unknown keys, dates (issue 8) ---------------------------------------------------
+# -- types, unknown keys, dates ---------------------------------------------------
 @pytest.mark.parametrize("old, new, message", [
     ("doc_id: d1", "doc_id: [a, b]", r"`doc_id` must be text, got list"),
     ("    outlet: 测试报", "    encoding: 8\n    outlet: 测试报", r"document 'd1'.*`encoding` must be text, got int"),
@@ -392,7 +393,7 @@ def test_speaker_and_chair_lists_are_joined_consistently(make_data):
     assert c[["speaker", "chair"]].iloc[0].tolist() == ["楼阳生、王凯", "楼阳生"]
 
 
-# -- schema (issue 8) -----------------------------------------------------------------------
+# -- schema -----------------------------------------------------------------------
 def test_new_fields_are_columns(make_data):
     m = unit().replace("        level:", """\
         date_end: "2022-11-12"
@@ -440,7 +441,7 @@ def test_period_range_with_unknown_key(make_data):
         A.load_corpus(make_data({"a.txt": GOOD_TEXT}, unit(), periods='periods:\n  "2022-11": {start: 2022-11-01, stop: 2022-11-30}\n'))
 
 
-# -- exclude: spans no rule catches (issue 8) ------------------------------------------------
+# -- exclude: spans no rule catches ------------------------------------------------
 EXCL_TEXT = "第一段会议内容，研究部署。网友甲：说得好！顶一个。会议强调要抓早抓小。\n\n第二段继续部署工作。\n"
 
 
@@ -465,7 +466,7 @@ def test_exclude_anchor_not_in_the_unit(make_data):
         A.load_corpus(make_data({"a.txt": EXCL_TEXT}, m))
 
 
-# -- anchor tooling (issue 8) -----------------------------------------------------------------
+# -- anchor tooling -----------------------------------------------------------------
 ANCHOR_TEXT = "标题\n\n会议指出,(一)要抓早抓小, 以快制快。\n\n第二段继续部署工作。\n"
 
 
@@ -478,7 +479,7 @@ def test_anchor_matches_regardless_of_width_whitespace_and_script(make_data, anc
 
 
 def test_find_anchor_by_hand():
-    from analysis.corpus import find_anchor
+    from analysis.ingest.corpus import find_anchor
     text = "甲乙，丙丁\n戊己，丙丁"
     assert find_anchor(text, "丙 丁") == [(3, 5), (9, 11)]
     assert find_anchor(text, ",丙丁", lo=6) == [(8, 11)]
@@ -495,7 +496,7 @@ def test_anchor_not_found_shows_the_closest_passage(make_data):
 def test_end_anchor_mid_sentence_warns(make_data):
     m = unit().replace("        level:", "        end: 研究\n        level:")
     data = make_data({"a.txt": GOOD_TEXT}, m)
-    with pytest.warns(A.corpus.CorpusWarning, match=r"unit 'u1': the end anchor '研究' stops mid-sentence"):
+    with pytest.warns(C.CorpusWarning, match=r"unit 'u1': the end anchor '研究' stops mid-sentence"):
         A.load_corpus(data)
     audit, _ = A.corpus_audit(data)
     assert "stops mid-sentence" in audit.warnings.iloc[0]
@@ -503,7 +504,7 @@ def test_end_anchor_mid_sentence_warns(make_data):
 
 def test_end_anchor_at_sentence_end_does_not_warn(make_data, recwarn):
     A.load_corpus(make_data({"a.txt": GOOD_TEXT}, unit().replace("        level:", "        end: 研究部署。\n        level:")))
-    assert not [w for w in recwarn if issubclass(w.category, A.corpus.CorpusWarning)]
+    assert not [w for w in recwarn if issubclass(w.category, C.CorpusWarning)]
 
 
 def test_audit_reports_errors_per_document_instead_of_raising(make_data):
@@ -534,7 +535,7 @@ def test_audit_of_an_unreadable_manifest_is_one_error_row(make_data):
     assert dropped.empty
 
 
-# -- adding documents does not break the tests (issue 8) ---------------------------------------
+# -- adding documents does not break the tests ---------------------------------------
 def test_seed_pins_survive_an_added_document(tmp_path):
     import shutil
 
@@ -624,7 +625,7 @@ def test_overlapping_excludes_are_an_error(make_data):
         A.load_corpus(make_data({"a.txt": EXCL_TEXT}, m))
 
 
-# -- speaker sub-units and excerpt flags (issue 9) --------------------------------------
+# -- speaker sub-units and excerpt flags --------------------------------------
 
 def test_two_speech_reports_are_split_into_speaker_units(corpus):
     """The Aug 2021 and 17 Nov 2022 Henan reports each carry the Party secretary's speech
@@ -642,7 +643,7 @@ def test_two_speech_reports_are_split_into_speaker_units(corpus):
     # no unit of the provincial meeting reports names two speakers any more
     prov = corpus[corpus.level == "provincial"]
     assert not prov.speaker.str.contains("、").any()
-    # the governor's share of the 2021 reference (issue 9: about 27%)
+    # the governor's share of the 2021 reference (about 27%)
     share = u.loc["henan-20210808-wang", "n_chars"] / u.loc[
         ["henan-20210808-lou", "henan-20210808-wang"], "n_chars"].sum()
     assert 0.25 < share < 0.29

@@ -1,9 +1,9 @@
-"""python -m analysis.draft: proposed units and metadata, each guess marked inferred."""
+"""python -m analysis.ingest.draft: proposed units and metadata, each guess marked inferred."""
 import pytest
 from ruamel.yaml import YAML
 
 import analysis as A
-from analysis.draft import draft_document, draft_yaml, evaluate_drafts, main, per_document_rows, summary_sentence
+from analysis.ingest.draft import draft_document, draft_yaml, evaluate_drafts, main, per_document_rows, summary_sentence
 from conftest import ROOT
 
 ROUNDUP = """\

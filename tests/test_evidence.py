@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 import analysis as A
-from analysis.evidence import evidence_base, lexicon_sizes, places_with, prose_facts
+from analysis.measures.evidence import evidence_base, lexicon_sizes, places_with, prose_facts
 
 
 def small():
@@ -110,7 +110,7 @@ def test_prose_facts_match_independent_counts(corpus):
     f = prose_facts(corpus, tok)
     assert f["excerpt_chars"] == (120, 311) and f["n_excerpt_provincial"] == 12
     assert len(f["excerpt_only_places"]) == 11 and "河南" not in f["excerpt_only_places"]
-    # issue 9: 层层加码/一刀切 occur in 6 of the 14 places, not "almost everywhere"
+    # 层层加码/一刀切 occur in 6 of the 14 places, not "almost everywhere"
     hits = {p for p, t in zip(units.place, units.text) if "层层加码" in t or "一刀切" in t}
     assert sorted(hits) == f["term_places"] and (len(hits), f["n_places"]) == (6, 14)
     assert f["tokens_per_period"] == {"2022-11": int(tok.n_tokens.sum())}

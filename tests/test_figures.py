@@ -32,7 +32,7 @@ def test_font_build_is_deterministic(tmp_path):
     """No build timestamp: fonts built at different times are identical (and so are PDFs)."""
     import noto_cjk
 
-    from analysis.figures import _SC_FACE
+    from analysis.figures.style import _SC_FACE
 
     built = TTFont(str(A.cjk_font_path()))
     source = TTFont(str(noto_cjk.otc_path("sans")), fontNumber=_SC_FACE)
@@ -193,7 +193,7 @@ def test_read_only_manifest_is_refused(styled, tmp_path):
 
 
 def test_manifest_records_the_data_dir_actually_used(styled, tmp_path, make_data):
-    from analysis.corpus import data_fingerprint
+    from analysis.ingest.corpus import data_fingerprint
 
     data_dir = make_data({"a.txt": "中共某省委召开会议。"}, "documents: []\n")
     row = A.save_figure(_figure(), "f", pd.DataFrame({"a": [1]}), caption="c", notebook="n",
@@ -231,7 +231,7 @@ def test_manifest_code_hash_ignores_outputs_and_execution_counts(styled, tmp_pat
 
 
 def test_keywords_hash_only_for_notebooks_that_use_keywords(styled, tmp_path):
-    from analysis.figures import input_hashes
+    from analysis.figures.saving import input_hashes
 
     assert input_hashes("01_corpus_overview.ipynb")["keywords_hash"] == "-"
     assert input_hashes("04_keywords.ipynb")["keywords_hash"] != "-"
@@ -239,8 +239,28 @@ def test_keywords_hash_only_for_notebooks_that_use_keywords(styled, tmp_path):
 
 def test_code_hash_covers_only_modules_the_notebook_uses():
     from conftest import ROOT
-    from analysis.provenance import notebook_modules
+    from analysis.infra.provenance import notebook_modules
 
     mods = notebook_modules(ROOT / "notebooks" / "01_corpus_overview.ipynb")
-    assert {"corpus.py", "figures.py", "plots.py"} <= set(mods) and "keyness.py" not in mods
-    assert "interactive.py" in notebook_modules(ROOT / "notebooks" / "04_keywords.ipynb")
+    assert {"ingest/corpus.py", "figures/saving.py", "figures/frequency_plots.py"} <= set(mods)
+    assert "measures/keyness.py" not in mods
+    assert "workflow/interactive.py" in notebook_modules(ROOT / "notebooks" / "04_keywords.ipynb")
+
+
+def test_a_system_font_of_the_same_family_never_replaces_the_converted_one(monkeypatch):
+    """Debian's fonts-noto-cjk registers 'Noto Sans CJK SC' too (a .ttc whose face 0 is Japanese, CFF
+    outlines); matplotlib then picked it on machines that have it, and figures differed by machine."""
+    from matplotlib import font_manager
+
+    fm = font_manager.fontManager
+    path = str(A.cjk_font_path())
+    A.use_style()
+    mine = next(f for f in fm.ttflist if f.fname == path)
+    rival = font_manager.FontEntry(fname="/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                                   name=mine.name, style=mine.style, variant=mine.variant,
+                                   weight=mine.weight, stretch=mine.stretch, size=mine.size)
+    monkeypatch.setattr(fm, "ttflist", [rival, *fm.ttflist])
+    fm._findfont_cached.cache_clear()
+    A.use_style()
+    assert font_manager.findfont("Noto Sans CJK SC") == path
+    assert rival not in fm.ttflist

@@ -1,8 +1,8 @@
 """Gazetteer: provinces and prefecture-level divisions found in text."""
 import pytest
 
-from analysis.corpus import PROVINCES as CORPUS_PROVINCES
-from analysis.gazetteer import PREFECTURES, PROVINCES, find_places, gazetteer, provinces_in
+from analysis.ingest.corpus import PROVINCES as CORPUS_PROVINCES
+from analysis.ingest.gazetteer import PREFECTURES, PROVINCES, find_places, gazetteer, provinces_in
 
 
 def test_provinces_match_the_corpus_schema():

@@ -1,17 +1,18 @@
 """Token hygiene (analysis/hygiene.py): every rule on positive and negative examples,
-and its effect on the seed corpus (the defects listed in issue 9)."""
+and its effect on the seed corpus (the defects found in review)."""
 from collections import Counter
 
 import pandas as pd
 import pytest
 
 import analysis as A
-from analysis import hygiene as H
-from analysis.tokens import Segmenter, read_word_list
+from analysis.ingest.corpus import default_data_dir
+from analysis.text import hygiene as H
+from analysis.text.tokens import Segmenter, read_word_list
 
 TITLES = {"关于进一步优化新冠肺炎疫情防控措施科学精准做好防控工作的通知": "二十条",
           "进一步优化防控工作的二十条措施": "二十条"}
-FRAGMENTS = ["为民", "金平", "富强", "健委副", "德林", "刘国",  # issue 9
+FRAGMENTS = ["为民", "金平", "富强", "健委副", "德林", "刘国",
              "委副", "暨省", "阳生", "伟明"]                  # found while fixing it
 
 
@@ -131,7 +132,7 @@ def test_every_listed_name_stays_whole(plain, name):
 
 
 def test_no_name_fragment_remains_in_the_seed_corpus(seed_counts):
-    """Issue 9: 为民, 金平, 富强, 健委副, 德林, 刘国 were tokens (from attendance lists)."""
+    """为民, 金平, 富强, 健委副, 德林, 刘国 were tokens (from attendance lists)."""
     assert not [f for f in FRAGMENTS if f in seed_counts]
     names = set(H.load_names().name)
     leftovers = [t for t in seed_counts if any(t in n and t != n for n in names)]
@@ -172,7 +173,7 @@ def test_titles_quoted_and_listed_become_one_token_each(seg):
 
 
 def test_the_notice_title_no_longer_supplies_optimise(corpus, seed_counts):
-    """Issue 9: 13 of 25 优化 in the 2022 meeting reports were the notice's own title."""
+    """13 of 25 优化 in the 2022 meeting reports were the notice's own title."""
     plain = Segmenter(hygiene=False)
     before = sum(plain.tokenize(t).count("优化") for t in corpus.text)
     in_titles = sum(plain.tokenize(t[s:e]).count("优化") for t in corpus.text
@@ -221,7 +222,7 @@ def test_disease_name_is_one_token_before_stopping(seg, plain):
 
 def test_keep_list_keeps_stance_quantifiers_and_negations(seg, seed_counts):
     import stopwordsiso
-    keep = read_word_list(A.tokens.default_data_dir() / "lexicon" / "stopwords_keep.txt")
+    keep = read_word_list(default_data_dir() / "lexicon" / "stopwords_keep.txt")
     for w in ["所有", "任何", "全部", "一切", "不是", "不得"]:
         assert w in keep and w in stopwordsiso.stopwords("zh") and w not in seg.stopwords
         assert seed_counts[w] > 0, w
@@ -239,7 +240,7 @@ def test_formula_members_recovered_through_the_lexicon_not_single_characters(seg
 
 
 def test_no_formula_member_is_left_as_a_single_character(corpus):
-    """Issue 9: min_chars=2 dropped 早 (四早), 快, 真 (落实落实真落实); the lexicon now keeps
+    """min_chars=2 dropped 早 (四早), 快, 真 (落实落实真落实); the lexicon now keeps
     them inside their formulas, so even with min_chars=1 they do not occur alone."""
     one = Segmenter(min_chars=1)
     singles = Counter(t for text in corpus.text for t in one.tokenize(text) if t in {"早", "快", "真"})
@@ -249,7 +250,7 @@ def test_no_formula_member_is_left_as_a_single_character(corpus):
 # -- measurement -----------------------------------------------------------------------
 
 def test_hygiene_effects_measure_each_rule(corpus, plain):
-    eff, fragments = H.hygiene_effects(corpus)
+    eff, fragments = A.hygiene_effects(corpus)
     e = eff.set_index("rule")
     assert e.loc["attendance list", "n_spans"] == 5 and e.loc["attendance list", "tokens_removed"] > 30
     assert e.loc["titles", "n_spans"] == sum(len(H.title_spans(H.mask_for_counting(t))) for t in corpus.text)
@@ -269,7 +270,7 @@ def test_theme_counts_skip_titles_and_excluded_spans():
     tf = A.theme_frequencies(df, {"precision": ["优化", "科学精准"]}, "g", per_term=True)
     assert tf.set_index("term")["count"].to_dict() == {"优化": 1, "科学精准": 0}
     assert len(A.kwic(df, "优化")) == 2          # the reader still sees both
-    from analysis.keywords import theme_kwic
+    from analysis.measures.keywords import theme_kwic
     k = theme_kwic(df, {"precision": ["优化", "科学精准"]}, "优化")
     assert k["counted"].tolist() == [True, False] and k["inside"].iloc[1].startswith("(title")
 
@@ -284,7 +285,7 @@ def test_counting_text_blanks_titles_and_exclusions():
 def test_fingerprint_covers_names_titles_and_the_hygiene_switch(tmp_path):
     import shutil
     lex = tmp_path / "lexicon"
-    shutil.copytree(A.corpus.default_data_dir() / "lexicon", lex)
+    shutil.copytree(default_data_dir() / "lexicon", lex)
     base = Segmenter(lex).fingerprint
     assert Segmenter(lex, hygiene=False).fingerprint != base
     (lex / "names.txt").write_text("王凯\t省长\t河南\n", encoding="utf-8")

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis import inference as I
+from analysis.measures import inference as I
 
 
 def test_dp_matches_gries_2008_worked_example():

@@ -8,8 +8,8 @@ matplotlib.use("Agg")
 import pytest  # noqa: E402
 
 import analysis as A  # noqa: E402
-from analysis.interactive import KERNEL_HINT, ThemeExplorer, check_terms, parse_terms  # noqa: E402
-from analysis.keywords import theme_kwic  # noqa: E402
+from analysis.workflow.interactive import KERNEL_HINT, ThemeExplorer, check_terms, parse_terms  # noqa: E402
+from analysis.measures.keywords import theme_kwic  # noqa: E402
 from conftest import ROOT  # noqa: E402
 
 

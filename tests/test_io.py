@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from analysis._io import atomic_write, atomic_write_many
+from analysis.infra.files import atomic_write, atomic_write_many
 
 
 def test_atomic_write_text_and_bytes(tmp_path):

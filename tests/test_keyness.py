@@ -201,10 +201,10 @@ def test_interval_labels_round_to_the_monte_carlo_error():
 
 
 def test_printed_interval_precision_survives_a_change_of_seed(tokenized):
-    """issue #9: bounds moved by up to 0.48 log2 across seeds yet were printed to 3 digits.
+    """bounds moved by up to 0.48 log2 across seeds yet were printed to 3 digits.
     At the decimals interval_labels prints, two seeds must agree to within two units of the
     last printed digit (about four Monte-Carlo standard errors) for at least 95% of bounds."""
-    from analysis.inference import mc_decimals
+    from analysis.measures.inference import mc_decimals
 
     units = tokenized[tokenized.level.isin(["provincial", "municipal"])]
     k0 = A.keyness(units, "period", "2022-11", "2021-08", n_boot=1000, seed=0).set_index("term")

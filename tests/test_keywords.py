@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 
 import analysis as A
 from analysis import KeywordsError
-from analysis.keywords import KeywordsMerged, render_keywords, term_problem
+from analysis.measures.keywords import KeywordsMerged, render_keywords, term_problem
 from conftest import ROOT
 
 TEXT = "坚持动态清零总方针，尽快实现社会面清零。严防层层加码、一刀切，严防一刀切。"

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import analysis as A
-from analysis.matrix import DocumentTermMatrix, as_dtm, document_term_matrix, dtm_from_tokens
+from analysis.text.matrix import DocumentTermMatrix, as_dtm, document_term_matrix, dtm_from_tokens
 
 
 @pytest.fixture
@@ -76,8 +76,8 @@ def test_matrix_from_text_counts_exactly_what_the_segmenter_keeps(corpus, segmen
 
 
 def test_matrix_cache_is_used_keyed_and_verified(corpus, segmenter, tmp_path, monkeypatch):
-    import analysis.tokens as T
-    from analysis._cache import CacheWarning
+    import analysis.text.tokens as T
+    from analysis.infra.cache import CacheWarning
     first = document_term_matrix(corpus, segmenter, cache_dir=tmp_path)
     (path,) = tmp_path.glob("*.npz")
 
@@ -105,7 +105,7 @@ def test_matrix_cache_is_used_keyed_and_verified(corpus, segmenter, tmp_path, mo
 
 
 def test_matrix_cache_in_an_unwritable_folder_warns_and_computes(corpus, segmenter, tmp_path):
-    from analysis._cache import CacheWarning
+    from analysis.infra.cache import CacheWarning
     blocker = tmp_path / "file"
     blocker.write_text("")
     with pytest.warns(CacheWarning, match="cannot write the cache file"):
@@ -127,7 +127,7 @@ def test_dask_paths_give_the_single_process_matrix(corpus, segmenter, tmp_path):
 
 def test_merge_counts_stacks_parts_onto_the_union_vocabulary():
     from scipy import sparse
-    from analysis.tokens import merge_counts
+    from analysis.text.tokens import merge_counts
     a = ("乙", "甲"), sparse.csr_matrix(np.array([[1, 2], [0, 3]], dtype="int64"))
     b = ("丙", "甲"), sparse.csr_matrix(np.array([[4, 0]], dtype="int64"))
     vocab, m = merge_counts([a, b])
@@ -136,7 +136,7 @@ def test_merge_counts_stacks_parts_onto_the_union_vocabulary():
 
 
 def test_corpus_key_depends_on_ids_texts_and_order_only():
-    from analysis.matrix import corpus_key
+    from analysis.text.matrix import corpus_key
     base = pd.DataFrame({"unit_id": ["a", "b"], "text": ["动态清零", "科学精准"], "period": ["x", "y"]})
     assert corpus_key(base) == corpus_key(base.assign(period=["z", "z"]))  # metadata is not segmented
     shifted = base.assign(unit_id=["ab", ""], text=["动态清零", "科学精准"])

@@ -5,7 +5,7 @@ import opencc
 import pytest
 
 import analysis as A
-from analysis.normalise import detect_script, normalise_invisible, to_simplified
+from analysis.ingest.normalise import detect_script, normalise_invisible, to_simplified
 from conftest import ROOT
 
 

@@ -2,7 +2,7 @@
 
 Static checks on the committed notebooks (the notebooks themselves are executed by
 tests/test_notebooks.py): no hand-typed numbers in their Markdown, none of the prose errors
-found in review (issue #9), a `data_dir` parameter, and every figure records the filters
+found in review, a `data_dir` parameter, and every figure records the filters
 that shaped it.
 """
 import json
@@ -34,7 +34,7 @@ def test_markdown_has_no_hand_typed_numbers(path):
         assert not re.search(r"\d", text), f"{path.name}: a number in Markdown must come from code:\n{md}"
 
 
-# Each prose error listed in issue #9, as it read on main before the fix
+# Each prose error found in review, as it read on main before the fix
 ERRORS = ["2,493", "twelve", "100–300 characters", "168 terms", "gets little weight",
           "present almost everywhere", "not in the formulas", "same kind of meeting", "(能力, 服务, 保障)"]
 

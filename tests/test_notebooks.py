@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from analysis.build import notebooks, run_notebooks
+from analysis.workflow.build import notebooks, run_notebooks
 from conftest import ROOT
 from pdfcheck import pdf_fonts
 
@@ -80,7 +80,7 @@ def test_jupyterlab_save_hook_writes_the_committed_bytes(path, tmp_path):
     writes (nbformat) is byte-identical to the committed notebook."""
     import nbformat
 
-    from analysis._jupyter import strip_on_save
+    from analysis.workflow.jupyter_hook import strip_on_save
 
     model = {"type": "notebook", "content": _run_all_in_jupyterlab(json.loads(path.read_text(encoding="utf-8")))}
     strip_on_save(model, f"notebooks/{path.name}", contents_manager=type("CM", (), {"root_dir": str(ROOT)}))

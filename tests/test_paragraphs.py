@@ -1,8 +1,8 @@
-"""python -m analysis.paragraphs: the cleaned, numbered paragraphs anchors are copied from."""
+"""python -m analysis.ingest.paragraphs: the cleaned, numbered paragraphs anchors are copied from."""
 import subprocess
 import sys
 
-from analysis.paragraphs import cleaned_paragraphs, format_paragraphs, main
+from analysis.ingest.paragraphs import cleaned_paragraphs, format_paragraphs, main
 from conftest import ROOT
 
 
@@ -24,7 +24,7 @@ def test_bad_file_is_reported_not_a_traceback(tmp_path, capsys):
 
 def test_module_runs_on_a_seed_file():
     path = ROOT / "data" / "raw" / "001_33cb1c59f72bef8b.txt"
-    res = subprocess.run([sys.executable, "-m", "analysis.paragraphs", str(path)], capture_output=True,
+    res = subprocess.run([sys.executable, "-m", "analysis.ingest.paragraphs", str(path)], capture_output=True,
                          text=True, check=True)
     doc = cleaned_paragraphs(path)
     assert res.stdout.strip() == format_paragraphs(doc)

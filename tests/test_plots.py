@@ -75,7 +75,7 @@ def test_top_terms_and_word_clouds_take_top_n_per_group(tokenized):
     for g, d in data.groupby("period"):
         expected = freq[freq.period == g].sort_values(["per_10k", "term"], ascending=[False, True]).head(7)
         assert list(d.term[:7]) == list(expected.term)
-        # a tie at the cut-off is kept whole (issue #9), never cut by character order
+        # a tie at the cut-off is kept whole, never cut by character order
         extra = d.iloc[7:]
         assert (extra.per_10k == expected.per_10k.iloc[-1]).all() and len(extra) <= 3
     _, clouds = A.plot_word_clouds(freq, "period", n=10)
@@ -93,7 +93,7 @@ def test_heatmap_annotations_match_rates(tokenized):
     tf = A.theme_frequencies(units, A.load_keywords(), "period")
     fig, _ = A.plot_theme_heatmap(tf, "period")
     shown = sorted(t.get_text() for t in fig.axes[0].texts)
-    # issue #9: a rate alone hides that one hit in a short excerpt is a huge rate: cells say hits / tokens
+    # a rate alone hides that one hit in a short excerpt is a huge rate: cells say hits / tokens
     assert shown == sorted(f"{v:.0f}\n{c}/{n}" for v, c, n in zip(tf.per_10k, tf["count"], tf.n_tokens))
     assert np.isclose(fig.axes[0].images[0].get_array().sum(), tf.per_10k.sum())
 
@@ -240,13 +240,18 @@ def test_glossary_covers_every_term_drawn_in_a_committed_figure():
 
 
 def test_every_figure_builder_takes_the_same_labels_option():
-    """Every ``plot_*`` builder in analysis.plots accepts ``labels`` with default "zh"."""
+    """Every ``plot_*`` builder of the figures layer accepts ``labels`` with default "zh"."""
+    import importlib
     import inspect
+    import pkgutil
 
-    import analysis.plots as P
+    import analysis.figures as F
 
-    builders = {n: f for n, f in inspect.getmembers(P, inspect.isfunction)
-                if n.startswith("plot_") and f.__module__ == P.__name__}
+    builders = {}
+    for info in pkgutil.iter_modules(F.__path__):
+        P = importlib.import_module(f"analysis.figures.{info.name}")
+        builders.update({n: f for n, f in inspect.getmembers(P, inspect.isfunction)
+                         if n.startswith("plot_") and f.__module__ == P.__name__})
     assert {"plot_term_series", "plot_keyness_agreement", "plot_keyness"} <= set(builders)
     lacking = sorted(n for n, f in builders.items()
                      if "labels" not in inspect.signature(f).parameters

@@ -1,4 +1,4 @@
-"""Numbers the README states about the data and the lexicon, recomputed (issue 9: "168
+"""Numbers the README states about the data and the lexicon, recomputed ("168
 terms" was 151, "2,493 tokens" was 2,492, "twelve … 100–300 characters" was eleven,
 120–311).  If a number here fails, fix the README sentence, not the test."""
 import re
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import analysis as A
-from analysis.evidence import lexicon_sizes, prose_facts
+from analysis.measures.evidence import lexicon_sizes, prose_facts
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

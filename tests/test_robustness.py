@@ -8,7 +8,7 @@ from sklearn.metrics import adjusted_rand_score
 
 import analysis as A
 # the package exports the *function* robustness under the module's name: take the module itself
-R = importlib.import_module("analysis.robustness")
+R = importlib.import_module("analysis.measures.robustness")
 
 TEXT = "坚定不移贯彻动态清零总方针，科学精准做好疫情防控工作。严防层层加码和一刀切！"
 
@@ -119,8 +119,8 @@ def test_cluster_numbers_are_aligned_with_the_baseline():
 def test_the_function_survives_an_import_of_its_module():
     import subprocess
 
-    code = ("import analysis.robustness, analysis as A; "
-            "assert callable(A.robustness) and A.robustness.__module__ == 'analysis.robustness', A.robustness")
+    code = ("import analysis.measures.robustness, analysis as A; "
+            "assert callable(A.robustness) and A.robustness.__module__ == 'analysis.measures.robustness', A.robustness")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -145,6 +145,6 @@ def test_plain_jieba_uses_the_private_checksummed_cache_not_the_temp_dir(tmp_pat
     assert toks[0] == "坚定不移"  # the planted file was not loaded
     assert plain._tk.cache_file.startswith(str(private))  # the base segmenter's private folder
     assert not plain._tk.cache_file.startswith(str(planted))
-    assert list(private.glob("jieba-dict-*.cache"))  # written through analysis._cache
+    assert list(private.glob("jieba-dict-*.cache"))  # written through analysis.infra.cache
     err = capfd.readouterr().err
     assert "Building prefix dict" not in err and "Loading model" not in err  # jieba's log silenced

@@ -3,8 +3,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.matrix import dtm_from_tokens
-from analysis.timeseries import count_strings, first_last, period_labels, term_series, unit_series
+from analysis.text.matrix import dtm_from_tokens
+from analysis.measures.timeseries import count_strings, first_last, period_labels, term_series, unit_series
 
 
 @pytest.fixture
@@ -95,10 +95,10 @@ def test_plot_term_series_returns_the_plotted_numbers(dtm):
     import matplotlib
 
     matplotlib.use("Agg")
-    from analysis.figures import use_style
+    from analysis.figures.style import use_style
 
     use_style()
-    from analysis.plots import plot_term_series
+    from analysis.figures.series_plots import plot_term_series
 
     s = term_series(dtm, ["动态清零", "优化"])
     u = unit_series(dtm, by="covid")

@@ -5,7 +5,7 @@ import jieba
 import pytest
 
 import analysis as A
-from analysis.tokens import LexiconError, read_word_list, split_sentences
+from analysis.text.tokens import LexiconError, read_word_list, split_sentences
 from conftest import ROOT
 
 LEX = ROOT / "data" / "lexicon"
@@ -142,7 +142,7 @@ def test_segmenter_pickles_as_the_lexicon_it_loaded(tmp_path):
         ["坚持", "动态清零", "优化", "调整", "措施"]
 
 
-# --- caches that cannot serve wrong tokens (issue 10, item 5) -------------------------------------
+# --- caches that cannot serve wrong tokens -------------------------------------
 
 def _planted_jieba_cache(path):
     """A jieba prefix-dictionary cache in jieba's own format in which 坚定不移 is no longer a word
@@ -166,7 +166,7 @@ def test_a_jieba_cache_planted_in_the_temp_dir_is_not_loaded(tmp_path, monkeypat
 
 
 def test_the_private_jieba_cache_is_keyed_by_the_dictionary_and_verified(tmp_path):
-    from analysis._cache import CacheWarning
+    from analysis.infra.cache import CacheWarning
     first = A.Segmenter(cache_dir=tmp_path, backend="jieba")
     (cache,) = tmp_path.glob("jieba-dict-*.cache")
     with jieba.Tokenizer().get_dict_file() as f:
@@ -194,7 +194,7 @@ def test_a_token_cache_of_the_wrong_shape_is_rebuilt(corpus, segmenter, tmp_path
     path.write_text(body, encoding="utf-8")  # as the old code wrote it: valid JSON, no checksum
     with pytest.warns(UserWarning):  # (a CacheWarning)
         assert A.tokenize_corpus(small, segmenter, cache_dir=tmp_path).tokens.tolist() == expected
-    from analysis._cache import CacheWarning, write_verified
+    from analysis.infra.cache import CacheWarning, write_verified
     write_verified(path, body.encode("utf-8"))  # even with a valid checksum, the shape is checked
     with pytest.warns(CacheWarning, match="does not hold segmentations"):
         assert A.tokenize_corpus(small, segmenter, cache_dir=tmp_path).tokens.tolist() == expected
@@ -255,7 +255,7 @@ def test_an_unwritable_cache_folder_only_costs_the_cache(corpus, segmenter, tmp_
     assert seg.tokenize(small.text.iloc[0]) == expected[0]
 
 
-# --- Dask (issue 10, item 4) ----------------------------------------------------------------------
+# --- Dask ----------------------------------------------------------------------
 
 def test_dask_counting_with_a_distributed_client_equals_serial(corpus, segmenter):
     from distributed import Client
@@ -266,7 +266,7 @@ def test_dask_counting_with_a_distributed_client_equals_serial(corpus, segmenter
 
 def test_map_chunks_streams_a_few_chunks_at_a_time(segmenter):
     from distributed import Client
-    from analysis.tokens import map_chunks
+    from analysis.text.tokens import map_chunks
     consumed = []
 
     def stream():

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..corpus import COLUMNS, default_data_dir
+from analysis.ingest.corpus import COLUMNS, default_data_dir
 
 __all__ = ["REPOSITORY", "COMMIT", "BASE_URL", "MIRROR_ENV", "OUTLET", "COVID_TERMS",
            "COVID_NOT", "COVID_TITLE_WEIGHT", "COVID_MIN_SCORE", "BroadcastError",
@@ -343,7 +343,7 @@ def is_covid(title: str, text: str, min_score: int = COVID_MIN_SCORE) -> bool:
 
 def _row(day: str, position: int, title: str, text: str, url: str, level: str, note: str,
          file: str) -> dict:
-    from ..gazetteer import provinces_in
+    from analysis.ingest.gazetteer import provinces_in
 
     iso = f"{day[:4]}-{day[4:6]}-{day[6:]}"
     score = covid_score(title, text)

@@ -64,7 +64,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from .normalise import normalise_invisible
+from analysis.ingest.normalise import normalise_invisible
 
 __all__ = ["CleanDocument", "clean_document", "normalize_width", "BOILERPLATE", "CHROME",
            "INLINE_JUNK", "anti_scraping_spans", "remove_inline_junk", "line_junk_reason"]

@@ -16,7 +16,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .matrix import as_dtm
+from analysis.text.matrix import as_dtm
 
 __all__ = ["period_labels", "count_strings", "term_series", "unit_series", "first_last"]
 

@@ -30,9 +30,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._yaml import load_yaml_safely
-from .clean import clean_document
-from .normalise import SCRIPTS, detect_script, to_simplified
+from analysis.infra.safe_yaml import load_yaml_safely
+from analysis.ingest.clean import clean_document
+from analysis.ingest.normalise import SCRIPTS, detect_script, to_simplified
 
 __all__ = [
     "CorpusError", "CorpusWarning", "load_corpus", "load_bulk", "corpus_audit", "read_raw",
@@ -92,7 +92,7 @@ class CorpusWarning(UserWarning):
 
 def default_data_dir() -> Path:
     """The repository's ``data/`` folder (next to the ``analysis`` package)."""
-    return Path(__file__).resolve().parent.parent / "data"
+    return Path(__file__).resolve().parents[2] / "data"
 
 
 # -- raw files ---------------------------------------------------------------------------

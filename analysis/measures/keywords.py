@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._io import ReadOnlyFileError, atomic_write, locked_dir
-from .corpus import default_data_dir
+from analysis.infra.files import ReadOnlyFileError, atomic_write, locked_dir
+from analysis.ingest.corpus import default_data_dir
 
 __all__ = ["KeywordsError", "KeywordsMerged", "Keywords", "load_keywords", "save_keywords",
            "validate_keywords", "term_problem", "theme_frequencies", "term_matcher",
@@ -126,7 +126,7 @@ def validate_keywords(themes, source: str = "themes") -> dict[str, list[str]]:
 
 
 def _safe_load(text: str, source: str):
-    from ._yaml import parse_yaml_safely  # refuses anchors/aliases and oversized files
+    from analysis.infra.safe_yaml import parse_yaml_safely  # refuses anchors/aliases and oversized files
 
     return parse_yaml_safely(text, source, "keyword file", error=KeywordsError)
 
@@ -442,12 +442,12 @@ def theme_frequencies(corpus: pd.DataFrame, themes: dict, by, *, per_term: bool 
     >>> theme_frequencies(df, themes, "g")[["theme", "count"]].values.tolist()
     [['formula', 1], ['clearance', 1]]
     """
-    from .frequency import check_by
+    from analysis.measures.frequency import check_by
 
     themes = validate_keywords(themes)
     cols = check_by(corpus, by)
     pattern = term_matcher(t for ts in themes.values() for t in ts)
-    from .hygiene import compile_titles, counting_text
+    from analysis.text.hygiene import compile_titles, counting_text
 
     titles = compile_titles()
     rows = []
@@ -512,7 +512,7 @@ def theme_kwic(corpus: pd.DataFrame, themes: dict, term: str, window: int = 15) 
     pattern = term_matcher([*terms, term]) if term not in terms else term_matcher(terms)
     listed = term in terms
     needle = re.compile(re.escape(term))
-    from .hygiene import compile_titles, counting_text
+    from analysis.text.hygiene import compile_titles, counting_text
 
     titles = compile_titles()
     rows = []

@@ -22,7 +22,7 @@ import pandas as pd
 
 __all__ = ["PROVINCES", "PREFECTURES", "find_places", "provinces_in", "gazetteer"]
 
-_PATH = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
+_PATH = Path(__file__).resolve().parents[2] / "data" / "gazetteer.csv"
 
 
 @lru_cache(maxsize=1)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .corpus import default_data_dir
+from analysis.ingest.corpus import default_data_dir
 
 __all__ = ["evidence_base", "EvidenceBase", "prose_facts", "places_with", "lexicon_sizes"]
 
@@ -200,8 +200,8 @@ def lexicon_sizes(lexicon_dir=None) -> dict:
     """
     import stopwordsiso
 
-    from .hygiene import load_names, load_titles
-    from .tokens import read_word_list
+    from analysis.text.hygiene import load_names, load_titles
+    from analysis.text.tokens import read_word_list
 
     lex = Path(lexicon_dir or default_data_dir() / "lexicon")
     return {

@@ -32,8 +32,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.stats import chi2
 
-from .frequency import check_by
-from .inference import interval_labels  # noqa: F401  (re-exported: part of the keyness vocabulary)
+from analysis.measures.frequency import check_by
+from analysis.measures.inference import interval_labels  # noqa: F401  (re-exported: part of the keyness vocabulary)
 
 __all__ = ["g2", "log_ratio", "log_odds_z", "keyness", "interval_labels", "keyness_summary"]
 
@@ -223,9 +223,9 @@ def keyness(data, by: str, target, reference=None, *, min_count: int = 3,
     >>> kt = keyness(document_term_matrix(corpus), by="period", target="2022-11")  # doctest: +SKIP
     >>> print(kt.attrs["unit_inference"])  # doctest: +SKIP
     """
-    from .inference import (bootstrap_units, dp, mann_whitney_rates, mc_decimals,
+    from analysis.measures.inference import (bootstrap_units, dp, mann_whitney_rates, mc_decimals,
                             percentile_mc_error, permutation_test_rates, unit_rates)
-    from .matrix import DocumentTermMatrix, as_dtm
+    from analysis.text.matrix import DocumentTermMatrix, as_dtm
 
     if not isinstance(by, str):
         raise ValueError("keyness compares values of one column: pass by='period' (a string)")

@@ -32,7 +32,7 @@ import warnings
 
 import pandas as pd
 
-from .keywords import (Keywords, KeywordsError, KeywordsMerged, _default_path, save_keywords,
+from analysis.measures.keywords import (Keywords, KeywordsError, KeywordsMerged, _default_path, save_keywords,
                        term_problem, theme_frequencies, theme_kwic, validate_keywords)
 
 __all__ = ["ThemeExplorer", "parse_terms", "check_terms", "KERNEL_HINT"]
@@ -76,11 +76,11 @@ def check_terms(terms: list[str]) -> list[str]:
 
 def _redraw_in_place(fig, tf_terms: pd.DataFrame, by: str, theme: str) -> bool:
     """Update the bars, legend and title of a figure drawn by
-    :func:`analysis.plots.plot_theme_bars` for the same groups, without rebuilding the
+    :func:`analysis.figures.theme_plots.plot_theme_bars` for the same groups, without rebuilding the
     axes (rebuilding re-creates every tick, most of an edit's cost).  The result looks
     the same as a rebuild (tested); returns False (nothing done) when the groups or the
     number of legend columns differ."""
-    from .plots import _stacked_theme_bars
+    from analysis.figures.theme_plots import _stacked_theme_bars
 
     if fig is None or len(fig.axes) != 1 or getattr(fig, "_explorer_by", None) != by:
         return False
@@ -320,7 +320,7 @@ class ThemeExplorer:
         """Recount the selected theme, redraw the figure and the KWIC table."""
         import io
 
-        from .plots import plot_theme_bars
+        from analysis.figures.theme_plots import plot_theme_bars
 
         t0 = time.perf_counter()
         theme, by = self.theme_box.value, self.by_box.value
@@ -379,7 +379,7 @@ class ThemeExplorer:
         self.status.value = "".join(parts)
 
     def _show_kwic(self) -> None:
-        from .context import kwic_html
+        from analysis.measures.context import kwic_html
 
         term = self.kwic_box.value
         if not term:

@@ -15,7 +15,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.metrics.pairwise import cosine_similarity
 
-from .matrix import DocumentTermMatrix, as_dtm
+from analysis.text.matrix import DocumentTermMatrix, as_dtm
 
 __all__ = ["term_frequencies", "top_tfidf_terms", "similarity", "group_tokens", "check_by"]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 __all__ = ["strip_notebook", "strip_on_save", "REPO"]
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 _CELL_KEYS = ("execution", "collapsed", "scrolled", "ExecuteTime")
 
 

@@ -41,8 +41,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from . import hygiene as _hygiene
-from .corpus import default_data_dir
+from analysis.text import hygiene as _hygiene
+from analysis.ingest.corpus import default_data_dir
 
 __all__ = ["Segmenter", "tokenize_corpus", "split_sentences", "count_terms", "segment_counts",
            "merge_counts", "map_chunks", "chunked", "counting_texts", "read_word_list",
@@ -150,7 +150,7 @@ def _jieba_tokenizer(cache_dir: Path | None):
 
     import jieba
 
-    from ._cache import read_verified, write_verified
+    from analysis.infra.cache import read_verified, write_verified
 
     tk = jieba.Tokenizer()
     with tk.get_dict_file() as f:
@@ -561,7 +561,7 @@ def _valid_token_cache(obj) -> bool:
 
 
 def _read_token_cache(cache_file: Path) -> dict:
-    from ._cache import CacheWarning, read_verified
+    from analysis.infra.cache import CacheWarning, read_verified
 
     payload = read_verified(cache_file)
     if payload is None:
@@ -608,7 +608,7 @@ def tokenize_corpus(corpus: pd.DataFrame, segmenter: Segmenter | None = None, *,
     ValueError
         If ``corpus`` has no ``text`` column or a unit yields no tokens.
     """
-    from ._cache import write_verified
+    from analysis.infra.cache import write_verified
 
     texts = counting_texts(corpus)
     segmenter = segmenter or Segmenter()

@@ -94,7 +94,7 @@ _MASK = "\x00"
 def _mask_titles(text: str, titles: dict | None) -> str:
     """``text`` with every document title (analysis.hygiene.title_spans) replaced by
     :data:`_MASK` characters, so citing a title is not counted as reusing its text."""
-    from .hygiene import title_spans
+    from analysis.text.hygiene import title_spans
 
     spans = title_spans(text, titles)  # a dict, or a compiled matcher
     if not spans:
@@ -176,7 +176,7 @@ def text_reuse(corpus: pd.DataFrame, source=None, min_chars: int = 12, *,
         raise ValueError("min_chars must be >= 2")
     ids = list(corpus["unit_id"])
     if mask_titles:
-        from .hygiene import compile_titles
+        from analysis.text.hygiene import compile_titles
         titles = compile_titles(titles)
     texts = {u: _normalise(_mask_titles(t, titles) if mask_titles else t)
              for u, t in zip(ids, corpus["text"])}

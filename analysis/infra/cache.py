@@ -14,7 +14,7 @@ import hashlib
 import warnings
 from pathlib import Path
 
-from ._io import atomic_write
+from analysis.infra.files import atomic_write
 
 __all__ = ["read_verified", "write_verified", "CacheWarning"]
 

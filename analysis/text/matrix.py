@@ -155,7 +155,7 @@ _DTM_FORMAT = 1
 def corpus_key(corpus: pd.DataFrame) -> str:
     """SHA-256 (hex) of the corpus as segmented: each row's ``unit_id`` (or position)
     and text, in order (with their lengths, so no two corpora share a key)."""
-    from .tokens import counting_texts
+    from analysis.text.tokens import counting_texts
 
     texts = counting_texts(corpus)
     ids = _unit_ids(corpus)
@@ -237,8 +237,8 @@ def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None
         return dtm_from_tokens(corpus["tokens"], corpus)
     import functools
 
-    from ._cache import read_verified, write_verified
-    from .tokens import (Segmenter, chunked, counting_texts, default_cache_dir, map_chunks,
+    from analysis.infra.cache import read_verified, write_verified
+    from analysis.text.tokens import (Segmenter, chunked, counting_texts, default_cache_dir, map_chunks,
                          merge_counts, segment_counts)
 
     texts = counting_texts(corpus)

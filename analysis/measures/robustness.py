@@ -60,7 +60,7 @@ def _plain_jieba(base):
 
     import jieba
 
-    from .tokens import _jieba_tokenizer
+    from analysis.text.tokens import _jieba_tokenizer
 
     jieba.setLogLevel(logging.WARNING)
     cache = getattr(base, "_state", {}).get("cache_dir")
@@ -101,7 +101,7 @@ class _Alternative:
         return [t for t in self.cut(text) if keep(t)]
 
     def tokenize_sentences(self, text: str) -> list[list[str]]:
-        from .tokens import split_sentences
+        from analysis.text.tokens import split_sentences
 
         return [self.tokenize(s) for s in split_sentences(text)]
 
@@ -119,7 +119,7 @@ def segmenter_for(name: str, lexicon_dir=None, base=None):
 
     All share the project's filters (stopwords, Han only, ``min_chars=2``) of ``base``
     (default: a new :class:`analysis.Segmenter` on ``lexicon_dir``)."""
-    from .tokens import Segmenter
+    from analysis.text.tokens import Segmenter
 
     base = base or Segmenter(lexicon_dir)
     if name == "jieba+lexicon":
@@ -205,16 +205,16 @@ def robustness(corpus: pd.DataFrame, comparison: str = "keyness", segmentations=
     from scipy.stats import spearmanr
     from sklearn.metrics import adjusted_rand_score
 
-    from .frequency import similarity
-    from .keyness import keyness
-    from .tokens import tokenize_corpus
+    from analysis.measures.frequency import similarity
+    from analysis.measures.keyness import keyness
+    from analysis.text.tokens import tokenize_corpus
 
     if comparison not in ("keyness", "clusters"):
         raise ValueError(f"comparison must be 'keyness' or 'clusters', not {comparison!r}")
     segmentations = list(segmentations)
     if len(segmentations) < 2:
         raise ValueError("name at least two segmentations (the first is the baseline)")
-    from .tokens import Segmenter
+    from analysis.text.tokens import Segmenter
 
     base_segmenter = Segmenter(lexicon_dir)
     details = {}
@@ -265,8 +265,8 @@ def equal_length_similarity(corpus: pd.DataFrame, by: str, length: int | None = 
     """
     from sklearn.metrics.pairwise import cosine_similarity
 
-    from .frequency import _tfidf, group_tokens
-    from .matrix import dtm_from_tokens
+    from analysis.measures.frequency import _tfidf, group_tokens
+    from analysis.text.matrix import dtm_from_tokens
 
     grouped = group_tokens(corpus, by)
     lengths = grouped.map(len)

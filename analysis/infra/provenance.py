@@ -12,8 +12,8 @@ Inputs of a notebook
 * **code**: the notebook's *source* (cell types and sources: not outputs, execution
   counts or metadata, so a JupyterLab Run All or autosave changes nothing) and the
   ``analysis/`` modules it imports, found statically: the names it uses
-  (``A.load_corpus``, ``from analysis.interactive import ...``) mapped to modules by
-  ``analysis._EXPORTS``, then every intra-package import of those modules (also those
+  (``A.load_corpus``, ``from analysis.workflow.interactive import ...``) mapped to modules by
+  ``analysis._api._EXPORTS``, then every intra-package import of those modules (also those
   inside functions), transitively.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 __all__ = ["notebook_source", "notebook_modules", "code_hash", "hash_files", "data_hash",
            "input_hashes", "packages_line", "ManifestError", "MANIFEST_COLUMNS", "read_manifest_rows"]
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent
 DATA = PACKAGE.parent / "data"
 
 #: Columns of ``figures/manifest.csv``.
@@ -121,7 +121,7 @@ def input_hashes(notebook, data_dir=None, keywords_path=None) -> dict:
     if not nb.is_file():
         nb = PACKAGE.parent / "notebooks" / Path(notebook).name
     lexicon = data_dir / "lexicon" if (data_dir / "lexicon").is_dir() else DATA / "lexicon"
-    uses_keywords = not nb.is_file() or "keywords.py" in notebook_modules(nb)
+    uses_keywords = not nb.is_file() or "measures/keywords.py" in notebook_modules(nb)
     kw = Path(keywords_path) if keywords_path else data_dir / "keywords.yml"
     return {
         "data_hash": data_hash(data_dir),
@@ -159,87 +159,98 @@ def _parse(src: str) -> ast.AST:
         return ast.parse("")
 
 
-def _imported(tree: ast.AST, package_level: bool) -> tuple[set[str], set[str]]:
-    """(modules imported from the package, aliases bound to the package itself)."""
-    mods, aliases = set(), set()
+def _resolve(name: str) -> Path | None:
+    """File of the module ``analysis.<name>`` (dotted below the package), or None."""
+    base = PACKAGE.joinpath(*name.split(".")) if name else PACKAGE
+    if base.with_suffix(".py").is_file():
+        return base.with_suffix(".py")
+    if (base / "__init__.py").is_file():
+        return base / "__init__.py"
+    return None
+
+
+def _imports(tree: ast.AST, package: str | None) -> set[str]:
+    """Modules below ``analysis`` that a module imports (dotted, without ``analysis.``).
+
+    ``package`` is the dotted package of the importing module (``"measures"``; ``""`` for the
+    top), used to resolve relative imports; None for a notebook.  A ``from X import name``
+    counts the submodule ``X.name`` when there is one, else the module ``X``; a name imported
+    from the package top is resolved through :data:`analysis._api._EXPORTS` (as ``@name``).
+    """
+    out = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level == 1 and package_level:
-                if base:
-                    mods.add(base.split(".")[0])
+            if node.level:
+                if package is None:
+                    continue
+                parts = package.split(".") if package else []
+                parts = parts[:len(parts) - (node.level - 1)] if node.level > 1 else parts
+                base = ".".join(p for p in [*parts, *(node.module.split(".") if node.module else [])] if p)
+            elif node.module == "analysis" or (node.module or "").startswith("analysis."):
+                base = node.module[len("analysis."):] if node.module != "analysis" else ""
+            else:
+                continue
+            for a in node.names:
+                sub = f"{base}.{a.name}" if base else a.name
+                if _resolve(sub) is not None:
+                    out.add(sub)
+                elif base:
+                    out.add(base)
                 else:
-                    mods.update(a.name for a in node.names)
-            elif node.level == 0 and (base == "analysis" or base.startswith("analysis.")):
-                if base == "analysis":
-                    mods.update("@" + a.name for a in node.names)  # a name, resolved later
-                else:
-                    mods.add(base.split(".")[1])
+                    out.add("@" + a.name)
         elif isinstance(node, ast.Import):
             for a in node.names:
+                if a.name.startswith("analysis."):
+                    out.add(a.name[len("analysis."):])
+    return out
+
+
+def _aliases(tree: ast.AST) -> set[str]:
+    """Names bound to the package itself (``import analysis as A``)."""
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
                 if a.name == "analysis":
-                    aliases.add(a.asname or "analysis")
-                elif a.name.startswith("analysis."):
-                    mods.add(a.name.split(".")[1])
-                    if a.asname is None:
-                        aliases.add("analysis")
-    return mods, aliases
+                    out.add(a.asname or "analysis")
+                elif a.name.startswith("analysis.") and a.asname is None:
+                    out.add("analysis")
+    return out
 
 
 def notebook_modules(path) -> list[str]:
-    """File names of the ``analysis/`` modules a notebook uses (static, transitive).
+    """Paths (below ``analysis/``) of the modules a notebook uses (static, transitive).
 
-    ``__init__.py`` is always included (it maps names to modules).
+    ``__init__.py`` and ``_api.py`` are always included (they map names to modules).
     """
-    from . import _EXPORTS
+    from analysis._api import _EXPORTS
 
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     src = "\n".join("".join(c.get("source", "")) for c in nb.get("cells", []) if c.get("cell_type") == "code")
     tree = _parse(src)
-    mods, aliases = _imported(tree, package_level=False)
+    todo = _imports(tree, None)
+    aliases = _aliases(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
-            mods.add("@" + node.attr)
-    todo = set()
-    for m in mods:
-        if m.startswith("@"):
-            name = m[1:]
-            if name in _EXPORTS:
-                todo.add(_EXPORTS[name])
-            elif (PACKAGE / f"{name}.py").is_file():
-                todo.add(name)
-        else:
-            todo.add(m)
+            todo.add("@" + node.attr)
     seen: set[str] = set()
     files: set[str] = set()
     while todo:
         m = todo.pop()
+        if m.startswith("@"):
+            m = _EXPORTS.get(m[1:], m[1:])
         if m in seen:
             continue
-        f = PACKAGE / f"{m}.py"
-        if f.is_file():
-            seen.add(m)
-            files.add(f"{m}.py")
-            sub, _ = _imported(ast.parse(f.read_text(encoding="utf-8")), package_level=True)
-            todo |= {s for s in sub if not s.startswith("@")} - seen
-        elif (PACKAGE / m / "__init__.py").is_file():
-            # a subpackage (analysis/sources/): all its modules, and what they import from analysis/
-            seen.add(m)
-            for g in sorted((PACKAGE / m).glob("*.py")):
-                files.add(f"{m}/{g.name}")
-                todo |= _parent_imports(ast.parse(g.read_text(encoding="utf-8"))) - seen
-    return ["__init__.py", *sorted(files)]
-
-
-def _parent_imports(tree: ast.AST) -> set[str]:
-    """Modules of ``analysis/`` imported by a module of a subpackage (``from ..corpus import``)."""
-    out = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 2:
-            out.update([node.module.split(".")[0]] if node.module else [a.name for a in node.names])
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("analysis."):
-            out.add(node.module.split(".")[1])
-    return out
+        seen.add(m)
+        f = _resolve(m)
+        if f is None:
+            continue
+        files.add(f.relative_to(PACKAGE).as_posix())
+        package = m if f.name == "__init__.py" else m.rpartition(".")[0]
+        if package:
+            todo.add(package)  # importing a module runs its packages' __init__ first
+        todo |= _imports(ast.parse(f.read_text(encoding="utf-8")), package) - seen
+    return sorted({"__init__.py", "_api.py", *files})
 
 
 def code_hash(notebook) -> str:
@@ -252,7 +263,7 @@ def code_hash(notebook) -> str:
         h.update(b"notebook\0" + notebook_source(nb))
         files = [PACKAGE / m for m in notebook_modules(nb)]
     else:
-        files = sorted(PACKAGE.glob("*.py"))
+        files = sorted(PACKAGE.rglob("*.py"))
     for f in files:
-        h.update(f.name.encode() + b"\0" + f.read_bytes())
+        h.update(f.relative_to(PACKAGE).as_posix().encode() + b"\0" + f.read_bytes())
     return h.hexdigest()[:16]

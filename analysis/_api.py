@@ -1,0 +1,58 @@
+"""The public vocabulary: each name importable from ``analysis`` and the module that defines it.
+
+A plain table with no imports, so that any layer (and the provenance hashing, which maps the
+names a notebook uses to the files it depends on) may read it.  To export a new name, add
+``"name": "layer.module"`` in the block of its family.
+"""
+
+#: public name -> module under ``analysis/`` that defines it (``analysis.<layer>.<module>.<name>``)
+_EXPORTS: dict[str, str] = {
+    # corpus and cleaning
+    "clean_document": "ingest.clean",
+    "load_corpus": "ingest.corpus", "corpus_audit": "ingest.corpus", "CorpusError": "ingest.corpus",
+    "LEVELS": "ingest.corpus", "PROVINCES": "ingest.corpus",
+    "load_bulk": "ingest.corpus", "CorpusWarning": "ingest.corpus", "find_anchor": "ingest.corpus",
+    # tokens
+    "Segmenter": "text.tokens", "tokenize_corpus": "text.tokens", "count_terms": "text.tokens",
+    "LexiconError": "text.tokens",
+    # document-term matrix and places
+    "DocumentTermMatrix": "text.matrix", "document_term_matrix": "text.matrix", "as_dtm": "text.matrix",
+    "find_places": "ingest.gazetteer", "provinces_in": "ingest.gazetteer",
+    # counts
+    "term_frequencies": "measures.frequency", "top_tfidf_terms": "measures.frequency", "similarity": "measures.frequency",
+    # keyness
+    "keyness": "measures.keyness", "g2": "measures.keyness", "log_ratio": "measures.keyness", "log_odds_z": "measures.keyness",
+    "interval_labels": "measures.keyness", "keyness_summary": "measures.keyness",
+    # context
+    "kwic": "measures.context", "kwic_html": "measures.context", "text_reuse": "measures.context", "shared_passages": "measures.context",
+    # keywords
+    "load_keywords": "measures.keywords", "save_keywords": "measures.keywords", "theme_frequencies": "measures.keywords",
+    "KeywordsError": "measures.keywords", "Keywords": "measures.keywords",
+    # figures and the manifest
+    "use_style": "figures.style", "save_figure": "figures.saving", "cjk_font_path": "figures.style",
+    "read_manifest": "figures.saving", "ManifestError": "infra.provenance",
+    "word_cloud": "figures.frequency_plots", "plot_unit_lengths": "figures.frequency_plots", "plot_top_terms": "figures.frequency_plots",
+    "plot_keyness": "figures.keyness_plots", "plot_frequency_scatter": "figures.frequency_plots", "plot_word_clouds": "figures.frequency_plots",
+    "plot_theme_heatmap": "figures.theme_plots", "plot_tfidf_small_multiples": "figures.frequency_plots",
+    "plot_similarity": "figures.similarity_plots", "plot_reuse": "figures.similarity_plots", "plot_theme_bars": "figures.theme_plots",
+    # the 新闻联播 corpus and time series
+    "load_broadcast": "sources.broadcast", "BroadcastError": "sources.broadcast", "BroadcastUnavailable": "sources.broadcast",
+    "term_series": "measures.timeseries", "unit_series": "measures.timeseries", "first_last": "measures.timeseries",
+    "count_strings": "measures.timeseries", "plot_term_series": "figures.series_plots", "plot_keyness_agreement": "figures.keyness_plots",
+    # token hygiene and the evidence base
+    "counting_spans": "text.hygiene", "mask_for_counting": "text.hygiene", "title_spans": "text.hygiene",
+    "load_names": "text.hygiene", "load_titles": "text.hygiene", "exclusion_report": "text.hygiene",
+    "hygiene_effects": "text.hygiene_report",
+    "evidence_base": "measures.evidence", "EvidenceBase": "measures.evidence", "prose_facts": "measures.evidence",
+    "places_with": "measures.evidence", "lexicon_sizes": "measures.evidence",
+    # figure conventions: period colours, bilingual labels
+    "PERIOD_COLOURS": "figures.labels", "period_colours": "figures.labels", "load_glossary": "figures.labels",
+    "term_labels": "figures.labels",
+    "plot_robustness": "figures.keyness_plots", "plot_similarity_length": "figures.similarity_plots",
+    # robustness across segmentations, similarity and length
+    "robustness": "measures.robustness", "equal_length_similarity": "measures.robustness",
+    "similarity_vs_length": "measures.robustness", "cluster_agreement": "measures.robustness",
+    # sentences for the notebooks' prose, computed
+    "audit_summary": "measures.prose", "corpus_summary": "measures.prose", "reuse_summary": "measures.prose",
+    "corpus_limits": "measures.prose",
+}
