@@ -55,4 +55,6 @@ _EXPORTS: dict[str, str] = {
     # sentences for the notebooks' prose, computed
     "audit_summary": "measures.prose", "corpus_summary": "measures.prose", "reuse_summary": "measures.prose",
     "corpus_limits": "measures.prose",
+    # count models per unit with meeting-clustered errors
+    "count_model": "measures.models", "count_models": "measures.models",
 }
