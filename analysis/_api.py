@@ -57,4 +57,6 @@ _EXPORTS: dict[str, str] = {
     "corpus_limits": "measures.prose",
     # count models per unit with meeting-clustered errors
     "count_model": "measures.models", "count_models": "measures.models",
+    # tests of change in a series
+    "interrupted_time_series": "measures.change", "change_point_scan": "measures.change",
 }
