@@ -59,4 +59,6 @@ _EXPORTS: dict[str, str] = {
     "count_model": "measures.models", "count_models": "measures.models",
     # tests of change in a series
     "interrupted_time_series": "measures.change", "change_point_scan": "measures.change",
+    # the sampling frame (data/selection.yml)
+    "load_selection": "ingest.selection", "selection_summary": "ingest.selection",
 }
