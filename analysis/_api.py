@@ -61,4 +61,8 @@ _EXPORTS: dict[str, str] = {
     "interrupted_time_series": "measures.change", "change_point_scan": "measures.change",
     # the sampling frame (data/selection.yml)
     "load_selection": "ingest.selection", "selection_summary": "ingest.selection",
+    # checking a classification rule by a stratified two-coder sample
+    "draw_check_sample": "measures.validation", "cohen_kappa": "measures.validation",
+    "rule_accuracy": "measures.validation", "propagate_counts": "measures.validation",
+    "threshold_sensitivity": "measures.validation",
 }

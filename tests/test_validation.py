@@ -1,0 +1,92 @@
+"""Checking a rule by a stratified hand check: kappa against scikit-learn, stratified estimates by hand,
+Jeffreys intervals against scipy, counts and threshold sensitivity by hand."""
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from sklearn.metrics import cohen_kappa_score
+
+import analysis as A
+
+
+def test_kappa_equals_scikit_learn():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        a = rng.integers(0, 2, 50).astype(bool)
+        b = np.where(rng.random(50) < 0.8, a, ~a)
+        assert A.cohen_kappa(a, b) == pytest.approx(cohen_kappa_score(a, b), abs=1e-12)
+    assert A.cohen_kappa([True, False], [True, False]) == 1.0
+    with pytest.raises(ValueError):
+        A.cohen_kappa([True], [True, False])
+
+
+def _check():
+    # flagged 2020: 10 checked of 1000, 9 positive; flagged 2021: 10 of 500, 8 positive
+    # unflagged 2020: 20 of 4000, 2 positive; unflagged 2021: 20 of 6000, 1 positive
+    rows = []
+    for flagged, year, n, pos, N in [(True, 2020, 10, 9, 1000), (True, 2021, 10, 8, 500),
+                                     (False, 2020, 20, 2, 4000), (False, 2021, 20, 1, 6000)]:
+        rows += [{"flagged": flagged, "stratum": year, "stratum_size": N, "label": i < pos,
+                  "score": (6 if i < pos else 4) if flagged else (3 if i < pos else 0)} for i in range(n)]
+    return pd.DataFrame(rows)
+
+
+def test_stratified_estimates_by_hand():
+    acc = A.rule_accuracy(_check(), n_draws=2000).set_index("measure")
+    tp = 1000 * 0.9 + 500 * 0.8            # 1300 true positives among 1500 flagged
+    fn = 4000 * 0.1 + 6000 * (1 / 20)      # 700 positives among 10,000 unflagged
+    assert acc.loc["precision", "estimate"] == pytest.approx(tp / 1500)
+    assert acc.loc["npv", "estimate"] == pytest.approx(1 - fn / 10000)
+    assert acc.loc["recall", "estimate"] == pytest.approx(tp / (tp + fn))
+    assert acc.loc["positives_missed", "estimate"] == pytest.approx(fn)
+    for m in acc.index:
+        assert acc.loc[m, "ci_low"] <= acc.loc[m, "estimate"] <= acc.loc[m, "ci_high"]
+
+
+def test_one_stratum_interval_is_the_jeffreys_interval():
+    check = pd.DataFrame({"flagged": True, "stratum": 2020, "stratum_size": 100,
+                          "label": [True] * 37 + [False] * 13})
+    acc = A.rule_accuracy(check, n_draws=200000, seed=3).set_index("measure")
+    lo, hi = stats.beta.ppf([0.025, 0.975], 37.5, 13.5)
+    assert acc.loc["precision", "ci_low"] == pytest.approx(lo, abs=0.003)
+    assert acc.loc["precision", "ci_high"] == pytest.approx(hi, abs=0.003)
+
+
+def test_counts_carry_the_rule_uncertainty():
+    acc = A.rule_accuracy(_check(), n_draws=4000)
+    counts = pd.DataFrame({"period": ["2020-03", "2021-05", "2023-01"], "stratum": [2020, 2021, 2023],
+                           "flagged": [100, 40, 10], "unflagged": [300, 500, 600]})
+    out = A.propagate_counts(counts, acc)
+    assert out.estimate[0] == pytest.approx(100 * 0.9 + 300 * 0.1)
+    assert out.estimate[1] == pytest.approx(40 * 0.8 + 500 * 0.05)
+    assert out.ci_low[0] < out.estimate[0] < out.ci_high[0]
+    assert np.isnan(out.estimate[2])  # 2023 was not checked
+
+
+def test_threshold_sensitivity_by_hand():
+    check = _check()
+    pop = pd.DataFrame({"year": [2020] * 5 + [2021] * 5, "score": [6, 6, 4, 3, 0, 6, 4, 4, 0, 0]})
+    t = A.threshold_sensitivity(check, pop, [3, 4, 5]).set_index("threshold")
+    assert list(t.units_flagged) == [7, 6, 3]
+    # threshold 4 = the rule: the stratified estimates
+    acc = A.rule_accuracy(check, n_draws=100).set_index("measure")
+    assert t.loc[4, "precision"] == pytest.approx(acc.loc["precision", "estimate"])
+    assert t.loc[4, "recall"] == pytest.approx(acc.loc["recall", "estimate"])
+    # threshold 5: only the flagged positives (score 6) remain: precision 1, recall 1300 / 2000
+    assert t.loc[5, "precision"] == pytest.approx(1.0)
+    assert t.loc[5, "recall"] == pytest.approx(1300 / 2000)
+    # threshold 3: the unflagged positives (score 3) join: recall 1
+    assert t.loc[3, "recall"] == pytest.approx(1.0)
+
+
+def test_draw_is_stratified_reproducible_and_order_free():
+    units = pd.DataFrame({"unit_id": [f"u{i:03d}" for i in range(300)], "covid": np.arange(300) % 3 == 0,
+                          "year": np.where(np.arange(300) < 150, 2020, 2021)})
+    want = {(True, 2020): 5, (False, 2020): 10, (True, 2021): 5, (False, 2021): 10}
+    a = A.draw_check_sample(units, want, seed=1)
+    b = A.draw_check_sample(units.sample(frac=1, random_state=4), want, seed=1)
+    pd.testing.assert_frame_equal(a, b)
+    assert a.groupby(["flagged", "stratum"]).size().to_dict() == want
+    assert a.loc[a.flagged & (a.stratum == 2020), "stratum_size"].iloc[0] == 50
+    with pytest.raises(ValueError, match="cannot draw"):
+        A.draw_check_sample(units, {(True, 2020): 51})
