@@ -112,3 +112,82 @@ def test_many_files_read_only_member_writes_nothing(tmp_path):
         atomic_write_many({tmp_path / "a": "new", tmp_path / "b": "new"})
     assert (tmp_path / "a").read_text() == "old a"
     assert sorted(x.name for x in tmp_path.iterdir()) == ["a", "b"]
+
+
+def test_without_following_links_the_link_is_replaced_and_its_target_untouched(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    victim.chmod(0o644)
+    link = tmp_path / "cache.bin"
+    link.symlink_to(victim)
+    atomic_write(link, "cache", follow_links=False, mode=0o600)
+    assert victim.read_text() == "precious" and stat.S_IMODE(victim.stat().st_mode) == 0o644
+    assert not link.is_symlink() and link.read_text() == "cache"
+    assert stat.S_IMODE(link.stat().st_mode) == 0o600
+
+
+def test_a_link_to_a_read_only_file_can_be_replaced_without_following(tmp_path):
+    victim = tmp_path / "ro.txt"
+    victim.write_text("x")
+    victim.chmod(0o444)
+    (tmp_path / "c").symlink_to(victim)
+    atomic_write(tmp_path / "c", "new", follow_links=False)
+    assert victim.read_text() == "x" and (tmp_path / "c").read_text() == "new"
+
+
+def test_mode_is_applied_to_new_and_existing_files(tmp_path):
+    p = tmp_path / "f"
+    atomic_write(p, "a", mode=0o600)
+    assert stat.S_IMODE(p.stat().st_mode) == 0o600
+    p.chmod(0o644)
+    atomic_write(p, "b", mode=0o600)
+    assert stat.S_IMODE(p.stat().st_mode) == 0o600
+
+
+def test_stale_temporary_files_are_removed(tmp_path):
+    from analysis._io import remove_stale_temps
+    target = tmp_path / "keywords.yml"
+    target.write_text("x")
+    stale = [tmp_path / ".keywords.yml.abc123.tmp", tmp_path / ".keywords.yml.q_9.old"]
+    kept = [tmp_path / ".other.yml.abc.tmp", tmp_path / "keywords.yml.abc.tmp", tmp_path / ".keywords.yml.tmp"]
+    for p in stale + kept:
+        p.write_text("leftover")
+    (tmp_path / ".keywords.yml.dir.tmp").mkdir()  # not a regular file: kept
+    assert sorted(remove_stale_temps(target)) == sorted(stale)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["keywords.yml", ".keywords.yml.dir.tmp", *(p.name for p in kept)])
+
+
+def test_stale_temporary_files_of_a_link_target_are_removed_beside_the_target(tmp_path):
+    from analysis._io import remove_stale_temps
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "kw.yml").write_text("x")
+    (tmp_path / "kw.yml").symlink_to(tmp_path / "real" / "kw.yml")
+    (tmp_path / "real" / ".kw.yml.zz.tmp").write_text("leftover")
+    assert remove_stale_temps(tmp_path / "kw.yml") == [tmp_path / "real" / ".kw.yml.zz.tmp"]
+
+
+@pytest.mark.parametrize("value, safe", [
+    ('=HYPERLINK("http://e.x","a")', '\'=HYPERLINK("http://e.x","a")'),
+    ("+1+2", "'+1+2"), ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("-", "-"), ("-0.25", "-0.25"), ("+3e-05", "+3e-05"),
+    ("-.5", "-.5"), ("--1", "'--1"), ("-1-1", "'-1-1"), ("清零", "清零"), ("a=b", "a=b"), ("", ""),
+    (-1.5, -1.5), (None, None), (3, 3),
+])
+def test_csv_safe_by_hand(value, safe):
+    from analysis._io import csv_safe
+    assert csv_safe(value) == safe
+
+
+def test_csv_safe_frame_neutralises_cells_and_names_and_keeps_the_rest():
+    import pandas as pd
+
+    from analysis._io import csv_safe_frame
+    df = pd.DataFrame({"theme": ["=1+1", "清零"], "n": [-1, 2], "=bad": ["-", "+x"]})
+    out = csv_safe_frame(df)
+    assert out.columns.tolist() == ["theme", "n", "'=bad"]
+    assert out["theme"].tolist() == ["'=1+1", "清零"] and out["'=bad"].tolist() == ["-", "'+x"]
+    assert out["n"].tolist() == [-1, 2] and out["n"].dtype == df["n"].dtype
+    assert df["theme"].tolist() == ["=1+1", "清零"]  # the input is not modified
+    clean = pd.DataFrame({"a": ["x"], "b": [1.0]})
+    assert csv_safe_frame(clean) is clean

@@ -150,3 +150,40 @@ def test_cached_matrix_takes_current_metadata(corpus, segmenter, tmp_path):
     relabelled = corpus.assign(period="all")
     m = document_term_matrix(relabelled, segmenter, cache_dir=tmp_path)
     assert len(list(tmp_path.glob("*.npz"))) == 1 and set(m.docvars["period"]) == {"all"}
+
+
+def test_swapped_matrix_caches_are_rebuilt_not_served(corpus, segmenter, tmp_path):
+    """Two corpora with the same unit ids and one text edited, and two segmenters on one corpus:
+    their cache files swapped, each request still gets its own matrix (with a warning)."""
+    from analysis._cache import CacheWarning
+    edited = corpus.copy()
+    edited.loc[0, "text"] = edited.loc[0, "text"] + "继续优化调整防控措施。"
+    plain = A.Segmenter(hygiene=False)
+    requests = [(corpus, segmenter), (edited, segmenter), (corpus, plain)]
+    want = [document_term_matrix(c, s, use_cache=False) for c, s in requests]
+    files = []
+    for c, s in requests:
+        before = set(tmp_path.glob("*.npz"))
+        document_term_matrix(c, s, cache_dir=tmp_path)
+        (new,) = set(tmp_path.glob("*.npz")) - before
+        files.append(new)
+    content = [f.read_bytes() for f in files]
+    for f, data in zip(files, content[1:] + content[:1]):  # rotate: each file holds another request's matrix
+        f.write_bytes(data)
+    for (c, s), f, expected in zip(requests, files, want):
+        with pytest.warns(CacheWarning, match=f"{f.name} was built for another request"):
+            assert _same(document_term_matrix(c, s, cache_dir=tmp_path), expected)
+        assert _same(document_term_matrix(c, s, cache_dir=tmp_path), expected)  # rewritten, verifies
+
+
+def test_a_matrix_cache_path_that_is_a_link_is_replaced_and_its_target_kept(corpus, segmenter, tmp_path):
+    document_term_matrix(corpus, segmenter, cache_dir=tmp_path)
+    (path,) = tmp_path.glob("*.npz")
+    victim = tmp_path.parent / f"{tmp_path.name}-victim.txt"
+    victim.write_text("system file")
+    path.unlink()
+    path.symlink_to(victim)
+    with pytest.warns(UserWarning, match="symbolic link"):
+        m = document_term_matrix(corpus, segmenter, cache_dir=tmp_path)
+    assert victim.read_text() == "system file"
+    assert not path.is_symlink() and _same(document_term_matrix(corpus, segmenter, cache_dir=tmp_path), m)

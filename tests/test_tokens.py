@@ -5,7 +5,7 @@ import jieba
 import pytest
 
 import analysis as A
-from analysis.text.tokens import LexiconError, read_word_list, split_sentences
+from analysis.text.tokens import LexiconError, read_word_list, split_sentences, token_cache_key
 from conftest import ROOT
 
 LEX = ROOT / "data" / "lexicon"
@@ -195,7 +195,7 @@ def test_a_token_cache_of_the_wrong_shape_is_rebuilt(corpus, segmenter, tmp_path
     with pytest.warns(UserWarning):  # (a CacheWarning)
         assert A.tokenize_corpus(small, segmenter, cache_dir=tmp_path).tokens.tolist() == expected
     from analysis.infra.cache import CacheWarning, write_verified
-    write_verified(path, body.encode("utf-8"))  # even with a valid checksum, the shape is checked
+    write_verified(path, body.encode("utf-8"), key=token_cache_key(segmenter))  # valid: the shape is checked
     with pytest.warns(CacheWarning, match="does not hold segmentations"):
         assert A.tokenize_corpus(small, segmenter, cache_dir=tmp_path).tokens.tolist() == expected
 
@@ -278,3 +278,87 @@ def test_map_chunks_streams_a_few_chunks_at_a_time(segmenter):
         assert next(results) == 1
         assert len(consumed) == 3  # not the whole stream
         assert list(results) == [1] * 19 and len(consumed) == 20
+
+
+# --- caches bound to their request, never written through links ----------------------------------
+
+def _cache_parts(path):
+    """(key, payload) of a cache file, read by the documented layout."""
+    from analysis.infra.cache import MAGIC
+    raw = path.read_bytes()
+    body = raw[len(MAGIC) + 32:]
+    n = int.from_bytes(body[:8], "big")
+    return body[8:8 + n], body[8 + n:]
+
+
+@pytest.mark.parametrize("magic", ["v1", "v2"])
+def test_a_planted_token_entry_with_a_recomputed_plain_checksum_is_not_served(corpus, segmenter, tmp_path,
+                                                                                 magic):
+    import hashlib
+    import json
+
+    from analysis.infra.cache import MAGIC, CacheWarning
+    small = corpus.head(1)
+    good = A.tokenize_corpus(small, segmenter, cache_dir=tmp_path).tokens.tolist()
+    path = tmp_path / f"{segmenter.fingerprint}.json"
+    key, payload = _cache_parts(path)
+    entries = json.loads(payload)
+    entries = {k: [["假", "的"]] for k in entries}
+    fake = json.dumps(entries, ensure_ascii=False).encode("utf-8")
+    if magic == "v1":  # the previous format: MAGIC v1 + sha256(payload) + payload
+        path.write_bytes(b"covid-discourse-cache v1\n" + hashlib.sha256(fake).digest() + fake)
+    else:  # the current layout with the right key, digest recomputed over the payload only
+        body = len(key).to_bytes(8, "big") + key + fake
+        path.write_bytes(MAGIC + hashlib.sha256(fake).digest() + body)
+    with pytest.warns(CacheWarning, match=str(path.name)):
+        again = A.tokenize_corpus(small, segmenter, cache_dir=tmp_path)
+    assert again.tokens.tolist() == good
+
+
+def test_swapped_token_caches_of_two_segmenters_are_rebuilt(corpus, tmp_path):
+    from analysis.infra.cache import CacheWarning
+    small = corpus.head(3)
+    plain, hygienic = A.Segmenter(hygiene=False), A.Segmenter()
+    want = {s.fingerprint: A.tokenize_corpus(small, s, use_cache=False).tokens.tolist() for s in (plain, hygienic)}
+    assert want[plain.fingerprint] != want[hygienic.fingerprint]
+    for s in (plain, hygienic):
+        A.tokenize_corpus(small, s, cache_dir=tmp_path)
+    a, b = (tmp_path / f"{s.fingerprint}.json" for s in (plain, hygienic))
+    a_bytes, b_bytes = a.read_bytes(), b.read_bytes()
+    a.write_bytes(b_bytes)
+    b.write_bytes(a_bytes)
+    for s in (plain, hygienic):
+        with pytest.warns(CacheWarning, match=f"{s.fingerprint}.json was built for another request"):
+            assert A.tokenize_corpus(small, s, cache_dir=tmp_path).tokens.tolist() == want[s.fingerprint]
+        assert A.tokenize_corpus(small, s, cache_dir=tmp_path).tokens.tolist() == want[s.fingerprint]
+
+
+def test_a_token_cache_path_that_is_a_link_is_replaced_and_its_target_kept(corpus, segmenter, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("system file")
+    cache = tmp_path / "tokens"
+    cache.mkdir(mode=0o700)
+    link = cache / f"{segmenter.fingerprint}.json"
+    link.symlink_to(victim)
+    with pytest.warns(UserWarning, match="symbolic link"):
+        A.tokenize_corpus(corpus.head(1), segmenter, cache_dir=cache)
+    assert victim.read_text() == "system file"
+    assert not link.is_symlink() and link.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_jieba_cache_built_from_another_dictionary_is_not_loaded(tmp_path, monkeypatch):
+    """A genuine cache file of another dictionary, renamed to this dictionary's cache name."""
+    import io
+    from analysis.infra.cache import CacheWarning
+    reference = A.Segmenter(cache_dir=tmp_path / "ref", backend="jieba")
+    (real_cache,) = (tmp_path / "ref").glob("jieba-dict-*.cache")
+    other = tmp_path / "other"
+    monkeypatch.setattr(jieba.Tokenizer, "get_dict_file", lambda self: io.BytesIO("坚定不移 9999999 v\n贯彻 3 v\n".encode()))
+    A.Segmenter(cache_dir=other, backend="jieba")
+    monkeypatch.undo()
+    (built,) = other.glob("jieba-dict-*.cache")
+    assert built.name != real_cache.name
+    built.rename(other / real_cache.name)
+    with pytest.warns(CacheWarning, match=f"{real_cache.name} was built for another request"):
+        seg = A.Segmenter(cache_dir=other, backend="jieba")
+    assert seg._tk.FREQ == reference._tk.FREQ and seg._tk.total == reference._tk.total

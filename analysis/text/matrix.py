@@ -236,6 +236,7 @@ def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None
     if "tokens" in corpus.columns:
         return dtm_from_tokens(corpus["tokens"], corpus)
     import functools
+    import json
 
     from analysis.infra.cache import read_verified, write_verified
     from analysis.text.tokens import (Segmenter, chunked, counting_texts, default_cache_dir, map_chunks,
@@ -245,10 +246,15 @@ def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None
     segmenter = segmenter or Segmenter()
     unit_ids = _unit_ids(corpus)
     docvars = corpus.drop(columns=[c for c in _NOT_DOCVARS if c in corpus.columns]).reset_index(drop=True)
-    key = hashlib.sha256(f"{_DTM_FORMAT}:{segmenter.fingerprint}:{corpus_key(corpus)}".encode()).hexdigest()[:24]
+    ckey = corpus_key(corpus)
+    key = hashlib.sha256(f"{_DTM_FORMAT}:{segmenter.fingerprint}:{ckey}".encode()).hexdigest()[:24]
     cache_file = Path(cache_dir or default_cache_dir() / "dtm") / f"{key}.npz"
+    # the whole request, stored in the file and checked on read (a file swapped in from
+    # another corpus or segmenter is rebuilt)
+    full_key = json.dumps({"cache": "dtm", "format": _DTM_FORMAT, "segmenter": segmenter.fingerprint,
+                           "corpus_sha256": ckey, "units": len(unit_ids)}, sort_keys=True)
     if use_cache:
-        payload = read_verified(cache_file)
+        payload = read_verified(cache_file, key=full_key)
         loaded = _dtm_from_payload(payload, unit_ids) if payload is not None else None
         if loaded is not None:
             return DocumentTermMatrix(loaded[0], loaded[1], docvars)
@@ -259,7 +265,7 @@ def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None
     if counts.shape[0] != len(texts):  # no texts at all
         counts = sparse.csr_matrix((len(texts), len(vocab)), dtype=np.int64)
     if use_cache:
-        write_verified(cache_file, _dtm_payload(counts, vocab, unit_ids))
+        write_verified(cache_file, _dtm_payload(counts, vocab, unit_ids), key=full_key)
     return DocumentTermMatrix(counts, vocab, docvars)
 
 

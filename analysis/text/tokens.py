@@ -156,16 +156,20 @@ def _jieba_tokenizer(cache_dir: Path | None):
     with tk.get_dict_file() as f:
         dict_bytes = f.read()
     key = hashlib.sha256(dict_bytes + version("jieba").encode()).hexdigest()[:16]
+    # the cache file carries the whole dictionary hash: a file built from another
+    # dictionary is never marshal-loaded, whatever its name
+    full_key = json.dumps({"cache": "jieba-dict", "dictionary_sha256": hashlib.sha256(dict_bytes).hexdigest(),
+                           "jieba": version("jieba")}, sort_keys=True)
     if cache_dir is not None:
         tk.tmp_dir = str(cache_dir)
         tk.cache_file = str(Path(cache_dir) / f"jieba-dict-{key}.cache")
-    payload = read_verified(tk.cache_file) if cache_dir is not None else None
+    payload = read_verified(tk.cache_file, key=full_key) if cache_dir is not None else None
     if payload is not None:
         tk.FREQ, tk.total = marshal.loads(payload)
     else:
         tk.FREQ, tk.total = tk.gen_pfdict(io.BytesIO(dict_bytes))
         if cache_dir is not None:
-            write_verified(tk.cache_file, marshal.dumps((tk.FREQ, tk.total)))
+            write_verified(tk.cache_file, marshal.dumps((tk.FREQ, tk.total)), key=full_key)
     tk.initialized = True  # jieba's own initialize() (and its temp-dir cache) is never used
     return tk
 
@@ -560,10 +564,20 @@ def _valid_token_cache(obj) -> bool:
         for k, v in obj.items())
 
 
-def _read_token_cache(cache_file: Path) -> dict:
+def token_cache_key(segmenter) -> str:
+    """The request a token-cache file answers (stored in it and checked on read): the
+    segmenter's fingerprint (lexicon bytes as loaded, settings, backend and versions)
+    and its settings in words."""
+    return json.dumps({"cache": "tokens", "format": 2, "segmenter": segmenter.fingerprint,
+                       "backend": segmenter.backend, "min_chars": segmenter.min_chars,
+                       "use_stopwords": segmenter.use_stopwords, "hmm": segmenter.hmm,
+                       "hygiene": segmenter.hygiene}, sort_keys=True)
+
+
+def _read_token_cache(cache_file: Path, key: str) -> dict:
     from analysis.infra.cache import CacheWarning, read_verified
 
-    payload = read_verified(cache_file)
+    payload = read_verified(cache_file, key=key)
     if payload is None:
         return {}
     try:
@@ -613,7 +627,8 @@ def tokenize_corpus(corpus: pd.DataFrame, segmenter: Segmenter | None = None, *,
     texts = counting_texts(corpus)
     segmenter = segmenter or Segmenter()
     cache_file = Path(cache_dir or _default_cache_dir()) / f"{segmenter.fingerprint}.json"
-    cache: dict = _read_token_cache(cache_file) if use_cache else {}
+    cache_key = token_cache_key(segmenter)
+    cache: dict = _read_token_cache(cache_file, cache_key) if use_cache else {}
     dirty = False
     sentences = []
     for text in texts:
@@ -623,7 +638,8 @@ def tokenize_corpus(corpus: pd.DataFrame, segmenter: Segmenter | None = None, *,
             dirty = True
         sentences.append(cache[key])
     if use_cache and dirty:
-        write_verified(cache_file, json.dumps(cache, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        write_verified(cache_file, json.dumps(cache, ensure_ascii=False, sort_keys=True).encode("utf-8"),
+                       key=cache_key)
     out = corpus.copy()
     out["sentences"] = sentences
     out["tokens"] = [[t for s in sent for t in s] for sent in sentences]
