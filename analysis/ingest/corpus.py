@@ -701,43 +701,206 @@ def _load_document(doc, di: int, data_dir: Path, periods: dict, manifest_name: s
 
 
 # -- bulk tables -------------------------------------------------------------------------
-def _read_table(path: Path) -> list[dict]:
-    path = Path(path)
-    if not path.is_file():
-        raise CorpusError(f"bulk table {path} does not exist")
-    if path.stat().st_size > 200_000_000:
-        raise CorpusError(f"bulk table {path.name} is over 200 MB; split it into several files")
+#: Largest bulk table read (bytes); also the largest CSV field accepted (Python's csv
+#: module refuses fields over 128 kB by default, far below one long report).
+MAX_TABLE_BYTES = 200_000_000
+
+_CSV_FIX = ("put text that holds commas, double quotes or line breaks in double quotes (a quote "
+            "inside it doubled: \"\"), or use a JSONL table (one JSON object per line)")
+
+
+def _open_table(path: Path, folder: Path | None) -> bytes:
+    """The bytes of a bulk table: a regular file (inside ``folder`` and not a link, when
+    given), at most :data:`MAX_TABLE_BYTES`.  A link is never opened, so nothing of its
+    target reaches a message."""
+    import os
+    import stat
+
+    label = path.name
     try:
-        content = path.read_text(encoding="utf-8-sig")
+        st = os.lstat(path)
+    except FileNotFoundError:
+        raise CorpusError(f"bulk table {path} does not exist") from None
+    if folder is not None:
+        if stat.S_ISLNK(st.st_mode):
+            raise CorpusError(f"bulk table {label} is a symbolic link; links in {folder} are not "
+                              f"followed: copy the table itself there")
+        if os.path.realpath(path.parent) != os.path.realpath(folder):
+            raise CorpusError(f"bulk table {label} is not inside {folder}; copy it there")
+    flags = os.O_RDONLY | (getattr(os, "O_NOFOLLOW", 0) if folder is not None else 0) \
+        | getattr(os, "O_NONBLOCK", 0)  # a FIFO must not block the open
+    try:
+        fd = os.open(path, flags)
+    except OSError as e:
+        raise CorpusError(f"bulk table {label} cannot be opened ({e.strerror or e})") from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise CorpusError(f"bulk table {label} is not a regular file (a folder, pipe or device); "
+                              f"give a .csv or .jsonl file")
+        if st.st_size > MAX_TABLE_BYTES:
+            raise CorpusError(f"bulk table {label} is over {MAX_TABLE_BYTES // 1_000_000} MB; "
+                              f"split it into several files")
+        data = f.read(MAX_TABLE_BYTES + 1)
+    if len(data) > MAX_TABLE_BYTES:
+        raise CorpusError(f"bulk table {label} is over {MAX_TABLE_BYTES // 1_000_000} MB; "
+                          f"split it into several files")
+    return data
+
+
+def _check_header(name: str, header: list[str]) -> list[str]:
+    names = [h.strip() for h in header]
+    seen: dict[str, int] = {}
+    for i, h in enumerate(names, 1):
+        if not h:
+            raise CorpusError(f"{name}, line 1: column {i} has no name; name it or remove the "
+                              f"empty column (a trailing comma?)")
+        if h in seen:
+            raise CorpusError(f"{name}, line 1: columns {seen[h]} and {i} are both named {h!r}; "
+                              f"rename or remove one (only one of them could be kept)")
+        seen[h] = i
+    return names
+
+
+def _read_csv(name: str, content: str) -> list[dict]:
+    import io
+
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(max(old_limit, MAX_TABLE_BYTES))
+    try:
+        reader = csv.reader(io.StringIO(content, newline=""), strict=True)
+        header, rows, row = None, [], 0
+        while True:
+            first = reader.line_num + 1
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as e:
+                if "unexpected end of data" in str(e):
+                    raise CorpusError(
+                        f"{name}, row {row + 1} (line {first}): a quoted field opened here is never "
+                        f"closed (it would swallow the table to its end, line {reader.line_num}); "
+                        f"close the quote; {_CSV_FIX}") from None
+                lines = f"line {first}" if reader.line_num == first else f"lines {first}-{reader.line_num}"
+                raise CorpusError(f"{name}, row {row + 1} ({lines}): {e} (a double quote inside a "
+                                  f"quoted field, or a quote left open?); {_CSV_FIX}") from None
+            if not fields:  # blank line
+                continue
+            if header is None:
+                header = _check_header(name, fields)
+                continue
+            row += 1
+            where = f"{name}, row {row} (line {first})"
+            if len(fields) != len(header):
+                raise CorpusError(f"{where}: {len(fields)} fields but the header has {len(header)} "
+                                  f"(an unquoted comma in the text splits it); {_CSV_FIX}")
+            for h, v in zip(header, fields):
+                if "\x00" in v:
+                    raise CorpusError(f"{where}: field `{h}` contains a NUL character (binary or "
+                                      f"damaged data); remove it")
+            rows.append({h: (v if v != "" else None) for h, v in zip(header, fields)})
+        return rows
+    finally:
+        csv.field_size_limit(old_limit)
+
+
+_JSON_TYPES = {dict: "a JSON object", list: "a list", str: "a string", bool: "true/false",
+               int: "a number", float: "a number", type(None): "null"}
+
+
+def _check_json_row(where: str, obj: dict) -> None:
+    """Values of a JSONL row: scalars; a list of scalars (e.g. ``speaker``); ``exclude``: a
+    list of flat objects.  ``text`` must be a string.  No NUL characters."""
+    scalar = (str, int, float, bool, type(None))
+
+    def no_nul(key, v):
+        if isinstance(v, str) and "\x00" in v:
+            raise CorpusError(f"{where}: field `{key}` contains a NUL character (binary or damaged "
+                              f"data); remove it")
+
+    for k, v in obj.items():
+        no_nul(k, k)
+        if k == "text" and not isinstance(v, (str, type(None))):
+            raise CorpusError(f"{where}: field `text` must be a string (the unit's text), not "
+                              f"{_JSON_TYPES.get(type(v), type(v).__name__)}")
+        if isinstance(v, dict):
+            raise CorpusError(f"{where}: field `{k}` holds a JSON object; give a string (or a "
+                              f"list of strings)")
+        if isinstance(v, list):
+            for item in v:
+                if k == "exclude" and isinstance(item, dict):
+                    for ik, iv in item.items():
+                        if not isinstance(iv, scalar):
+                            raise CorpusError(f"{where}: field `exclude` holds a value nested in "
+                                              f"an exclude span; give {{start, end, reason}} strings")
+                        no_nul(k, iv)
+                elif not isinstance(item, scalar):
+                    raise CorpusError(f"{where}: field `{k}` holds a list nested in a list; give "
+                                      f"a string or a flat list of strings")
+                no_nul(k, item)
+        no_nul(k, v)
+
+
+def _read_jsonl(name: str, content: str) -> list[dict]:
+    from ._yaml import parse_json_safely
+
+    rows = []
+    for i, line in enumerate(content.split("\n"), 1):  # only \n ends a row (not U+2028 etc.)
+        if not line.strip():
+            continue
+        where = f"{name}, line {i}"
+
+        def pairs(items, where=where):
+            keys = [k for k, _ in items]
+            dup = next((k for k in keys if keys.count(k) > 1), None)
+            if dup is not None:
+                raise CorpusError(f"{where}: key {dup!r} appears twice in one object; keep one "
+                                  f"(JSON readers would silently keep the last)")
+            return dict(items)
+
+        obj = parse_json_safely(line, where, error=CorpusError, object_pairs_hook=pairs)
+        if not isinstance(obj, dict):
+            raise CorpusError(f"{where}: expected a JSON object per line")
+        _check_json_row(where, obj)
+        rows.append(obj)
+    return rows
+
+
+def _read_table(path: Path, folder: Path | None = None) -> list[dict]:
+    """Rows of a bulk table (CSV with a header row, or JSONL), parsed strictly.
+
+    Every defect that would lose or shift text is a :class:`CorpusError` naming the
+    table, the row (and line) and the fix: a row with more or fewer fields than the
+    header, an unclosed quote, a duplicated or empty column name, a NUL character,
+    invalid or deeply nested JSON, a JSON key given twice, a nested value or a
+    non-string ``text``.  Fields may be as long as the table limit
+    (:data:`MAX_TABLE_BYTES`).
+
+    Parameters
+    ----------
+    path : Path
+        The table.
+    folder : Path, optional
+        The folder the table must be a regular file of (``data/bulk/`` for the tables
+        :func:`load_corpus` finds): a symbolic link is refused, never followed.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".jsonl"):
+        raise CorpusError(f"bulk table {path.name}: use .csv or .jsonl")
+    try:
+        content = _open_table(path, folder).decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise CorpusError(f"bulk table {path.name} must be UTF-8 ({e})") from None
-    if path.suffix.lower() == ".jsonl":
-        rows = []
-        for i, line in enumerate(content.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise CorpusError(f"{path.name}, line {i}: not valid JSON ({e.msg})") from None
-            if not isinstance(obj, dict):
-                raise CorpusError(f"{path.name}, line {i}: expected a JSON object per line")
-            rows.append(obj)
-        return rows
-    if path.suffix.lower() == ".csv":
-        reader = csv.DictReader(content.splitlines())
-        rows = [{k: (v if v != "" else None) for k, v in r.items() if k is not None} for r in reader]
-        for i, r in enumerate(rows, 2):
-            if None in r.values() and any(v is None for k, v in r.items() if k is None):
-                raise CorpusError(f"{path.name}, line {i}: more fields than columns")
-        return rows
-    raise CorpusError(f"bulk table {path.name}: use .csv or .jsonl")
+    return _read_jsonl(path.name, content) if suffix == ".jsonl" else _read_csv(path.name, content)
 
 
-def _bulk_documents(path: Path) -> list[tuple[dict, str | None]]:
-    """Bulk rows -> (document spec with one unit, inline text or None)."""
+def _bulk_documents(path: Path, folder: Path | None = None) -> list[tuple[dict, str | None]]:
+    """Bulk rows -> (document spec with one unit, inline text or None); ``folder``: see
+    :func:`_read_table`."""
     out = []
-    for i, r in enumerate(_read_table(path), 1):
+    for i, r in enumerate(_read_table(path, folder), 1):
         where = f"{path.name}, row {i}"
         r = {str(k).strip(): v for k, v in r.items()}
         text = r.pop("text", None)
@@ -802,7 +965,8 @@ def _load(data_dir, strict: bool = True, bulk: list | None = None) -> _Loaded:
     tables = _bulk_tables(data_dir) if bulk is None else [Path(b) for b in bulk]
     for table_path in tables:
         try:
-            for ri, (doc, text) in enumerate(_bulk_documents(table_path)):
+            for ri, (doc, text) in enumerate(_bulk_documents(table_path,
+                                                             data_dir / "bulk" if bulk is None else None)):
                 jobs.append((doc, ri, table_path.name, text, "bulk"))
         except CorpusError as e:
             if strict:
