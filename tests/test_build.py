@@ -1,5 +1,6 @@
 """`make figures` re-executes only the notebooks whose recorded inputs changed."""
 import csv
+import hashlib
 import json
 import shutil
 
@@ -10,6 +11,9 @@ from analysis.infra import provenance
 from analysis.workflow.build import notebooks, plan
 from analysis.infra.provenance import MANIFEST_COLUMNS, ManifestError, input_hashes, packages_line
 from conftest import ROOT
+
+
+X_SHA256 = hashlib.sha256(b"x").hexdigest()
 
 
 @pytest.fixture
@@ -28,7 +32,7 @@ def world(tmp_path, monkeypatch):
             (figs / f"{name}.{ext}").write_bytes(b"x")
         rows.append({"name": name, "caption": "c", "notebook": nb.name, "parameters": "{}",
                      **input_hashes(nb), "packages": packages_line(),
-                     "files": f"{name}.pdf {name}.png {name}.csv"})
+                     "files": f"{name}.pdf {name}.png {name}.csv", "sha256": " ".join([X_SHA256] * 3)})
     _write(figs, rows)
     return data, figs, rows
 
@@ -100,13 +104,13 @@ def test_corrupt_manifest_stops_the_build_without_rewriting(world, capsys):
     (figs / "manifest.csv").write_text(bad, encoding="utf-8")
     with pytest.raises(ManifestError, match="manifest.csv, line 1: merge conflict"):
         plan(notebooks(), figs)
-    assert build.main(["--figures-dir", str(figs), "--quiet"]) == 1
+    assert build.main(["--figures-dir", str(figs), "--force-outside", "--quiet"]) == 1
     assert "manifest.csv" in capsys.readouterr().err
     assert (figs / "manifest.csv").read_text(encoding="utf-8") == bad
 
 
 def test_main_prints_what_it_skips_and_why(world, capsys):
-    assert build.main(["--figures-dir", str(world[1])]) == 0
+    assert build.main(["--figures-dir", str(world[1]), "--force-outside"]) == 0
     out = capsys.readouterr().out
     assert out.count("skip ") == len(build.notebooks()) and "up to date" in out and "nothing to run" in out
 
@@ -127,3 +131,42 @@ def test_planning_imports_no_heavy_package(world):
             "print(sorted(m for m in ('pandas', 'matplotlib', 'sklearn', 'scipy', 'papermill') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_figure_file_that_differs_from_its_manifest_hash_reruns_its_notebook(world):
+    _, figs, rows = world
+    (figs / "03_fig.csv").write_bytes(b"y")
+    rows[0]["sha256"] = ""
+    _write(figs, rows)
+    reasons = _reasons(figs)
+    assert reasons["01_corpus_overview"] == "01_fig: the manifest records no file hashes (made before they were)"
+    assert reasons["03_provinces"] == "03_fig.csv differs from the SHA-256 in the manifest (edited or replaced)"
+    assert reasons["02_periods"] is None
+
+
+@pytest.mark.parametrize("where", ["../../etc", "/tmp/figs", "link"])
+def test_figures_dir_outside_the_repository_is_refused_without_force_outside(where, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(build, "plan", lambda *a, **k: pytest.fail("planned despite the refusal"))
+    if where == "link":  # a link inside the repository that leads out of it
+        link = ROOT / ".cache" / f"test-link-{tmp_path.name}"
+        link.parent.mkdir(exist_ok=True)
+        link.symlink_to(tmp_path)
+        where = str(link)
+    try:
+        assert build.main(["--figures-dir", where, "--quiet"]) == 2
+    finally:
+        if where.startswith(str(ROOT)):
+            (ROOT / where).unlink()
+    err = capsys.readouterr().err
+    assert "is outside the repository" in err and "--force-outside" in err
+
+
+def test_figures_dir_inside_the_repository_or_forced_is_accepted(world, monkeypatch):
+    seen = []
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(build, "plan", lambda paths, figures_dir: seen.append(figures_dir) or [])
+    assert build.main(["--figures-dir", str(ROOT / "figures"), "--quiet"]) == 0
+    assert build.main(["--figures-dir", "figures", "--quiet"]) == 0
+    assert build.main(["--figures-dir", str(world[1]), "--force-outside", "--quiet"]) == 0
+    assert seen == [str(ROOT / "figures"), "figures", str(world[1])]

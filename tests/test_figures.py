@@ -142,9 +142,8 @@ def _manifest_with_row(tmp_path):
 
 
 @pytest.mark.parametrize("damage, msg", [
-    (lambda t: "<<<<<<< HEAD\n" + t + "=======\n" + t + ">>>>>>> other\n", "conflict marker"),
-    (lambda t: t[:-25], "incomplete|fields"),
-    (lambda t: t + "g,caption only\n", "2 fields instead of 10"),
+    (lambda t: "    (lambda t: t[:-25], "incomplete|fields"),
+    (lambda t: t + "g,caption only\n", "2 fields instead of 11"),
     (lambda t: t.replace("name,caption", "name,title", 1), "columns"),
 ])
 def test_corrupt_manifest_is_an_error_naming_the_file_and_never_rewritten(styled, tmp_path, damage, msg):
@@ -242,6 +241,7 @@ def test_code_hash_covers_only_modules_the_notebook_uses():
     from analysis.infra.provenance import notebook_modules
 
     mods = notebook_modules(ROOT / "notebooks" / "01_corpus_overview.ipynb")
+<<<<<<< HEAD
     assert {"ingest/corpus.py", "figures/saving.py", "figures/frequency_plots.py"} <= set(mods)
     assert "measures/keyness.py" not in mods
     assert "workflow/interactive.py" in notebook_modules(ROOT / "notebooks" / "04_keywords.ipynb")
@@ -264,3 +264,52 @@ def test_a_system_font_of_the_same_family_never_replaces_the_converted_one(monke
     A.use_style()
     assert font_manager.findfont("Noto Sans CJK SC") == path
     assert rival not in fm.ttflist
+
+
+def test_formulas_never_reach_figure_csvs_or_the_manifest(styled, tmp_path):
+    """A theme named like a spreadsheet formula is written as text (OWASP: leading quote)."""
+    data = pd.DataFrame({"theme": ['=HYPERLINK("http://e.x","a")', "@SUM(A1)", "清零"],
+                         "delta": [-0.5, 1.0, 2.0], "label": ["-1+2", "-", "+3"]})
+    A.save_figure(_figure(), "f", data, caption="=cmd|' /C calc'!A0", notebook="n", directory=tmp_path)
+    assert (tmp_path / "f.csv").read_text(encoding="utf-8") == (
+        'theme,delta,label\n"\'=HYPERLINK(""http://e.x"",""a"")",-0.5,\'-1+2\n\'@SUM(A1),1,-\n清零,2,+3\n')
+    import csv
+    with open(tmp_path / "manifest.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows[0]["caption"] == "'=cmd|' /C calc'!A0"
+    for cell in (c for r in rows for c in r.values()):
+        assert not cell.startswith(("=", "+", "@", "\t", "\r")) and not (cell.startswith("-") and cell != "-")
+    # saving again reads the neutralised caption back and writes the same bytes
+    before = (tmp_path / "manifest.csv").read_bytes()
+    A.save_figure(_figure(), "f", data, caption="=cmd|' /C calc'!A0", notebook="n", directory=tmp_path)
+    assert (tmp_path / "manifest.csv").read_bytes() == before
+
+
+def test_manifest_records_the_sha256_of_each_figure_file(styled, tmp_path):
+    import hashlib
+    row = A.save_figure(_figure(), "f", pd.DataFrame({"a": [1]}), caption="c", notebook="n", directory=tmp_path)
+    m = A.read_manifest(tmp_path).set_index("name")
+    digests = [hashlib.sha256((tmp_path / f).read_bytes()).hexdigest() for f in m.loc["f", "files"].split()]
+    assert m.loc["f", "files"] == "f.pdf f.png f.csv"
+    assert m.loc["f", "sha256"] == row["sha256"] == " ".join(digests)
+
+
+def test_a_manifest_without_the_sha256_column_is_read_and_upgraded(styled, tmp_path):
+    text = _manifest_with_row(tmp_path)
+    lines = text.splitlines()
+    legacy = [lines[0].removesuffix(",sha256")] + [ln.rsplit(",", 1)[0] for ln in lines[1:]]
+    (tmp_path / "manifest.csv").write_text("\n".join(legacy) + "\n", encoding="utf-8")
+    m = A.read_manifest(tmp_path)
+    assert m.sha256.tolist() == [""] and m.files.tolist() == ["f.pdf f.png f.csv"]
+    A.save_figure(_figure(), "g", pd.DataFrame({"a": [2]}), caption="c", notebook="n", directory=tmp_path)
+    m = A.read_manifest(tmp_path).set_index("name")
+    assert m.loc["f", "sha256"] == "" and len(m.loc["g", "sha256"].split()) == 3
+
+
+def test_temporary_files_of_an_interrupted_save_are_removed_by_the_next(styled, tmp_path):
+    A.save_figure(_figure(), "f", pd.DataFrame({"a": [1]}), caption="c", notebook="n", directory=tmp_path)
+    leftovers = [tmp_path / ".f.pdf.k2j3.tmp", tmp_path / ".manifest.csv.x9.tmp", tmp_path / ".f.csv.ab.old"]
+    for p in leftovers:
+        p.write_bytes(b"half")
+    A.save_figure(_figure(), "f", pd.DataFrame({"a": [1]}), caption="c", notebook="n", directory=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.csv", "f.pdf", "f.png", "manifest.csv"]

@@ -3,6 +3,7 @@
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.infra.files import locked_dir
+from analysis.infra.files import locked_dir, remove_stale_temps
 from analysis.infra.provenance import (MANIFEST_COLUMNS as _MANIFEST_COLUMNS, input_hashes,
                          packages_line, read_manifest_rows)
 from analysis.figures.style import OKABE_ITO, FONT_FAMILY, cjk_font_path, use_style  # noqa: F401
@@ -24,7 +25,11 @@ def figures_dir() -> Path:
 
 
 def _frame_csv(data: pd.DataFrame) -> bytes:
-    return data.to_csv(index=False, float_format="%.6g", lineterminator="\n").encode("utf-8")
+    """CSV bytes: floats to 6 significant digits, string cells formula-safe
+    (:func:`analysis.infra.files.csv_safe`: a cell such as ``=HYPERLINK(...)`` is written ``'=HYPERLINK(...)``)."""
+    from analysis.infra.files import csv_safe_frame
+
+    return csv_safe_frame(data).to_csv(index=False, float_format="%.6g", lineterminator="\n").encode("utf-8")
 
 
 def read_manifest(directory=None) -> pd.DataFrame:
@@ -50,7 +55,11 @@ def save_figure(fig, name: str, data: pd.DataFrame, *, caption: str, notebook: s
     (:func:`analysis._io.atomic_write_many`); files whose bytes do not change are not
     rewritten.  The PDF carries no creation date, so re-running with the same inputs
     and package versions gives byte-identical files.  The CSV holds the numbers
-    plotted (floats to 6 significant digits).
+    plotted (floats to 6 significant digits; string cells that a spreadsheet would
+    run as a formula, starting with ``= + - @``, tab or CR, get a leading ``'``, as
+    in the manifest).  The manifest row records the SHA-256 of the PDF, PNG and CSV
+    (column ``sha256``, in the order of ``files``), so a reader can check a cited
+    file.  Temporary files left beside them by an interrupted save are removed.
 
     Parameters
     ----------
@@ -107,7 +116,10 @@ def save_figure(fig, name: str, data: pd.DataFrame, *, caption: str, notebook: s
     }
     files = {out / f"{name}.pdf": pdf.getvalue(), out / f"{name}.png": png.getvalue(),
              out / f"{name}.csv": _frame_csv(data)}
+    row["sha256"] = " ".join(hashlib.sha256(b).hexdigest() for b in files.values())
     with locked_dir(out):  # notebooks may run in parallel (make figures)
+        for p in [*files, out / "manifest.csv"]:  # no save of these files is running: leftovers only
+            remove_stale_temps(p)
         manifest = read_manifest(out)
         manifest = manifest[manifest["name"] != name]
         manifest = pd.concat([manifest, pd.DataFrame([row])], ignore_index=True)

@@ -32,7 +32,9 @@ DATA = PACKAGE.parent / "data"
 
 #: Columns of ``figures/manifest.csv``.
 MANIFEST_COLUMNS = ["name", "caption", "notebook", "parameters", "data_hash", "lexicon_hash",
-                    "keywords_hash", "code_hash", "packages", "files"]
+                    "keywords_hash", "code_hash", "packages", "files", "sha256"]
+#: Columns of manifests written before the files' SHA-256 were recorded (read with ``sha256`` empty).
+_LEGACY_COLUMNS = MANIFEST_COLUMNS[:-1]
 #: Packages whose versions shape the figures (recorded in the manifest).
 PACKAGES = ["matplotlib", "pandas", "numpy", "scikit-learn", "scipy", "jieba", "wordcloud",
             "noto-cjk-sans-otc"]
@@ -45,6 +47,9 @@ class ManifestError(ValueError):
 
 def read_manifest_rows(path) -> list[dict]:
     """Rows of a manifest file as dicts of strings (``[]`` if there is no file).
+
+    A manifest written before the ``sha256`` column existed is read with ``sha256``
+    empty (the next save writes the column).
 
     Raises
     ------
@@ -70,14 +75,14 @@ def read_manifest_rows(path) -> list[dict]:
     rows = []
     try:
         header = next(reader, None)
-        if header != MANIFEST_COLUMNS:
+        if header not in (MANIFEST_COLUMNS, _LEGACY_COLUMNS):
             raise ManifestError(f"{path}, line 1: columns {header} are not the manifest's "
                                 f"{MANIFEST_COLUMNS}; {fix}")
         for row in reader:
-            if len(row) != len(MANIFEST_COLUMNS):
+            if len(row) != len(header):
                 raise ManifestError(f"{path}, line {reader.line_num}: {len(row)} fields instead of "
-                                    f"{len(MANIFEST_COLUMNS)} (truncated or damaged row); {fix}")
-            rows.append(dict(zip(MANIFEST_COLUMNS, row)))
+                                    f"{len(header)} (truncated or damaged row); {fix}")
+            rows.append({"sha256": "", **dict(zip(header, row))})
     except csv.Error as e:
         raise ManifestError(f"{path}, line {reader.line_num}: {e}; {fix}") from None
     return rows

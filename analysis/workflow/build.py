@@ -14,8 +14,9 @@ previous run), each in a fresh kernel of this Python; executed copies (with outp
 per notebook, with its time.
 
 Options: ``--figures-dir DIR`` (default ``figures/``; sets ``$FIGURES_DIR`` for the
-kernels), ``--only 02_periods`` (consider a subset), ``--force`` (run even if up to
-date), ``--jobs N``, ``--quiet``.
+kernels; must be inside the repository unless ``--force-outside`` is given, so a typo
+such as ``../../etc`` cannot write elsewhere), ``--only 02_periods`` (consider a
+subset), ``--force`` (run even if up to date), ``--jobs N``, ``--quiet``.
 """
 from __future__ import annotations
 
@@ -90,6 +91,10 @@ def plan(paths, figures_dir=None) -> list[tuple[Path, str | None]]:
             missing = [f for f in r["files"].split() if not (out / f).is_file()]
             if missing:
                 reason = f"{missing[0]} is missing"
+            elif not r.get("sha256"):
+                reason = f"{r['name']}: the manifest records no file hashes (made before they were)"
+            elif (changed := _changed_file(out, r)) is not None:
+                reason = f"{changed} differs from the SHA-256 in the manifest (edited or replaced)"
             elif {"data_dir", "keywords_path"} & set(params):
                 reason = f"{r['name']} was last made with non-default parameters"
             elif r["packages"] != packages:
@@ -98,6 +103,24 @@ def plan(paths, figures_dir=None) -> list[tuple[Path, str | None]]:
                 reason = next((labels[k] for k in labels if r[k] != now[k]), None)
         result.append((nb, reason))
     return result
+
+
+def _changed_file(out: Path, row: dict) -> str | None:
+    """The first of a manifest row's files whose SHA-256 is not the one recorded (or None)."""
+    import hashlib
+
+    for name, digest in zip(row["files"].split(), row["sha256"].split()):
+        if hashlib.sha256((out / name).read_bytes()).hexdigest() != digest:
+            return name
+    if len(row["files"].split()) != len(row["sha256"].split()):
+        return row["files"].split()[-1]
+    return None
+
+
+def outside_repository(figures_dir) -> bool:
+    """True if ``figures_dir`` (links resolved) is not inside the repository."""
+    real = Path(os.path.realpath(figures_dir))
+    return not real.is_relative_to(Path(os.path.realpath(ROOT)))
 
 
 def _last_duration(executed: Path) -> float:
@@ -169,13 +192,22 @@ def run_notebooks(paths, figures_dir=None, out_dir=None, log=print, jobs: int = 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--figures-dir", help="where figures go (default: figures/)")
+    ap.add_argument("--figures-dir", help="where figures go (default: figures/; inside the repository "
+                                          "unless --force-outside)")
+    ap.add_argument("--force-outside", action="store_true",
+                    help="allow a --figures-dir outside the repository")
     ap.add_argument("--only", nargs="*", help="notebook stems to run, e.g. 02_periods")
     ap.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
     ap.add_argument("--force", action="store_true", help="run even the notebooks that are up to date")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
     from analysis.infra.provenance import ManifestError
+
+    if args.figures_dir and not args.force_outside and outside_repository(args.figures_dir):
+        print(f"make figures: --figures-dir {args.figures_dir} is outside the repository "
+              f"({os.path.realpath(args.figures_dir)} is not under {ROOT}); nothing written. "
+              f"Pass --force-outside to write figures there.", file=sys.stderr)
+        return 2
 
     t0 = time.perf_counter()
     log = (lambda *_: None) if args.quiet else print
