@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from analysis._cache import MAGIC, CacheWarning, read_verified, write_verified
+from analysis.infra.cache import MAGIC, CacheWarning, read_verified, write_verified
 
 KEY = "test v1 corpus=abc segmenter=def"
 

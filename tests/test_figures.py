@@ -241,7 +241,6 @@ def test_code_hash_covers_only_modules_the_notebook_uses():
     from analysis.infra.provenance import notebook_modules
 
     mods = notebook_modules(ROOT / "notebooks" / "01_corpus_overview.ipynb")
-<<<<<<< HEAD
     assert {"ingest/corpus.py", "figures/saving.py", "figures/frequency_plots.py"} <= set(mods)
     assert "measures/keyness.py" not in mods
     assert "workflow/interactive.py" in notebook_modules(ROOT / "notebooks" / "04_keywords.ipynb")

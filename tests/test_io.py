@@ -145,7 +145,7 @@ def test_mode_is_applied_to_new_and_existing_files(tmp_path):
 
 
 def test_stale_temporary_files_are_removed(tmp_path):
-    from analysis._io import remove_stale_temps
+    from analysis.infra.files import remove_stale_temps
     target = tmp_path / "keywords.yml"
     target.write_text("x")
     stale = [tmp_path / ".keywords.yml.abc123.tmp", tmp_path / ".keywords.yml.q_9.old"]
@@ -159,7 +159,7 @@ def test_stale_temporary_files_are_removed(tmp_path):
 
 
 def test_stale_temporary_files_of_a_link_target_are_removed_beside_the_target(tmp_path):
-    from analysis._io import remove_stale_temps
+    from analysis.infra.files import remove_stale_temps
     (tmp_path / "real").mkdir()
     (tmp_path / "real" / "kw.yml").write_text("x")
     (tmp_path / "kw.yml").symlink_to(tmp_path / "real" / "kw.yml")
@@ -175,14 +175,14 @@ def test_stale_temporary_files_of_a_link_target_are_removed_beside_the_target(tm
     (-1.5, -1.5), (None, None), (3, 3),
 ])
 def test_csv_safe_by_hand(value, safe):
-    from analysis._io import csv_safe
+    from analysis.infra.files import csv_safe
     assert csv_safe(value) == safe
 
 
 def test_csv_safe_frame_neutralises_cells_and_names_and_keeps_the_rest():
     import pandas as pd
 
-    from analysis._io import csv_safe_frame
+    from analysis.infra.files import csv_safe_frame
     df = pd.DataFrame({"theme": ["=1+1", "清零"], "n": [-1, 2], "=bad": ["-", "+x"]})
     out = csv_safe_frame(df)
     assert out.columns.tolist() == ["theme", "n", "'=bad"]

@@ -155,7 +155,7 @@ def test_cached_matrix_takes_current_metadata(corpus, segmenter, tmp_path):
 def test_swapped_matrix_caches_are_rebuilt_not_served(corpus, segmenter, tmp_path):
     """Two corpora with the same unit ids and one text edited, and two segmenters on one corpus:
     their cache files swapped, each request still gets its own matrix (with a warning)."""
-    from analysis._cache import CacheWarning
+    from analysis.infra.cache import CacheWarning
     edited = corpus.copy()
     edited.loc[0, "text"] = edited.loc[0, "text"] + "继续优化调整防控措施。"
     plain = A.Segmenter(hygiene=False)

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from analysis._yaml import MAX_DEPTH, json_depth, parse_json_safely, parse_yaml_safely
+from analysis.infra.safe_yaml import MAX_DEPTH, json_depth, parse_json_safely, parse_yaml_safely
 
 
 @pytest.mark.parametrize("text, depth", [

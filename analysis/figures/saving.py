@@ -52,7 +52,7 @@ def save_figure(fig, name: str, data: pd.DataFrame, *, caption: str, notebook: s
     the figure in ``manifest.csv``.
 
     The three files and the manifest row are replaced together or not at all
-    (:func:`analysis._io.atomic_write_many`); files whose bytes do not change are not
+    (:func:`analysis.infra.files.atomic_write_many`); files whose bytes do not change are not
     rewritten.  The PDF carries no creation date, so re-running with the same inputs
     and package versions gives byte-identical files.  The CSV holds the numbers
     plotted (floats to 6 significant digits; string cells that a spreadsheet would

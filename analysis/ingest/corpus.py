@@ -843,7 +843,7 @@ def _check_json_row(where: str, obj: dict) -> None:
 
 
 def _read_jsonl(name: str, content: str) -> list[dict]:
-    from ._yaml import parse_json_safely
+    from analysis.infra.safe_yaml import parse_json_safely
 
     rows = []
     for i, line in enumerate(content.split("\n"), 1):  # only \n ends a row (not U+2028 etc.)
