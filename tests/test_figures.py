@@ -142,7 +142,8 @@ def _manifest_with_row(tmp_path):
 
 
 @pytest.mark.parametrize("damage, msg", [
-    (lambda t: "    (lambda t: t[:-25], "incomplete|fields"),
+    (lambda t: "<<<<<<< HEAD\n" + t + "=======\n" + t + ">>>>>>> other\n", "conflict marker"),
+    (lambda t: t[:-25], "incomplete|fields"),
     (lambda t: t + "g,caption only\n", "2 fields instead of 11"),
     (lambda t: t.replace("name,caption", "name,title", 1), "columns"),
 ])
