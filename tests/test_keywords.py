@@ -279,3 +279,30 @@ def test_odd_theme_names_and_terms_are_quoted(tmp_path):
     themes = {"a: b # c": ["清零"], "yes": ["优化"], "<img src=x onerror=alert(1)>": ["精准"]}
     A.save_keywords(themes, path)
     assert A.load_keywords(path) == themes
+
+
+def test_temporary_files_of_an_interrupted_save_are_removed_by_the_next_save(real_copy):
+    """A save killed between writing its temporary file and renaming it leaves .keywords.yml.*.tmp;
+    the next save (unchanged or not) removes it, and nothing else."""
+    leftovers = [real_copy.parent / ".keywords.yml.k1lled.tmp", real_copy.parent / ".keywords.yml.x.old"]
+    for p in leftovers:
+        p.write_text("half-written", encoding="utf-8")
+    other = real_copy.parent / ".notes.yml.k1lled.tmp"
+    other.write_text("not ours", encoding="utf-8")
+    before = real_copy.read_bytes()
+    A.save_keywords(A.load_keywords(real_copy), real_copy)  # no change: the file is not rewritten
+    assert real_copy.read_bytes() == before
+    assert not any(p.exists() for p in leftovers) and other.exists()
+
+
+def test_temporary_files_beside_a_linked_keyword_file_are_removed(tmp_path):
+    real = tmp_path / "elsewhere" / "kw.yml"
+    real.parent.mkdir()
+    A.save_keywords({"a": ["清零"]}, real)
+    link = tmp_path / "kw.yml"
+    link.symlink_to(real)
+    stale = real.parent / ".kw.yml.abc.tmp"
+    stale.write_text("half-written", encoding="utf-8")
+    A.save_keywords({"a": ["清零", "动态清零"]}, link)
+    assert link.is_symlink() and A.load_keywords(real) == {"a": ["清零", "动态清零"]}
+    assert not stale.exists()

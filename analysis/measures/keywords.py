@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.infra.files import ReadOnlyFileError, atomic_write, locked_dir
+from analysis.infra.files import ReadOnlyFileError, atomic_write, locked_dir, remove_stale_temps
 from analysis.ingest.corpus import default_data_dir
 
 __all__ = ["KeywordsError", "KeywordsMerged", "Keywords", "load_keywords", "save_keywords",
@@ -312,7 +312,8 @@ def save_keywords(themes: dict, path=None, *, expected: bytes | None = None,
       themes are merged and a :class:`KeywordsMerged` warning says so; an edit of the
       same theme on both sides is refused.
     * Written atomically, through symlinks, keeping the file's mode; a read-only
-      file is refused.
+      file is refused.  Temporary files a killed save left beside the file
+      (``.keywords.yml.*.tmp``) are removed.
 
     Parameters
     ----------
@@ -347,6 +348,7 @@ def save_keywords(themes: dict, path=None, *, expected: bytes | None = None,
         expected = kw.source
     path.parent.mkdir(parents=True, exist_ok=True)
     with locked_dir(Path(os.path.realpath(path)).parent):
+        remove_stale_temps(path)  # left by a save that was killed; every save holds this lock
         current = path.read_bytes() if path.is_file() else None
         merged_from_disk: set = set()
         target = mine
