@@ -41,7 +41,7 @@ hooks:
 	  "from analysis.workflow.jupyter_hook import strip_on_save" \
 	  "c.ContentsManager.pre_save_hook = strip_on_save" > $(VENV)/etc/jupyter/jupyter_server_config.py
 
-# FIGURES_ARGS: e.g. --force, --only 02_periods, --figures-dir /tmp/figs (see analysis/workflow/build.py)
+# FIGURES_ARGS: e.g. --force, --only 02_periods, --figures-dir /tmp/figs --force-outside (see analysis/workflow/build.py)
 # A local copy of the 新闻联播 transcripts (notebook 05) is used when one sits beside the checkout, as in
 # this project's CI (../shared/mirror/...); otherwise the downloader fetches the pinned files once into the
 # user cache.  An explicit COVID_DISCOURSE_XWLB_MIRROR in the environment wins.
@@ -62,6 +62,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_browser.py
 	$(BIN)/python benchmarks/bench_backends.py
 	$(BIN)/python benchmarks/bench_matrix.py
+	$(BIN)/python benchmarks/bench_bounded_parsing.py
 
 # Regenerate requirements.lock after editing pyproject.toml (needs uv), then
 # update environment.yml to match (tests/test_environment.py tells what differs).

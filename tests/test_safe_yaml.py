@@ -60,3 +60,17 @@ def test_a_deep_yaml_bomb_under_the_size_cap_is_refused():
     text = "a: " + "[" * 950_000 + "]" * 950_000 + "\n"
     with pytest.raises(ValueError, match="nested deeper"):
         parse_yaml_safely(text, "bomb.yml")
+
+
+def test_brackets_inside_text_do_not_trip_the_depth_limit():
+    """Opening brackets in quoted and plain scalars are text: only the parser's nesting counts."""
+    n = MAX_DEPTH + 5
+    text = f"a: '{'[' * n}'\nb: x{'{' * n}\nc: \"{'[' * n}\"\n"
+    assert parse_yaml_safely(text, "f.yml") == {"a": "[" * n, "b": "x" + "{" * n, "c": "[" * n}
+
+
+def test_a_deep_block_nesting_bomb_is_refused():
+    n = 1200  # ~1.4 MB of indentation
+    text = "".join(" " * i + f"k{i}:\n" for i in range(n)) + " " * n + "v\n"
+    with pytest.raises(ValueError, match=f"nested deeper than {MAX_DEPTH} levels"):
+        parse_yaml_safely(text, "bomb.yml")
