@@ -66,6 +66,15 @@ def _unsafe_folder(folder: Path) -> str | None:
     return None
 
 
+def _private(path: Path, doing: str) -> bool:
+    """True if ``path``'s folder may hold cache files; otherwise warn, naming the file."""
+    why = _unsafe_folder(path.parent)
+    if why:
+        _warn(f"cache folder {path.parent} {why}; not {doing} ({path.name}); pass cache_dir= a "
+              f"private folder")
+    return not why
+
+
 def cache_folder(folder) -> Path:
     """Create ``folder`` (and any missing parent) owner-only (``0o700``); return it.
 
@@ -130,10 +139,7 @@ def read_verified(path, *, key: str) -> bytes | None:
         if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
             _warn(f"cache file {path} is not a regular file; computing without it")
             return None
-        why = _unsafe_folder(path.parent)
-        if why:
-            _warn(f"cache folder {path.parent} {why}; not reading {path.name} from it "
-                  f"(pass cache_dir= a private folder)")
+        if not _private(path, "reading it from there"):
             return None
         raw = f.read()
     head = len(MAGIC)
@@ -180,10 +186,7 @@ def write_verified(path, payload: bytes, *, key: str) -> bool:
     data = _encode(key, payload)
     try:
         cache_folder(path.parent)
-        why = _unsafe_folder(path.parent)
-        if why:
-            _warn(f"cache folder {path.parent} {why}; not writing {path.name} there "
-                  f"(pass cache_dir= a private folder)")
+        if not _private(path, "writing it there"):
             return False
         atomic_write(path, data, follow_links=False, mode=0o600)
     except OSError as e:
