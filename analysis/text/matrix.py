@@ -216,10 +216,11 @@ def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None
     cache_dir : path, optional
         Folder of the matrix cache (default ``.cache/dtm`` of the project).  A matrix is
         stored as ``<key>.npz`` (numpy's format inside a checksummed container, see
-        :mod:`analysis._cache`), keyed by the corpus (hash of the unit ids and texts,
+        :mod:`analysis.infra.cache`), keyed by the corpus (hash of the unit ids and texts,
         :func:`corpus_key`) and the segmenter's fingerprint (lexicon as loaded,
-        settings, backend and versions).  A file that fails its checksum, or whose
-        stored unit ids differ, is rebuilt; an unwritable folder only costs the cache.
+        settings, backend and versions); the full key is stored in the file.  A file
+        that fails its checksum, was built for another key, or whose stored unit ids
+        differ, is rebuilt with a warning; an unwritable folder only costs the cache.
     use_cache : bool, default True
     n_jobs : int, default 1
         Local Dask worker processes for segmentation (1: no Dask).

@@ -605,9 +605,10 @@ def tokenize_corpus(corpus: pd.DataFrame, segmenter: Segmenter | None = None, *,
         Where segmentations are cached (default ``.cache/tokens`` in the repository).
         The cache file is keyed by ``segmenter.fingerprint`` (the lexicon as loaded);
         entries by a hash of each text, so editing one unit re-segments only that
-        unit.  The file carries a SHA-256 checksum and is rebuilt when it fails it or
-        does not have the shape of a segmentation cache; a folder that cannot be
-        written only costs the cache (a warning says so).
+        unit.  The file carries a SHA-256 checksum and its key
+        (:func:`token_cache_key`), and is rebuilt when it fails the checksum, was built
+        for another key or does not have the shape of a segmentation cache; a folder
+        that cannot be written only costs the cache (a warning says so).
     use_cache : bool, default True
         Set False to always segment.
 
