@@ -722,3 +722,19 @@ def test_all_field_errors_of_a_document_are_reported_in_one_pass(make_data):
     assert "unit 'u2': unknown level 'county'" in lines[3]
     audit, _ = A.corpus_audit(make_data({"a.txt": GOOD_TEXT}, m))
     assert audit.error.iloc[0] == msg
+
+
+def test_audit_names_the_line_structure_and_flags_garbled_units(make_data):
+    text = "某省召开会议\n第一段会议？？内容，，研究部署。\n第二段继续部署\ufffd工作。\n第三段会议要求落实。\n"
+    data = make_data({"a.txt": text}, two_units("研究部署。", "u2"))
+    audit, _ = A.corpus_audit(data)
+    row = audit.iloc[0]
+    assert row.line_structure == "one paragraph per line"
+    assert row.garbled == "u1: question_runs 1, doubled_punctuation 1; u2: replacement_chars 1"
+    audit, _ = A.corpus_audit(make_data({"a.txt": GOOD_TEXT}, unit()))
+    assert audit.garbled.iloc[0] == "" and audit.line_structure.iloc[0] == "blank-line paragraphs"
+
+
+def test_seed_documents_are_not_garbled():
+    audit, _ = A.corpus_audit()
+    assert (audit.garbled == "").all(), audit[audit.garbled != ""][["doc_id", "garbled"]]

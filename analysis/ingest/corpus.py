@@ -33,6 +33,7 @@ import pandas as pd
 from analysis.infra.safe_yaml import load_yaml_safely
 from analysis.ingest.clean import clean_document
 from analysis.ingest.normalise import SCRIPTS, detect_script, to_simplified
+from analysis.ingest.pagelines import garble_flags
 
 __all__ = [
     "CorpusError", "CorpusWarning", "load_corpus", "load_bulk", "corpus_audit", "read_raw",
@@ -767,10 +768,23 @@ def _load_document(doc, di: int, data_dir: Path, periods: dict, manifest_name: s
         "bom_removed": clean.invisible["bom"],
         "nbsp_replaced": clean.invisible["nbsp"],
         "excluded_chars": excluded_chars,
+        "line_structure": clean.line_structure.get("mode", ""),
+        "garbled": _garbled(out.units),
         "warnings": "; ".join(out.warnings),
         "error": "",
     }
     return out
+
+
+def _garbled(units: list[dict]) -> str:
+    """Units whose text shows signs of a broken conversion (:func:`analysis.ingest.pagelines.garble_flags`),
+    e.g. ``"u1: question_runs 2, doubled_punctuation 1"``; "" when none."""
+    out = []
+    for u in units:
+        flags = {k: v for k, v in garble_flags(u["display_text"]).items() if v}
+        if flags:
+            out.append(f"{u['unit_id']}: " + ", ".join(f"{k} {v}" for k, v in flags.items()))
+    return "; ".join(out)
 
 
 # -- bulk tables -------------------------------------------------------------------------
@@ -1013,13 +1027,13 @@ _AUDIT_COLUMNS = ["doc_id", "file", "encoding", "raw_chars", "markup_chars", "cl
                   "unit_chars", "dropped_lines", "dropped_chars", "unassigned_chars",
                   "page_breaks_repaired", "units", "script", "chars_converted",
                   "zero_width_removed", "bom_removed", "nbsp_replaced", "excluded_chars",
-                  "warnings", "error"]
+                  "line_structure", "garbled", "warnings", "error"]
 
 
 def _error_row(doc_id, file, message) -> dict:
     row = {c: 0 for c in _AUDIT_COLUMNS}
-    row.update(doc_id=str(doc_id), file=str(file or ""), encoding="", script="", warnings="",
-               error=message)
+    row.update(doc_id=str(doc_id), file=str(file or ""), encoding="", script="", line_structure="", garbled="",
+               warnings="", error=message)
     return row
 
 
@@ -1199,7 +1213,11 @@ def corpus_audit(data_dir: Path | str | None = None) -> tuple[pd.DataFrame, pd.D
         ``page_breaks_repaired``, ``units``, ``script`` (simplified / traditional /
         mixed), ``chars_converted`` (to Simplified), ``zero_width_removed``,
         ``bom_removed``, ``nbsp_replaced``, ``excluded_chars`` (removed by ``exclude:``),
-        ``warnings`` and ``error`` ("" when fine).
+        ``line_structure`` (how the file's lines were read as paragraphs, see
+        :func:`analysis.ingest.pagelines.detect_line_structure`), ``garbled`` (units
+        with runs of ``？``, replacement characters or doubled punctuation, and how
+        many: a sign of a broken conversion; "" when none), ``warnings`` and
+        ``error`` ("" when fine).
     dropped : pandas.DataFrame
         One row per dropped, excluded or unassigned line: ``doc_id``, ``file``,
         ``stage`` (``cleaning``, ``excluded`` or ``not in a unit``), ``reason``, ``text``.
