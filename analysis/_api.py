@@ -65,4 +65,8 @@ _EXPORTS: dict[str, str] = {
     "draw_check_sample": "measures.validation", "cohen_kappa": "measures.validation",
     "rule_accuracy": "measures.validation", "propagate_counts": "measures.validation",
     "threshold_sensitivity": "measures.validation",
+    # web pages: line structure, chrome families, wrapping check; officials; a place not stated
+    "NOT_STATED": "ingest.corpus", "officials": "ingest.gazetteer", "officials_named": "ingest.gazetteer",
+    "detect_line_structure": "ingest.pagelines", "garble_flags": "ingest.pagelines",
+    "wrapping_report": "ingest.wrappers", "PageWrapper": "ingest.wrappers",
 }

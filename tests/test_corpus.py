@@ -676,7 +676,7 @@ def test_excerpt_must_be_boolean(make_data):  # noqa: F811 (E1's test, kept with
 def test_a_provincial_unit_without_a_stated_province_loads_as_not_stated(make_data, value):
     c = A.load_corpus(make_data({"a.txt": GOOD_TEXT}, unit(province=value)))
     assert c[["province", "city", "place"]].iloc[0].tolist() == ["not stated", "", "not stated"]
-    assert A.corpus.NOT_STATED == "not stated"
+    assert A.NOT_STATED == "not stated"
 
 
 def test_a_municipal_unit_may_leave_its_city_or_both_places_unstated(make_data):

@@ -45,7 +45,7 @@ def test_provinces_in_counts_a_province_once_via_its_cities():
 
 
 # -- officials table (data/officials.csv) ----------------------------------------------------------
-from analysis.gazetteer import OfficialsError, _ym, officials, officials_named  # noqa: E402
+from analysis.ingest.gazetteer import OfficialsError, _ym, officials, officials_named  # noqa: E402
 from conftest import ROOT  # noqa: E402
 
 MONTHS = [f"{y}-{m:02d}" for y in range(2019, 2024) for m in range(1, 13)]
