@@ -84,6 +84,12 @@ def test_officials_named_respects_the_term():
     assert officials_named("安伟出席", "2022-11").evidence.tolist() == ["安伟 → 市委书记 of 郑州 (2021 to …)"]
 
 
+def test_no_official_named_or_in_office_gives_an_empty_table_with_the_columns():
+    for text, date in [("会议强调，要抓早抓小。", "2022-11"), ("廖国勋主持会议", "2022-01")]:
+        hit = officials_named(text, date)
+        assert hit.empty and list(hit.columns) == ["name", "office", "province", "city", "start", "end", "evidence"]
+
+
 def test_a_year_only_term_covers_its_whole_year():
     assert _ym("2021", False) == "2021-01" and _ym("2021", True) == "2021-12" and _ym("", True) == "9999-12"
     assert officials_named("王凯", "2021-01").province.tolist() == ["河南"]

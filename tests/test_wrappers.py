@@ -45,3 +45,18 @@ def test_wrap_text_layouts():
 def test_hard_wrap(text, width, lines):
     assert hard_wrap(text, width) == lines
     assert "".join(lines) == text
+
+
+def test_a_traditional_page_loses_its_chrome_like_a_simplified_one(corpus):
+    """The rules are written in Simplified; a Traditional page is judged on its Simplified form."""
+    import opencc
+
+    from analysis.ingest.clean import clean_document
+
+    s2t = opencc.OpenCC("s2t").convert
+    text = corpus.text.iloc[0]
+    for wrapper in WRAPPERS:
+        simple = clean_document(wrap_text(text, wrapper))
+        trad = clean_document(s2t(wrap_text(text, wrapper)))
+        assert [s2t(p) for p in simple.paragraphs] == trad.paragraphs, wrapper.name
+        assert [d["reason"] for d in simple.dropped] == [d["reason"] for d in trad.dropped], wrapper.name

@@ -75,7 +75,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from analysis.ingest.normalise import normalise_invisible
+from analysis.ingest.normalise import normalise_invisible, to_simplified
 from analysis.ingest.pagelines import (HTML, PER_LINE, WRAPPED, LineStructure, detect_line_structure, family_reason,
                                        mark_control_runs)
 
@@ -506,20 +506,23 @@ def clean_document(raw: str, *, headline: str | None = None) -> CleanDocument:
             if line:
                 flat.append((b, line, pending))
                 pending = []
-    reasons = mark_control_runs([x for _, x, _ in flat], [line_junk_reason(x) for _, x, _ in flat])
+    # rules are written in Simplified: a Traditional page is judged on its Simplified form
+    # (same length, character for character), its text is kept as it is
+    simple = to_simplified("\n".join(x for _, x, _ in flat))[0].split("\n") if flat else []
+    reasons = mark_control_runs(simple, [line_junk_reason(x) for x in simple])
     kept: list[tuple[int, str]] = []
     in_sidebar = False
-    for (b, line, removed), why in zip(flat, reasons):
+    for (b, line, removed), why, line_s in zip(flat, reasons, simple):
         dropped.extend(removed)
         if why:
             dropped.append({"line": line, "reason": why})
             continue
-        if SIDEBAR_HEADER.match(line):
+        if SIDEBAR_HEADER.match(line_s):
             in_sidebar = True
             dropped.append({"line": line, "reason": "site chrome: sidebar link list (header)"})
             continue
         if in_sidebar:
-            if _link_like(line):
+            if _link_like(line_s):
                 dropped.append({"line": line, "reason": "site chrome: sidebar link list"})
                 continue
             in_sidebar = False

@@ -202,7 +202,8 @@ def officials_named(text: str, date: str | None = None, table: pd.DataFrame | No
     hit = t[t.name.isin(pos)].copy()
     if date:
         ym = str(date)[:7]
-        hit = hit[[(_ym(r.start, False) <= ym <= _ym(r.end, True)) for r in hit.itertuples()]]
+        hit = hit[pd.Series([_ym(r.start, False) <= ym <= _ym(r.end, True) for r in hit.itertuples()],
+                            index=hit.index, dtype=bool)]
     hit["_pos"] = hit.name.map(pos)
     hit = hit.sort_values("_pos", kind="stable").drop(columns="_pos").reset_index(drop=True)
     hit["evidence"] = [f"{r.name} → {r.office} of {r.city or r.province} ({r.start or '…'} to {r.end or '…'})"
