@@ -506,9 +506,14 @@ def clean_document(raw: str, *, headline: str | None = None) -> CleanDocument:
             if line:
                 flat.append((b, line, pending))
                 pending = []
-    # rules are written in Simplified: a Traditional page is judged on its Simplified form
-    # (same length, character for character), its text is kept as it is
-    simple = to_simplified("\n".join(x for _, x, _ in flat))[0].split("\n") if flat else []
+    # rules are written in Simplified: a Traditional page's chrome candidates (lines that are not a
+    # sentence) are judged on their Simplified form (same length, character for character); the
+    # text is kept as it is
+    simple = [x for _, x, _ in flat]
+    short = [i for i, x in enumerate(simple) if "。" not in x and len(x) <= 80]
+    if short:
+        for i, x in zip(short, to_simplified("\n".join(simple[i] for i in short))[0].split("\n")):
+            simple[i] = x
     reasons = mark_control_runs(simple, [line_junk_reason(x) for x in simple])
     kept: list[tuple[int, str]] = []
     in_sidebar = False
