@@ -191,3 +191,13 @@ def test_drafts_of_the_seed_documents_in_synthetic_pages_are_reported_in_the_rea
     assert (table.fields_matched <= table.fields_compared).all() and (table.found <= table.meeting_units).all()
     readme = (ROOT / "README.md").read_text(encoding="utf-8").replace("\n   ", " ")
     assert variants_sentence(table) in readme, "README 'Adding documents' must quote: " + variants_sentence(table)
+
+
+def test_a_place_never_named_is_proposed_from_the_names_list_when_the_officials_table_has_no_one(tmp_path):
+    p = tmp_path / "p.txt"
+    p.write_text("省委召开专题会议\n11月17日，我省召开疫情防控专题会议。\n会议由省委副书记邓修明主持，张义珍出席。\n",
+                 encoding="utf-8")
+    [u] = draft_document(p, year=2022)["units"]
+    assert (u["level"], u["province"]) == ("provincial", "江苏")
+    assert u["note"] == ("place from 邓修明 (省委副书记、省委政法委书记, 江苏) in data/lexicon/names.txt; "
+                         "张义珍 (省政协主席, 江苏) in data/lexicon/names.txt")

@@ -102,11 +102,11 @@ def test_single_newline_page_gives_one_paragraph_per_report_paragraph():
     """The page of issue 19: single newlines, a dateline with a time, a font-size control one word per line,
     a WeChat ending joined onto the last sentence before."""
     page = ("福建省召开疫情防控工作会议\n2022年11月26日 10:08\n字体:\n放大\n正常\n缩小\n分享\n【打印】\n"
-            "11月23日，省委书记尹力主持召开会议，研究部署疫情防控工作。\n"
+            "11月23日，省委书记周祖翼主持召开会议，研究部署疫情防控工作。\n"
             "会议强调，要确保群众正常生活，分享防控经验。\n"
             "省领导赵龙出席。\n来源 | 福建日报\n编辑 | 张三\n审核 | 一审 李四\n点亮\n和\n↓↓")
     doc = clean_document(page)
-    assert doc.paragraphs == ["福建省召开疫情防控工作会议", "11月23日，省委书记尹力主持召开会议，研究部署疫情防控工作。",
+    assert doc.paragraphs == ["福建省召开疫情防控工作会议", "11月23日，省委书记周祖翼主持召开会议，研究部署疫情防控工作。",
                               "会议强调，要确保群众正常生活，分享防控经验。", "省领导赵龙出席。"]
     assert doc.line_structure["mode"] == PER_LINE
     reasons = {d["line"]: d["reason"] for d in doc.dropped}

@@ -33,8 +33,9 @@ ignores the script).
 * **place** (``province``, ``city``): :func:`analysis.ingest.gazetteer.find_places` on the
   first sentence; without a place there, the officials of ``data/officials.csv`` named in
   the unit and in office on its date (:func:`analysis.ingest.gazetteer.officials_named`;
-  the province held by most of them, the evidence in ``note:``); then the province named
-  most often in the document; else the place is proposed as not stated (empty
+  the province held by most of them, the evidence in ``note:``); then the people
+  ``data/lexicon/names.txt`` places in a province; then the province named most often in
+  the document; else the place is proposed as not stated (empty
   ``province:``, which loads as ``not stated``) with a ``note:`` saying so.
 * **level**: 国务院/党中央 → national; 市委/市政府/全市/我市 → municipal (provincial for
   the four municipalities 北京, 天津, 上海, 重庆); 省委/省政府/全省/我省/自治区 → provincial.
@@ -56,6 +57,7 @@ import re
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Container
 from pathlib import Path
 
 import pandas as pd
@@ -63,7 +65,7 @@ from ruamel.yaml import YAML
 
 from analysis.ingest.clean import clean_document
 from analysis.ingest.corpus import CorpusError, default_data_dir, read_raw
-from analysis.ingest.gazetteer import find_places, officials, officials_named, provinces_in
+from analysis.ingest.gazetteer import PROVINCES, find_places, officials, officials_named, provinces_in
 from analysis.ingest.normalise import to_simplified
 from analysis.ingest.wrappers import DEFAULT_HEADLINE, WRAPPERS, wrap_text
 
@@ -190,17 +192,20 @@ def _level(clause: str, province: str, city: str) -> str | None:
     return None
 
 
-def known_names(data_dir=None) -> set[str]:
-    """Names of ``data/lexicon/names.txt`` (first column) and of the officials table."""
+def known_names(data_dir=None) -> dict[str, tuple[str, str]]:
+    """Names of ``data/lexicon/names.txt`` and of the officials table: name -> (role, province) as
+    ``names.txt`` gives them (("", "") for names only the officials table has)."""
     path = (Path(data_dir) if data_dir else default_data_dir()) / "lexicon" / "names.txt"
-    names = set(officials().name)
+    names = {n: ("", "") for n in officials().name}
     if path.is_file():
-        names |= {line.split("\t")[0].strip() for line in path.read_text(encoding="utf-8").splitlines()
-                  if line.strip() and not line.startswith("#")}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            fields = [x.strip() for x in line.split("#")[0].split("\t")]
+            if fields[0]:
+                names[fields[0]] = (fields[1] if len(fields) > 1 else "", fields[2] if len(fields) > 2 else "")
     return names
 
 
-def is_name(word: str, known: set[str]) -> bool:
+def is_name(word: str, known: Container[str]) -> bool:
     """A proposed person name: known (names list, officials table), or 2-4 characters starting with a
     common surname (:data:`SURNAMES`) and containing no function word or title character (的, 要, 会 …)."""
     if word in known:
@@ -209,7 +214,7 @@ def is_name(word: str, known: set[str]) -> bool:
             and word not in _NOT_NAMES)
 
 
-def _names(regex: re.Pattern, text: str, known: set[str] | None = None) -> list[str]:
+def _names(regex: re.Pattern, text: str, known: Container[str] | None = None) -> list[str]:
     known = known if known is not None else set()
     return [m.group(1) for m in regex.finditer(text) if m.group(1) not in _NOT_NAMES and is_name(m.group(1), known)]
 
@@ -218,7 +223,7 @@ _ATTENDANCE = re.compile(r"((?:[\u4e00-\u9fff]{2,3}、)+[\u4e00-\u9fff]{2,3})(?:
 _BEFORE_VERB = re.compile(r"([\u4e00-\u9fff]{2,3}?)(?:主持|强调|指出|出席|讲话)")
 
 
-def name_candidates(text: str, known: set[str]) -> list[str]:
+def name_candidates(text: str, known: Container[str]) -> list[str]:
     """Person names in ``text`` that ``known`` lacks: names before 主持/强调/指出/出席/讲话 after a title,
     and the members of attendance lists (``X、Y、Z出席``), in order of first mention.
 
@@ -241,8 +246,8 @@ def _unique(items) -> list[str]:
 
 
 def _guess(paragraphs: list[str], doc_places: list[str], year: int | None, month: int | None,
-           previous_date: str | None = None, known: set[str] | None = None) -> dict:
-    known = known if known is not None else set()
+           previous_date: str | None = None, known: dict | None = None) -> dict:
+    known = known if known is not None else {}
     paragraphs = [_COLLOQUIAL_DATE.sub(r"\1月\2日", p) for p in paragraphs]
     first = _first_sentence(paragraphs[0])
     head = "".join(re.split(r"(?<=[。！？])", paragraphs[0])[:2])
@@ -268,6 +273,14 @@ def _guess(paragraphs: list[str], doc_places: list[str], year: int | None, month
     evidence = ""
     if not province:  # the text names no place here: the officials it names may tell
         province, city, evidence = _place_from_officials("\n".join(paragraphs), g.get("date"))
+    if not province:  # people data/lexicon/names.txt places in a province
+        text = "\n".join(paragraphs)
+        listed = sorted(((text.find(n), n, r, p) for n, (r, p) in known.items() if p in PROVINCES and n in text))
+        if listed:
+            votes = Counter(p for _, _, _, p in listed)
+            province = max(votes, key=lambda p: (votes[p], -min(i for i, _, _, q in listed if q == p)))
+            evidence = "; ".join(f"{n} ({r}, {p}) in data/lexicon/names.txt" for _, n, r, p in listed
+                                 if p == province)
     if not province and doc_places:
         province = Counter(doc_places).most_common(1)[0][0]
     clause = _meeting_clause(first)
@@ -285,7 +298,8 @@ def _guess(paragraphs: list[str], doc_places: list[str], year: int | None, month
         if level == "municipal":
             g["city"] = city or None
         if evidence:
-            g["note"] = f"place from data/officials.csv: {evidence}"
+            g["note"] = (f"place from {evidence}" if "names.txt" in evidence
+                         else f"place from data/officials.csv: {evidence}")
         elif not province:
             g["note"] = "province not stated in the text; no official of data/officials.csv named"
     chair = _unique(_names(_CHAIR, head, known))
