@@ -201,3 +201,12 @@ def test_a_place_never_named_is_proposed_from_the_names_list_when_the_officials_
     assert (u["level"], u["province"]) == ("provincial", "江苏")
     assert u["note"] == ("place from 邓修明 (省委副书记、省委政法委书记, 江苏) in data/lexicon/names.txt; "
                          "张义珍 (省政协主席, 江苏) in data/lexicon/names.txt")
+
+
+def test_a_two_line_headline_becomes_the_title_and_stays_out_of_the_unit(tmp_path):
+    p = tmp_path / "h.txt"
+    p.write_text("省委召开疫情防控工作会议\n坚持科学精准 高效统筹疫情防控\n11月17日，省委召开疫情防控工作会议。\n"
+                 "会议要求，要抓早抓小。\n", encoding="utf-8")
+    entry = draft_document(p, year=2022)
+    assert entry["title"] == "省委召开疫情防控工作会议 坚持科学精准 高效统筹疫情防控"
+    assert [u["start"] for u in entry["units"]] == ["11月17日，省委召开疫情防控工作会议。"]

@@ -390,7 +390,10 @@ def draft_document(path, *, year: int | None = None, encoding: str | None = None
         entry["outlet"] = clean.metadata["author"]
     spans = _split_units(paragraphs)
     if "title" not in entry and spans and spans[0][0] > 0 and _is_headline(paragraphs[0]):
-        entry["title"] = paragraphs[0]  # a plain page's headline, outside every unit
+        # a plain page's headline (one or more lines: title, subtitle), outside every unit
+        head = [p for p in paragraphs[:spans[0][0]]]
+        head = head[:next((i for i, p in enumerate(head) if not _is_headline(p)), len(head))]
+        entry["title"] = " ".join(head)
     if published:
         entry["published"] = published
     units, previous_date = [], None
