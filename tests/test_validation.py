@@ -90,3 +90,46 @@ def test_draw_is_stratified_reproducible_and_order_free():
     assert a.loc[a.flagged & (a.stratum == 2020), "stratum_size"].iloc[0] == 50
     with pytest.raises(ValueError, match="cannot draw"):
         A.draw_check_sample(units, {(True, 2020): 51})
+
+
+# -- the committed stratified check of the 新闻联播 COVID rule --------------------------------------
+
+def _committed_check():
+    from conftest import ROOT
+
+    return pd.read_csv(ROOT / "data" / "sources" / "xwlb-covid-check-stratified.csv", comment="#")
+
+
+def test_committed_check_is_complete_and_its_labels_follow_the_coders():
+    c = _committed_check()
+    assert len(c) == 270 and c.unit_id.is_unique
+    assert c.groupby(["flagged", "year"]).size().to_dict() == {
+        (f, y): (30 if f else 60) for f in (True, False) for y in (2020, 2021, 2022)}
+    agree = c.coder_a == c.coder_b
+    assert (c.label[agree] == c.coder_a[agree]).all()  # agreed labels are the coders' label
+    assert c.note[~agree].str.startswith("adjudicated").all()  # every disagreement was adjudicated, with a note
+    from analysis.sources.broadcast import COVID_MIN_SCORE
+
+    assert (c.flagged == (c.score >= COVID_MIN_SCORE)).all()
+    assert A.cohen_kappa(c.coder_a, c.coder_b) > 0.9
+
+
+def test_committed_sample_is_the_documented_draw_and_the_rule_still_agrees():
+    """The ids are those of draw_check_sample(seed=2026) on 2020-2022 stories, and the rule's score of
+    each sampled story is unchanged (a changed rule needs a new check)."""
+    import os
+
+    from analysis.sources.broadcast import MIRROR_ENV
+
+    if not os.environ.get(MIRROR_ENV):
+        pytest.skip("no 新闻联播 mirror (set by tests/conftest.py when ../shared/mirror is beside the checkout)")
+    s = A.load_broadcast("2020-01-01", "2022-12-31", progressbar=False)
+    s["year"] = s.date.str[:4].astype(int)
+    want = {(f, y): (30 if f else 60) for f in (True, False) for y in (2020, 2021, 2022)}
+    drawn = A.draw_check_sample(s, want, seed=2026)
+    c = _committed_check()
+    assert sorted(drawn.unit_id) == sorted(c.unit_id)
+    now = s.set_index("unit_id").loc[c.unit_id]
+    assert list(now.covid_score) == list(c.score)
+    sizes = drawn.set_index("unit_id").loc[c.unit_id, "stratum_size"]
+    assert list(sizes) == list(c.stratum_size)
