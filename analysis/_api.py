@@ -64,7 +64,8 @@ _EXPORTS: dict[str, str] = {
     # checking a classification rule by a stratified two-coder sample
     "draw_check_sample": "measures.validation", "cohen_kappa": "measures.validation",
     "rule_accuracy": "measures.validation", "propagate_counts": "measures.validation",
-    "threshold_sensitivity": "measures.validation",
+    "threshold_sensitivity": "measures.validation", "load_rule_check": "measures.validation",
+    "period_flag_counts": "measures.validation", "rule_check_summary": "measures.validation",
     # web pages: line structure, chrome families, wrapping check; officials; a place not stated
     "NOT_STATED": "ingest.corpus", "officials": "ingest.gazetteer", "officials_named": "ingest.gazetteer",
     "detect_line_structure": "ingest.pagelines", "garble_flags": "ingest.pagelines",

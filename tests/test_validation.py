@@ -133,3 +133,23 @@ def test_committed_sample_is_the_documented_draw_and_the_rule_still_agrees():
     assert list(now.covid_score) == list(c.score)
     sizes = drawn.set_index("unit_id").loc[c.unit_id, "stratum_size"]
     assert list(sizes) == list(c.stratum_size)
+
+
+def test_period_flag_counts_by_hand():
+    units = pd.DataFrame({"date": ["2020-01-03", "2020-01-09", "2020-02-01", "2021-01-05"],
+                          "covid": [True, False, True, True]})
+    out = A.period_flag_counts(units)
+    assert out.to_dict("list") == {"period": ["2020-01", "2020-02", "2021-01"], "stratum": [2020, 2020, 2021],
+                                   "flagged": [1, 1, 1], "unflagged": [1, 0, 0]}
+
+
+def test_summary_and_loader_on_the_committed_check():
+    from conftest import ROOT
+
+    check = A.load_rule_check(ROOT / "data" / "sources" / "xwlb-covid-check-stratified.csv")
+    acc = A.rule_accuracy(check)
+    text = A.rule_check_summary(check, acc)
+    r = acc.set_index("measure").loc["recall"]
+    assert f"recall {r.estimate:.1%} (95% interval {r.ci_low:.1%}–{r.ci_high:.1%})" in text
+    assert "270 units drawn at random within 3 strata (2020, 2021, 2022): 90 the rule flags and 180" in text
+    assert f"kappa {A.cohen_kappa(check.coder_a, check.coder_b):.2f}, 1 disagreement(s) adjudicated" in text
