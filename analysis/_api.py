@@ -66,6 +66,7 @@ _EXPORTS: dict[str, str] = {
     "rule_accuracy": "measures.validation", "propagate_counts": "measures.validation",
     "threshold_sensitivity": "measures.validation", "load_rule_check": "measures.validation",
     "period_flag_counts": "measures.validation", "rule_check_summary": "measures.validation",
+    "plot_estimated_counts": "figures.validation_plots",
     # web pages: line structure, chrome families, wrapping check; officials; a place not stated
     "NOT_STATED": "ingest.corpus", "officials": "ingest.gazetteer", "officials_named": "ingest.gazetteer",
     "detect_line_structure": "ingest.pagelines", "garble_flags": "ingest.pagelines",

@@ -153,3 +153,20 @@ def test_summary_and_loader_on_the_committed_check():
     assert f"recall {r.estimate:.1%} (95% interval {r.ci_low:.1%}–{r.ci_high:.1%})" in text
     assert "270 units drawn at random within 3 strata (2020, 2021, 2022): 90 the rule flags and 180" in text
     assert f"kappa {A.cohen_kappa(check.coder_a, check.coder_b):.2f}, 1 disagreement(s) adjudicated" in text
+
+
+def test_estimated_counts_figure_plots_the_table():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    acc = A.rule_accuracy(_check(), n_draws=500)
+    counts = pd.DataFrame({"period": ["2020-01", "2020-02", "2021-01"], "stratum": [2020, 2020, 2021],
+                           "flagged": [10, 20, 5], "unflagged": [100, 90, 120]})
+    fig, data = A.plot_estimated_counts(A.propagate_counts(counts, acc), labels="en")
+    assert list(data.columns) == ["period", "flagged", "estimate", "ci_low", "ci_high"]
+    assert data.estimate[0] == pytest.approx(10 * 0.9 + 100 * 0.1)
+    line = fig.axes[0].lines[1]
+    assert list(line.get_ydata()) == [10, 20, 5]
+    plt.close(fig)
