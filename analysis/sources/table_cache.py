@@ -85,6 +85,8 @@ def cache_path(key: dict, cache_dir=None) -> Path:
 
 def _to_parquet(df: pd.DataFrame) -> bytes:
     buf = io.BytesIO()
+    df = df.copy(deep=False)
+    df.attrs = {}  # pandas would try to store attrs (e.g. a parse report) as JSON metadata
     df.to_parquet(buf, engine="pyarrow", index=False, compression="zstd")
     return buf.getvalue()
 
