@@ -37,7 +37,7 @@ def test_the_broadcast_module_functions_delegate_to_its_source():
 
 def test_skip_errors_of_the_build_cover_every_unavailable_source():
     """`make figures` reports a notebook as skipped when any source is unavailable."""
-    from analysis.build import SKIP_ERRORS
+    from analysis.workflow.build import SKIP_ERRORS
 
     for cls in (bc.BroadcastUnavailable, pol.PolicyUnavailable):
         assert cls.__name__ in SKIP_ERRORS

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis._cache import CacheWarning
+from analysis.infra.cache import CacheWarning
 from analysis.sources import broadcast as bc
 from analysis.sources import policy as pol
 from analysis.sources import table_cache as tc

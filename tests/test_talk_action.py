@@ -85,7 +85,7 @@ def test_with_policy_joins_every_unit_and_lists_the_unknown():
 # ----------------------------------------------------------------------------- unit keyness scores
 
 def dtm(counts, periods):
-    from analysis.matrix import DocumentTermMatrix
+    from analysis.text.matrix import DocumentTermMatrix
 
     docvars = pd.DataFrame({"unit_id": [f"u{i}" for i in range(len(periods))], "period": periods})
     return DocumentTermMatrix(sparse.csr_matrix(np.asarray(counts, dtype="int64")), ("甲", "乙", "丙"), docvars)

@@ -194,7 +194,7 @@ def unit_keyness_scores(dtm, by: str, target, reference, leave_one_out: bool = T
 
     For each unit *i* on either side, the weighted log-odds z of every term
     (Monroe, Colaresi & Quinn 2008, informative Dirichlet prior = pooled counts, as in
-    :func:`analysis.keyness`) is computed from the counts of both sides *without unit i*
+    :func:`analysis.measures.keyness.keyness`) is computed from the counts of both sides *without unit i*
     (``leave_one_out``), and the unit's score is the mean z of its tokens:
     ``score_i = Σ_w c_iw · z_w / Σ_w c_iw``.  Positive: the unit uses words typical of
     the target side; without leaving the unit out, its own words would pull the z-scores
@@ -216,7 +216,7 @@ def unit_keyness_scores(dtm, by: str, target, reference, leave_one_out: bool = T
         ``unit_id, side, n_tokens, keyness_score`` (NaN for a unit without tokens or a
         side left empty by removing the unit).
     """
-    from analysis.keyness import log_odds_z
+    from analysis.measures.keyness import log_odds_z
 
     lab = dtm.docvars[by].astype(str).to_numpy()
     t_rows = lab == str(target)

@@ -15,7 +15,7 @@ module per source:
 from analysis.sources.broadcast import (BroadcastError, BroadcastUnavailable, COMMIT, COVID_TERMS, MIRROR_ENV,
                         covid_score, fetch_broadcast, is_covid, load_broadcast, parse_broadcast,
                         parse_day, read_registry, registry_hash)
-from .pinned import PinnedSource, SourceError, SourceUnavailable
+from analysis.sources.pinned import PinnedSource, SourceError, SourceUnavailable
 
 __all__ = ["BroadcastError", "BroadcastUnavailable", "COMMIT", "COVID_TERMS", "MIRROR_ENV",
            "covid_score", "fetch_broadcast", "is_covid", "load_broadcast", "parse_broadcast",

@@ -34,9 +34,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..corpus import PROVINCES
-from .pinned import PinnedSource, SourceError, SourceUnavailable
-from .table_cache import cached_tables, code_hash, table_key
+from analysis.ingest.corpus import PROVINCES
+from analysis.sources.pinned import PinnedSource, SourceError, SourceUnavailable
+from analysis.sources.table_cache import cached_tables, code_hash, table_key
 
 __all__ = ["REPOSITORY", "COMMIT", "MIRROR_ENV", "INDICES", "INDEX_FILES", "REGIONS", "NATIONAL",
            "PolicyError", "PolicyUnavailable", "SOURCE", "PARSER_VERSION", "CITATION",

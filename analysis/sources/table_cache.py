@@ -10,9 +10,9 @@ seconds; reading its parsed table back takes a fraction of that.  A cache file h
   Parquet (pyarrow), so strings, integers, booleans, dates and list columns keep their
   types;
 
-inside the checksummed envelope of :mod:`analysis._cache`.  A read returns the tables
+inside the checksummed envelope of :mod:`analysis.infra.cache`.  A read returns the tables
 only if the checksum holds *and* the stored key equals the requested one (a file copied
-or renamed from another key is rejected with a :class:`~analysis._cache.CacheWarning`
+or renamed from another key is rejected with a :class:`~analysis.infra.cache.CacheWarning`
 and rebuilt).  The file name is the SHA-256 of the key.  Because the key pins the raw
 bytes through the registry hash, a warm load reads neither the raw files nor the network.
 """
@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._cache import CacheWarning, read_verified, write_verified
-from ..corpus import default_data_dir
+from analysis.infra.cache import CacheWarning, read_verified, write_verified
+from analysis.ingest.corpus import default_data_dir
 
 __all__ = ["table_key", "code_hash", "read_tables", "write_tables", "cached_tables", "default_table_cache_dir"]
 
@@ -113,7 +113,7 @@ def read_tables(path, key: dict, list_columns=None) -> dict[str, pd.DataFrame] |
     """The tables stored under ``key`` at ``path``, or None (missing, damaged, other key).
 
     A file that fails its checksum or holds another key is reported with a
-    :class:`~analysis._cache.CacheWarning`; the caller rebuilds it.
+    :class:`~analysis.infra.cache.CacheWarning`; the caller rebuilds it.
     """
     payload = read_verified(path)
     if payload is None:

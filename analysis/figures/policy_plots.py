@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.figures import OKABE_ITO
-from analysis.plots import _finish, _labeller, _place_labels, _plt, period_colours
+from analysis.figures.labels import _finish, _labeller, _place_labels, _plt, period_colours
+from analysis.figures.style import OKABE_ITO
 
 __all__ = ["plot_policy_dumbbell", "plot_talk_vs_policy", "plot_series_vs_index"]
 
