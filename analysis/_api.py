@@ -76,7 +76,8 @@ _EXPORTS: dict[str, str] = {
     "with_policy": "measures.talk_action", "unit_keyness_scores": "measures.talk_action",
     "meeting_table": "measures.talk_action", "meeting_correlation": "measures.talk_action",
     "detectable_correlation": "measures.talk_action", "lagged_correlation": "measures.talk_action",
-    "talk_action_prose": "measures.talk_action",
+    "talk_action_prose": "measures.talk_action", "policy_change_prose": "measures.talk_action",
+    "lead_lag_prose": "measures.talk_action",
     "plot_policy_dumbbell": "figures.policy_plots", "plot_talk_vs_policy": "figures.policy_plots",
     "plot_series_vs_index": "figures.policy_plots",
 }

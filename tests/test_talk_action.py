@@ -255,3 +255,26 @@ def test_lagged_correlation_input_errors():
         ta.lagged_correlation(x, pd.Series([np.nan] + list(range(9)), dtype=float))
     with pytest.raises(ValueError, match="leaves 0 common times"):
         ta.lagged_correlation(x, x, max_lag=5)
+
+
+def test_policy_change_prose_hand_counted():
+    rows = [("重庆", "A", 40.0), ("重庆", "B", 80.0), ("江苏", "A", 70.0), ("江苏", "B", 60.0),
+            ("北京", "A", 50.0), ("北京", "B", 50.0), ("全国", "A", 79.2), ("全国", "B", 79.2)]
+    bp = pd.DataFrame(rows, columns=["province", "period", "mean"])
+    text = ta.policy_change_prose(bp, "A", "B", marked=["江苏", "重庆", "香港"])
+    assert text.startswith("The mean daily Stringency Index was higher in B than in A in 1 of 3 provinces and "
+                           "lower in 1 (unchanged in 1).")
+    assert "The national value (全国) was 79.2 in A and 79.2 in B." in text
+    assert "Of the 2 provinces with a meeting in the corpus, higher in B: 重庆 (40.0 → 80.0); lower: 江苏 (70.0 → 60.0)." in text
+
+
+def test_lead_lag_prose_reads_the_table():
+    cc = pd.DataFrame({"lag": [-1, 0, 1], "r": [0.2, 0.5, 0.7], "lo": [-0.1, 0.1, 0.3], "hi": [0.5, 0.8, 0.9],
+                       "peak_share": [0.05, 0.25, 0.7]})
+    cc.attrs.update(n=30, n_boot=2000)
+    text = ta.lead_lag_prose(cc, "levels")
+    assert text == ("In levels: r = 0.50 at lag 0 (95% interval 0.10 to 0.80); the largest correlation is at lag +1 "
+                    "months (r = 0.70, 0.30 to 0.90: the text leads the index), the peak lag in 70% of 2000 "
+                    "block-bootstrap replicates over 30 months.")
+    cc["r"] = [0.9, 0.5, 0.7]
+    assert "lag -1 months" in ta.lead_lag_prose(cc) and "the index leads the text" in ta.lead_lag_prose(cc)

@@ -26,7 +26,7 @@ from analysis.sources.policy import INDICES, NATIONAL
 
 __all__ = ["policy_by_period", "policy_before", "with_policy", "unit_keyness_scores", "meeting_key",
            "meeting_table", "meeting_correlation", "detectable_correlation", "block_bootstrap_indices",
-           "lagged_correlation", "talk_action_prose", "policy_columns"]
+           "lagged_correlation", "talk_action_prose", "policy_columns", "policy_change_prose", "lead_lag_prose"]
 
 
 def _check_index(policy: pd.DataFrame, index: str) -> None:
@@ -274,7 +274,7 @@ def meeting_table(units: pd.DataFrame, count_col: str, score_col: str | None = N
     Returns
     -------
     pandas.DataFrame
-        ``meeting, units`` ("、"-joined unit ids), ``n_units, province, date, period,
+        ``meeting, units`` ("、"-joined unit ids), ``n_units, province, date, place, period,
         excerpt`` (any unit an excerpt), ``n_tokens, <count_col>, per_10k``
         (count per 10,000 tokens of the meeting), ``<score_col>``, ``value_cols``.
     """
@@ -282,6 +282,8 @@ def meeting_table(units: pd.DataFrame, count_col: str, score_col: str | None = N
     agg = {"units": ("unit_id", lambda s: "、".join(s)), "n_units": ("unit_id", "size"),
            "province": ("province", "first"), "date": ("date", "first"), "n_tokens": ("n_tokens", "sum"),
            count_col: (count_col, "sum")}
+    if "place" in df.columns:
+        agg["place"] = ("place", "first")
     if "period" in df.columns:
         agg["period"] = ("period", "first")
     if "excerpt" in df.columns:
@@ -472,3 +474,53 @@ def talk_action_prose(result: dict, x_label: str, y_label: str) -> str:
         text += ("this correlation is within the range the sample can detect, but meetings reported through one "
                  "roundup or on one day are not fully independent, so read it as descriptive.")
     return text
+
+
+def _join_values(rows: pd.DataFrame, start: str, end: str) -> str:
+    return "、".join(f"{p} ({r[start]:.1f} → {r[end]:.1f})" for p, r in rows.iterrows()) or "none"
+
+
+def policy_change_prose(by_period: pd.DataFrame, start: str, end: str, marked=(), national: str = NATIONAL,
+                        index_label: str = "Stringency Index") -> str:
+    """Sentences comparing an index's period means by province (for the dumbbell figure).
+
+    Parameters
+    ----------
+    by_period : pandas.DataFrame
+        From :func:`policy_by_period` (``province, period, mean``).
+    start, end : str
+        The two periods.
+    marked : iterable of str
+        Provinces of the corpus, listed with their values.
+    national : str
+        The country's row, quoted on its own and not counted among the provinces.
+    """
+    wide = by_period[by_period["period"].isin([start, end])].pivot(index="province", columns="period", values="mean")
+    prov = wide.drop(index=[national], errors="ignore").dropna()
+    up, down = prov[prov[end] > prov[start]], prov[prov[end] < prov[start]]
+    same = len(prov) - len(up) - len(down)
+    text = (f"The mean daily {index_label} was higher in {end} than in {start} in {len(up)} of {len(prov)} "
+            f"provinces and lower in {len(down)}" + (f" (unchanged in {same})" if same else "") + ". ")
+    if national in wide.index and wide.loc[national].notna().all():
+        text += (f"The national value ({national}) was {wide.loc[national, start]:.1f} in {start} and "
+                 f"{wide.loc[national, end]:.1f} in {end}. ")
+    marked = [p for p in dict.fromkeys(marked) if p in prov.index]
+    if marked:
+        m = prov.loc[marked]
+        text += (f"Of the {len(marked)} provinces with a meeting in the corpus, higher in {end}: "
+                 f"{_join_values(m[m[end] > m[start]].sort_values(end, ascending=False), start, end)}; lower: "
+                 f"{_join_values(m[m[end] < m[start]].sort_values(end, ascending=False), start, end)}.")
+    return text.strip()
+
+
+def lead_lag_prose(ccf: pd.DataFrame, what: str = "levels") -> str:
+    """One sentence on a :func:`lagged_correlation` table: the correlation at lag 0, the
+    lag of the largest correlation, and how often the bootstrap put the peak there."""
+    c = ccf.set_index("lag")
+    k = int(c["r"].idxmax())
+    zero = c.loc[0]
+    lead = ("the text leads the index" if k > 0 else "the index leads the text" if k < 0 else "neither leads")
+    return (f"In {what}: r = {zero['r']:.2f} at lag 0 (95% interval {zero['lo']:.2f} to {zero['hi']:.2f}); the largest "
+            f"correlation is at lag {k:+d} months (r = {c.loc[k, 'r']:.2f}, {c.loc[k, 'lo']:.2f} to "
+            f"{c.loc[k, 'hi']:.2f}: {lead}), the peak lag in {c.loc[k, 'peak_share']:.0%} of "
+            f"{ccf.attrs.get('n_boot', 'the')} block-bootstrap replicates over {ccf.attrs.get('n', '?')} months.")
