@@ -186,10 +186,11 @@ def test_real_table_shape_and_missing_national_days(real):
     assert real.date.min() == pd.Timestamp("2020-01-01") and real.date.max() == pd.Timestamp("2023-02-28")
     nat = real[real.level == "national"].set_index("date").stringency
     assert nat.loc["2022-12-31"] > 0 and nat.loc["2023-01-01":].isna().all()  # NaN, not 0
-    cov = real.attrs["coverage"].set_index(["index", "level"])
+    cov = pd.DataFrame(real.attrs["coverage"]).set_index(["index", "level"])
     assert cov.loc[("stringency", "national"), "last"] == pd.Timestamp("2022-12-31")
     assert real.attrs["commit"] == pol.COMMIT and real.attrs["registry_hash"] == pol.SOURCE.registry_hash()
     assert "10.1038/s41562-021-01079-8" in real.attrs["citation"]
+    pd.concat([real.iloc[:3], real.iloc[3:5]])  # attrs hold no frame, so slices concatenate
 
 
 @needs_mirror

@@ -278,3 +278,20 @@ def test_lead_lag_prose_reads_the_table():
                     "block-bootstrap replicates over 30 months.")
     cc["r"] = [0.9, 0.5, 0.7]
     assert "lag -1 months" in ta.lead_lag_prose(cc) and "the index leads the text" in ta.lead_lag_prose(cc)
+    cc["r"] = [0.2, 0.9, 0.7]
+    assert "is at lag 0 itself (r = 0.90" in ta.lead_lag_prose(cc) and "neither leads" in ta.lead_lag_prose(cc)
+
+
+def test_evidence_base_shows_the_policy_columns():
+    import analysis as A
+
+    pol = policy_table()
+    corpus = pd.DataFrame({"unit_id": ["a", "b", "c"], "doc_id": ["d1", "d2", "d3"], "period": ["P", "P", "Q"],
+                           "province": ["河南", "香港", "重庆"], "level": "provincial",
+                           "date": ["2022-01-15", "2022-01-15", "2022-01-03"], "text": ["甲", "乙", "丙"]})
+    joined = ta.with_policy(corpus, pol)
+    eb = A.evidence_base(joined, by="period", target="P", reference="Q")
+    assert eb.units.set_index("unit_id").loc["a", "stringency_on_date"] == 15.0
+    assert "stringency_on_date 15.0–15.0 (mean 15.0; 1 unknown)" in eb.summary.splitlines()[0]
+    assert "stringency_on_date 50.0–50.0 (mean 50.0)" in eb.summary.splitlines()[1]
+    assert "stringency" not in str(A.evidence_base(corpus, by="period", target="P"))

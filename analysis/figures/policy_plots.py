@@ -26,7 +26,8 @@ def plot_policy_dumbbell(by_period: pd.DataFrame, start: str, end: str, *, marke
     start, end : str
         The two periods (drawn in their period colours, an arrow from ``start`` to ``end``).
     marked : iterable of str
-        Provinces to mark (e.g. those with a meeting in the corpus): bold label and a ring.
+        Provinces to mark (e.g. those with a meeting in the corpus): black label and a ring
+        (the others' labels are grey).
     national : str
         The country's row, drawn last and in grey as the reference.
     labels : {"zh", "zh+en", "en"}
@@ -63,11 +64,8 @@ def plot_policy_dumbbell(by_period: pd.DataFrame, start: str, end: str, *, marke
     ax.scatter(d[start], y, s=26, color=colours[start], zorder=3, label=start)
     ax.scatter(d[end], y, s=26, color=colours[end], zorder=3, label=end)
     ax.set_yticks(y, d["label"], fontsize=8)
-    for tick, (_, r) in zip(ax.get_yticklabels(), d.iterrows()):
-        if r["marked"]:
-            tick.set_fontweight("bold")
-        if r["province"] == national:
-            tick.set_color("#666666")
+    for tick, (_, r) in zip(ax.get_yticklabels(), d.iterrows()):  # the CJK font has one weight: colour, not bold
+        tick.set_color("black" if r["marked"] else "#8a8a8a")
     if national in wide.index:
         ax.axhline(0.5, color="#bbbbbb", lw=0.6)
     ax.set_xlim(0, 100)
@@ -182,7 +180,8 @@ def plot_series_vs_index(monthly: pd.DataFrame, rate: str, index: str, ccfs: dic
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     ax.tick_params(axis="x", labelsize=8)
     lines = ax.get_lines() + ax2.get_lines()
-    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="upper right")
+    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.01),
+              ncols=2, frameon=False)
     parts = [monthly[[rate, index]].rename(columns={rate: "rate", index: "index"})
              .rename_axis("month").reset_index().assign(panel="series")]
     for j, (name, cc) in enumerate(ccfs.items()):

@@ -520,7 +520,8 @@ def lead_lag_prose(ccf: pd.DataFrame, what: str = "levels") -> str:
     k = int(c["r"].idxmax())
     zero = c.loc[0]
     lead = ("the text leads the index" if k > 0 else "the index leads the text" if k < 0 else "neither leads")
+    where = "at lag 0 itself" if k == 0 else f"at lag {k:+d} months"
     return (f"In {what}: r = {zero['r']:.2f} at lag 0 (95% interval {zero['lo']:.2f} to {zero['hi']:.2f}); the largest "
-            f"correlation is at lag {k:+d} months (r = {c.loc[k, 'r']:.2f}, {c.loc[k, 'lo']:.2f} to "
+            f"correlation is {where} (r = {c.loc[k, 'r']:.2f}, {c.loc[k, 'lo']:.2f} to "
             f"{c.loc[k, 'hi']:.2f}: {lead}), the peak lag in {c.loc[k, 'peak_share']:.0%} of "
             f"{ccf.attrs.get('n_boot', 'the')} block-bootstrap replicates over {ccf.attrs.get('n', '?')} months.")

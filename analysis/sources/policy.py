@@ -332,7 +332,8 @@ def load_policy(start=None, end=None, *, mirror=None, cache_dir=None, use_cache:
         (``provincial``/``national``), ``region_code`` (``CHN_AH`` …), ``date``
         (datetime64), then one float column per index (:data:`INDICES`, 0–100, NaN
         where OxCGRT has no value).  ``attrs``: ``commit``, ``registry_hash``,
-        ``source``, ``citation``, ``coverage`` (:func:`coverage`), ``from_cache``.
+        ``source``, ``citation``, ``coverage`` (:func:`coverage` as a list of records, so
+        that pandas can still concatenate slices of the table), ``from_cache``.
 
     Raises
     ------
@@ -358,7 +359,7 @@ def load_policy(start=None, end=None, *, mirror=None, cache_dir=None, use_cache:
     tables, hit = cached_tables(key, build, cache_dir=table_cache_dir, use_cache=use_cache)
     table = tables["table"]
     table.attrs.update(commit=COMMIT, registry_hash=key["registry_hash"], source=SOURCE.url, citation=CITATION,
-                       coverage=coverage(table), from_cache=hit)
+                       coverage=coverage(table).to_dict("records"), from_cache=hit)
     return table
 
 
