@@ -47,6 +47,28 @@ def policy_mirror():
                                            "covid-policy-dataset")
 
 
+@pytest.fixture
+def http_folder(tmp_path):
+    """Serve ``tmp_path/upstream`` over HTTP on localhost (a stand-in for a source's raw-file
+    URL); yields (base_url, upstream dir)."""
+    import functools
+    import http.server
+    import threading
+
+    upstream = tmp_path / "upstream"
+    upstream.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(upstream))
+    handler.log_message = lambda *a, **k: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/", upstream
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 @pytest.fixture(scope="session")
 def corpus():
     return A.load_corpus()

@@ -104,3 +104,10 @@ def test_instructions_name_the_command_and_the_variable():
     for src in (bc.SOURCE, pol.SOURCE):
         text = src.how_to_get("/some/cache")
         assert src.command in text and src.mirror_env in text and src.commit[:12] in text and "/some/cache" in text
+
+
+@pytest.mark.parametrize("module, argv", [(bc, ["--start", "2022-11-12", "--end", "2022-11-12"]), (pol, [])])
+def test_command_line_of_both_sources(module, argv, tmp_path, capsys):
+    """`python -m analysis.sources.<module> --mirror DIR`: an error names the problem, exit 1."""
+    assert module.main(argv + ["--mirror", str(tmp_path)]) == 1
+    assert "error: mirror" in capsys.readouterr().out

@@ -2,11 +2,8 @@
 from __future__ import annotations
 
 import csv
-import functools
-import http.server
 import shutil
 import socket
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -256,21 +253,10 @@ def test_mirror_without_data_folder(tmp_path):
 
 
 @pytest.fixture
-def server(tmp_path, monkeypatch):
-    """Serve tmp_path/upstream over HTTP on localhost; yields (base_url, upstream dir)."""
+def server(http_folder, monkeypatch):
+    """A local HTTP server for the downloads; yields (base_url, upstream dir)."""
     monkeypatch.delenv(pol.MIRROR_ENV, raising=False)
-    upstream = tmp_path / "upstream"
-    upstream.mkdir()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(upstream))
-    handler.log_message = lambda *a, **k: None
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/", upstream
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    return http_folder
 
 
 def test_download_through_the_shared_mechanism(server, tmp_path):
@@ -307,3 +293,9 @@ def test_offline_without_mirror_says_how_to_get_the_files(tmp_path, monkeypatch)
     assert pol.MIRROR_ENV in msg and "python -m analysis.sources.policy" in msg
     from analysis.sources import SourceUnavailable
     assert isinstance(err.value, SourceUnavailable) and isinstance(err.value, pol.PolicyError)
+
+
+@needs_mirror
+def test_command_line_verifies_every_registry_file(capsys):
+    assert pol.main(["--mirror", str(MIRROR)]) == 0
+    assert f"{len(pol.SOURCE.read_registry())} files verified against oxcgrt-{pol.COMMIT}.sha256" in capsys.readouterr().out

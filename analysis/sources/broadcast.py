@@ -483,22 +483,9 @@ def load_broadcast(start=None, end=None, *, mirror=None, cache_dir=None, summary
 
 def main(argv=None) -> int:
     """``python -m analysis.sources.broadcast [--start D] [--end D] [--mirror DIR]``:
-    download (or verify) the transcripts and print the parse report's summary."""
-    import argparse
-
-    ap = argparse.ArgumentParser(description="Download and verify the 新闻联播 transcripts "
-                                             f"({REPOSITORY} at {COMMIT[:12]}) into the user cache.")
-    ap.add_argument("--start")
-    ap.add_argument("--end")
-    ap.add_argument("--mirror", help=f"local mirror instead of downloading (default: ${MIRROR_ENV})")
-    args = ap.parse_args(argv)
-    try:
-        paths = fetch_broadcast(args.start, args.end, mirror=args.mirror)
-    except BroadcastError as e:
-        print(f"error: {e}")
-        return 1
-    print(f"{len(paths)} files verified against {registry_path().name} in {paths[0].parent}")
-    return 0
+    download (or verify) the transcripts into the user cache."""
+    return SOURCE.cli(argv, lambda start, end, mirror: fetch_broadcast(start, end, mirror=mirror),
+                          date_range=True)
 
 
 if __name__ == "__main__":

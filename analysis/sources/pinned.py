@@ -238,6 +238,39 @@ class PinnedSource:
         raise self.error(f"mirror {root} has no {want} (looked for {looked}); set {self.mirror_env} to "
                          f"the folder holding {top + '/' if top else 'the files'}")
 
+    def cli(self, argv, fetch, *, date_range: bool = False) -> int:
+        """The source's command line (``python -m analysis.sources.<module>``): download,
+        or verify, its files and say where they are.
+
+        Parameters
+        ----------
+        argv : list of str or None
+        fetch : callable
+            ``fetch(mirror=…[, start=…, end=…]) -> list of Path``.
+        date_range : bool
+            Offer ``--start`` and ``--end``.
+
+        Returns
+        -------
+        int
+            0, or 1 after printing the source's error.
+        """
+        import argparse
+
+        ap = argparse.ArgumentParser(description=f"Download and verify the {self.label} ({self.repository} at "
+                                                 f"{self.commit[:12]}) into the user cache.")
+        if date_range:
+            ap.add_argument("--start")
+            ap.add_argument("--end")
+        ap.add_argument("--mirror", help=f"local mirror instead of downloading (default: ${self.mirror_env})")
+        try:
+            paths = fetch(**vars(ap.parse_args(argv)))
+        except self.error as e:
+            print(f"error: {e}")
+            return 1
+        print(f"{len(paths)} files verified against {self.registry_path().name} in {Path(paths[0]).parent}")
+        return 0
+
     def _from_mirror(self, names, registry, mirror) -> list[Path]:
         folder = self.mirror_folder(mirror, list(names))
         out, missing, changed = [], [], []

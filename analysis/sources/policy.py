@@ -364,20 +364,10 @@ def load_policy(start=None, end=None, *, mirror=None, cache_dir=None, use_cache:
 
 
 def main(argv=None) -> int:
-    """``python -m analysis.sources.policy [--mirror DIR]``: download (or verify) the files."""
-    import argparse
-
-    ap = argparse.ArgumentParser(description=f"Download and verify the OxCGRT index files ({REPOSITORY} at "
-                                             f"{COMMIT[:12]}) into the user cache.")
-    ap.add_argument("--mirror", help=f"local mirror instead of downloading (default: ${MIRROR_ENV})")
-    args = ap.parse_args(argv)
-    try:
-        paths = fetch_policy(mirror=args.mirror, progressbar=True, files=list(SOURCE.read_registry()))
-    except PolicyError as e:
-        print(f"error: {e}")
-        return 1
-    print(f"{len(paths)} files verified against {SOURCE.registry_path().name}")
-    return 0
+    """``python -m analysis.sources.policy [--mirror DIR]``: download (or verify) every file of the
+    registry (the index files, codebook, README and licence)."""
+    return SOURCE.cli(argv, lambda mirror: list(fetch_policy(mirror=mirror, progressbar=True,
+                                                                 files=list(SOURCE.read_registry())).values()))
 
 
 if __name__ == "__main__":
