@@ -48,7 +48,7 @@ def test_another_key_is_rejected_even_with_a_valid_checksum(tmp_path):
     assert src != dst
     tc.write_tables(src, KEY, {"table": frame()})
     shutil.copy(src, dst)
-    with pytest.warns(CacheWarning, match="holds another table"):
+    with pytest.warns(CacheWarning, match="built for another request"):
         assert tc.read_tables(dst, other) is None
 
 
@@ -80,7 +80,7 @@ def test_unwritable_cache_folder_warns_and_still_returns_the_table(tmp_path):
     folder = tmp_path / "cache"
     folder.mkdir()
     (folder / "test").write_text("a file where the source's folder should be")  # fails even as root
-    with pytest.warns(CacheWarning, match="cannot write"):
+    with pytest.warns(CacheWarning, match="not a folder; not writing it there"):
         tables, hit = tc.cached_tables(KEY, lambda: {"table": frame()}, cache_dir=folder)
     assert not hit and len(tables["table"]) == 3
 

@@ -2,19 +2,16 @@
 
 Parsing an external source (2,480 day files of 新闻联播, four wide OxCGRT tables) takes
 seconds; reading its parsed table back takes a fraction of that.  A cache file holds
-
-* the **key** (JSON): the source, its commit and registry hash (which fix every byte of
-  the raw files used), the parser's version and a hash of its code, the date range and
-  options — :func:`table_key` builds it;
-* the **tables**: the main table and any side tables (e.g. the parse report), each as
-  Parquet (pyarrow), so strings, integers, booleans, dates and list columns keep their
-  types;
-
-inside the checksummed envelope of :mod:`analysis.infra.cache`.  A read returns the tables
-only if the checksum holds *and* the stored key equals the requested one (a file copied
-or renamed from another key is rejected with a :class:`~analysis.infra.cache.CacheWarning`
-and rebuilt).  The file name is the SHA-256 of the key.  Because the key pins the raw
-bytes through the registry hash, a warm load reads neither the raw files nor the network.
+the main table and any side tables (e.g. the parse report), each as Parquet (pyarrow),
+so strings, integers, booleans, dates and list columns keep their types, inside the
+verified envelope of :mod:`analysis.infra.cache`, bound to the table's **key**
+(:func:`table_key`): the source, its commit and registry hash (which fix every byte of
+the raw files used), the parser's version and a hash of its code, the date range and
+options.  A read returns the tables only if the checksum holds *and* the stored key
+equals the requested one (a file copied or renamed from another key is rejected with a
+:class:`~analysis.infra.cache.CacheWarning` and rebuilt).  The file name is the SHA-256
+of the key.  Because the key pins the raw bytes through the registry hash, a warm load
+reads neither the raw files nor the network.
 """
 from __future__ import annotations
 
@@ -32,7 +29,7 @@ from analysis.ingest.corpus import default_data_dir
 
 __all__ = ["table_key", "code_hash", "read_tables", "write_tables", "cached_tables", "default_table_cache_dir"]
 
-_MAGIC = b"covid-discourse parsed tables v1\n"
+_MAGIC = b"covid-discourse parsed tables v2\n"
 
 
 def default_table_cache_dir() -> Path:
@@ -100,37 +97,28 @@ def _from_parquet(data: bytes, list_columns) -> pd.DataFrame:
 
 
 def write_tables(path, key: dict, tables: dict[str, pd.DataFrame]) -> bool:
-    """Write ``tables`` under ``key`` (atomic, checksummed); False if it could not be written."""
-    kb = _key_bytes(key)
-    parts = [_MAGIC, struct.pack("<Q", len(kb)), kb]
+    """Write ``tables`` bound to ``key`` (atomic, checksummed); False if it could not be written."""
+    parts = [_MAGIC]
     for name, df in tables.items():
         nb, pb = name.encode("utf-8"), _to_parquet(df)
         parts += [struct.pack("<QQ", len(nb), len(pb)), nb, pb]
-    return write_verified(path, b"".join(parts))
+    return write_verified(path, b"".join(parts), key=_key_bytes(key).decode("utf-8"))
 
 
 def read_tables(path, key: dict, list_columns=None) -> dict[str, pd.DataFrame] | None:
     """The tables stored under ``key`` at ``path``, or None (missing, damaged, other key).
 
-    A file that fails its checksum or holds another key is reported with a
-    :class:`~analysis.infra.cache.CacheWarning`; the caller rebuilds it.
+    A file that fails its checksum or was built for another key is reported with a
+    :class:`~analysis.infra.cache.CacheWarning` (by :func:`analysis.infra.cache.read_verified`);
+    the caller rebuilds it.
     """
-    payload = read_verified(path)
+    payload = read_verified(path, key=_key_bytes(key).decode("utf-8"))
     if payload is None:
         return None
     try:
         if not payload.startswith(_MAGIC):
             raise ValueError("not a parsed-table cache file")
-        pos = len(_MAGIC)
-        (n,) = struct.unpack_from("<Q", payload, pos)
-        pos += 8
-        stored = payload[pos:pos + n]
-        pos += n
-        if stored != _key_bytes(key):
-            warnings.warn(f"cache file {path} holds another table (stored key {stored[:200]!r}); it is "
-                          f"ignored and rebuilt", CacheWarning, stacklevel=3)
-            return None
-        out = {}
+        pos, out = len(_MAGIC), {}
         while pos < len(payload):
             ln, lp = struct.unpack_from("<QQ", payload, pos)
             pos += 16
