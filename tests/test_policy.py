@@ -299,3 +299,14 @@ def test_offline_without_mirror_says_how_to_get_the_files(tmp_path, monkeypatch)
 def test_command_line_verifies_every_registry_file(capsys):
     assert pol.main(["--mirror", str(MIRROR)]) == 0
     assert f"{len(pol.SOURCE.read_registry())} files verified against oxcgrt-{pol.COMMIT}.sha256" in capsys.readouterr().out
+
+
+def test_notebook_08_code_hash_covers_the_source_and_policy_modules():
+    """make figures re-runs notebook 08 when the policy parser, the shared source mechanism,
+    the joins or the builders change."""
+    from analysis.infra.provenance import notebook_modules
+
+    mods = notebook_modules(ROOT / "notebooks" / "08_talk_and_action.ipynb")
+    for m in ["sources/policy.py", "sources/pinned.py", "sources/table_cache.py", "sources/broadcast.py",
+              "measures/talk_action.py", "figures/policy_plots.py", "measures/evidence.py"]:
+        assert m in mods, m
