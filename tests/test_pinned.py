@@ -37,10 +37,11 @@ def test_the_broadcast_module_functions_delegate_to_its_source():
 
 def test_skip_errors_of_the_build_cover_every_unavailable_source():
     """`make figures` reports a notebook as skipped when any source is unavailable."""
-    from analysis.workflow.build import SKIP_ERRORS
+    from analysis.workflow import build
 
-    for cls in (bc.BroadcastUnavailable, pol.PolicyUnavailable):
-        assert cls.__name__ in SKIP_ERRORS
+    skips = getattr(build, "is_unavailable_error", lambda name: name in build.SKIP_ERRORS)
+    for cls in (bc.BroadcastUnavailable, pol.PolicyUnavailable, SourceUnavailable):
+        assert skips(cls.__name__), cls.__name__
 
 
 # ----------------------------------------------------------------------------- a third source
