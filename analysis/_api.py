@@ -71,4 +71,15 @@ _EXPORTS: dict[str, str] = {
     "NOT_STATED": "ingest.corpus", "officials": "ingest.gazetteer", "officials_named": "ingest.gazetteer",
     "detect_line_structure": "ingest.pagelines", "garble_flags": "ingest.pagelines",
     "wrapping_report": "ingest.wrappers", "PageWrapper": "ingest.wrappers",
+    # measured policy (OxCGRT) and talk and action: the source, joins, lagged correlation, figures
+    "load_policy": "sources.policy", "PolicyError": "sources.policy", "PolicyUnavailable": "sources.policy",
+    "SourceError": "sources.pinned", "SourceUnavailable": "sources.pinned", "PinnedSource": "sources.pinned",
+    "policy_by_period": "measures.talk_action", "policy_before": "measures.talk_action",
+    "with_policy": "measures.talk_action", "unit_keyness_scores": "measures.talk_action",
+    "meeting_table": "measures.talk_action", "meeting_correlation": "measures.talk_action",
+    "detectable_correlation": "measures.talk_action", "lagged_correlation": "measures.talk_action",
+    "talk_action_prose": "measures.talk_action", "policy_change_prose": "measures.talk_action",
+    "lead_lag_prose": "measures.talk_action",
+    "plot_policy_dumbbell": "figures.policy_plots", "plot_talk_vs_policy": "figures.policy_plots",
+    "plot_series_vs_index": "figures.policy_plots",
 }

@@ -21,7 +21,8 @@ def _cells(path, kind):
     return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == kind]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS + [BROADCAST], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS + [BROADCAST, ROOT / "notebooks" / "08_talk_and_action.ipynb"],
+                         ids=lambda p: p.stem)
 def test_markdown_has_no_hand_typed_numbers(path):
     allowed = [r"^# 0\d ·",                   # the notebook's own number
                r"\b(19|20)\d\d\b",           # citation years and period names
