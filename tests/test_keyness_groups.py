@@ -105,3 +105,15 @@ def test_bad_frequency_list(table, message):
 def test_reference_sharing_units_is_an_error():
     with pytest.raises(ValueError, match=r"in both the target and the reference"):
         keyness_reference(T, T.iloc[:2], min_count=1, n_boot=0)
+
+
+def test_one_vs_rest_prose():
+    from analysis.measures.keyness_groups import one_vs_rest_prose
+
+    kt = keyness_one_vs_rest(T, "place", min_count=1)
+    text = one_vs_rest_prose(kt)
+    assert text.startswith("3 groups of `place`, each against all the others; 9 tests in all")
+    assert f"p < {0.05 / 9:.1e}" in text
+    n_sig = int(((kt.g2 > 0) & kt.significant_all).sum())
+    assert (f"{n_sig} over-used terms pass it" in text) if n_sig else ("No over-used term passes it" in text)
+    assert "1 of the 3 groups rest on a single unit" in text

@@ -286,3 +286,27 @@ def test_kwic_moves_labels_each_line():
     spans = readout_moves(DF, overrides=None, titles=NO_TITLES)
     lines = kwic_moves(DF, "会议", spans=spans)
     assert lines[["position", "move"]].values.tolist() == [[0, "assess"], [10, "direct"]]
+
+
+def test_gold_units_missing_from_the_corpus_are_left_out_and_listed(corpus):
+    gold = load_moves_gold(corpus[corpus.unit_id != "hubei-20221111"])
+    assert "hubei-20221111" not in set(gold.unit_id)
+    assert gold.attrs["missing"] == ["hubei-20221111"]
+
+
+def test_prose_builders_state_computed_numbers():
+    from analysis.measures.moves import agreement_prose, anatomy_prose
+
+    df = pd.DataFrame({"unit_id": ["u"], "text": ["甲乙 丙丁戊己"]})
+    gold = pd.DataFrame({"unit_id": ["u", "u"], "start": [0, 3], "end": [3, 7],
+                         "move": ["assess", "direct"], "cue": ["", ""]})
+    pred = gold.assign(start=[0, 4], end=[4, 7])
+    text = agreement_prose(move_agreement(pred, gold, df))
+    assert "(1 unit, 6 characters" in text and "83.3% of the characters" in text
+    assert "assess 0.80, direct 0.86" in text and "weakest move is `assess`" in text
+    assert "in-sample" in text
+    shares = pd.DataFrame({"unit_id": ["a", "b", "c"], **{m: [0.0] * 3 for m in MOVES}})
+    shares["direct"] = [0.5, 0.7, 1.0]
+    shares["study"] = [0.5, 0.3, 0.0]
+    text = anatomy_prose(shares, pd.Series({"a": "p1", "b": "p1", "c": "p2"}))
+    assert "p1 (2 units): `direct` 60%, `study` 40%" in text and "p2 (1 unit): `direct` 100%" in text

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-__all__ = ["keyness_one_vs_rest", "keyness_reference", "reference_frequencies"]
+__all__ = ["keyness_one_vs_rest", "keyness_reference", "reference_frequencies", "one_vs_rest_prose"]
 
 
 def keyness_one_vs_rest(data, by: str, *, groups=None, min_count: int = 3, n_boot: int = 0,
@@ -205,3 +205,32 @@ def keyness_reference(target, reference, *, min_count: int = 3, n_boot: int = 10
             kt.attrs["resampled"] = res
     kt.attrs["target"], kt.attrs["reference"] = ["target"], ["reference"]
     return kt
+
+
+def one_vs_rest_prose(table: pd.DataFrame) -> str:
+    """What a one-vs-rest table can and cannot say, in one paragraph (numbers computed).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`keyness_one_vs_rest` output.
+    """
+    by = table.attrs["by"]
+    info = table.attrs["groups"]
+    single = [g for g, a in info.items() if len(a["units_target"]) < 2]
+    pos = table[(table["g2"] > 0)]
+    sig = pos[pos["significant_all"]]
+    per_group = sig.groupby(by)["term"].agg(lambda s: "、".join(s.head(3)))
+    text = (f"{len(info)} groups of `{by}`, each against all the others; {table.attrs['n_tests']:,} tests in all "
+            f"(Bonferroni over the whole table: p < {table.attrs['bonferroni_p_all']:.1e}). ")
+    if len(sig):
+        text += (f"{len(sig)} over-used terms pass it, in {sig[by].nunique()} group(s): "
+                 + "; ".join(f"{g}: {t}" for g, t in per_group.items()) + ". ")
+    else:
+        text += "No over-used term passes it. "
+    if single:
+        text += (f"{len(single)} of the {len(info)} groups rest on a single unit: for them a key term is a "
+                 f"feature of one text, and no between-unit test is possible.")
+    else:
+        text += "Every group has at least two units."
+    return text

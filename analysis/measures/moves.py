@@ -41,7 +41,7 @@ import pandas as pd
 
 __all__ = ["MOVES", "CUES", "MovesWarning", "move_spans", "readout_moves", "manifest_moves",
            "load_moves_gold", "move_agreement", "move_corpus", "move_shares", "kwic_moves",
-           "move_of_positions"]
+           "move_of_positions", "agreement_prose", "anatomy_prose"]
 
 #: The move labels, in reading order.
 MOVES = ("frame", "study", "assess", "stress", "direct", "other")
@@ -399,13 +399,12 @@ def load_moves_gold(corpus: pd.DataFrame, path=None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``unit_id, start, end, move, cue`` (``cue`` = the anchor), for the gold units
-        present in ``corpus``.
+        present in ``corpus``; ``attrs["missing"]``: gold units not in ``corpus`` (left out).
 
     Raises
     ------
     ValueError
-        A unit of the gold file missing from the corpus, an unknown move, or an anchor
-        not found in order (naming unit and anchor).
+        An unknown move, or an anchor not found in order (naming unit and anchor).
     """
     from analysis.corpus import default_data_dir, find_anchor
     from analysis._yaml import load_yaml_safely
@@ -413,10 +412,11 @@ def load_moves_gold(corpus: pd.DataFrame, path=None) -> pd.DataFrame:
     path = Path(path) if path is not None else default_data_dir() / "moves_gold.yml"
     gold = load_yaml_safely(path, "moves gold file") or {}
     texts = dict(zip(corpus["unit_id"], corpus["text"]))
-    rows = []
+    rows, missing = [], []
     for uid, entries in gold.items():
         if uid not in texts:
-            raise ValueError(f"{path.name}: unit {uid!r} is not in the corpus table")
+            missing.append(uid)
+            continue
         text, pos, bounds = texts[uid], 0, []
         for move, anchor in entries:
             if move not in MOVES:
@@ -434,6 +434,7 @@ def load_moves_gold(corpus: pd.DataFrame, path=None) -> pd.DataFrame:
             rows.append((uid, s, e, m, a))
     out = pd.DataFrame(rows, columns=["unit_id", "start", "end", "move", "cue"])
     out[["start", "end"]] = out[["start", "end"]].astype("int64")
+    out.attrs["missing"] = missing
     return out
 
 
@@ -612,3 +613,47 @@ def kwic_moves(corpus: pd.DataFrame, term: str, spans: pd.DataFrame | None = Non
     lines = kwic(corpus, term, window=window)
     lines.insert(2, "move", move_of_positions(spans, lines["unit_id"], lines["position"]))
     return lines
+
+
+# -- prose -------------------------------------------------------------------------------------
+def agreement_prose(agreement: pd.DataFrame) -> str:
+    """One paragraph stating the rules' agreement with the gold file (numbers computed).
+
+    Parameters
+    ----------
+    agreement : pandas.DataFrame
+        :func:`move_agreement` output.
+    """
+    a = agreement.set_index("move")
+    units = agreement.attrs.get("units", [])
+    f1 = [f"{m} {a.at[m, 'f1']:.2f}" for m in MOVES if m in a.index and np.isfinite(a.at[m, "f1"])]
+    worst = min(((a.at[m, "f1"], m) for m in MOVES if m in a.index and np.isfinite(a.at[m, "f1"])),
+                default=None)
+    text = (f"Against the hand-annotated gold file ({len(units)} unit{'s' if len(units) != 1 else ''}, "
+            f"{int(agreement.attrs.get('n_chars', 0)):,} characters without whitespace), the rules label "
+            f"{agreement.attrs.get('accuracy', float('nan')):.1%} of the characters as the annotation does; "
+            f"F1 by move: {', '.join(f1)}.")
+    if worst is not None:
+        text += f" The weakest move is `{worst[1]}`."
+    return text + (" These figures are in-sample: the rules were written while reading the same units, so "
+                   "expect lower agreement on new documents.")
+
+
+def anatomy_prose(shares: pd.DataFrame, groups: pd.Series) -> str:
+    """How the mean move shares differ between groups (e.g. periods), in one paragraph.
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        :func:`move_shares` output.
+    groups : pandas.Series
+        unit_id -> group label (e.g. ``corpus.set_index("unit_id").period``).
+    """
+    d = shares.assign(group=shares["unit_id"].map(groups)).dropna(subset=["group"])
+    parts = []
+    for g, sub in d.groupby("group", sort=True):
+        main = sub[list(MOVES)].mean().sort_values(ascending=False)
+        top = ", ".join(f"`{m}` {v:.0%}" for m, v in main.items() if v >= 0.005)
+        parts.append(f"{g} ({len(sub)} unit{'s' if len(sub) != 1 else ''}): {top}")
+    return ("Mean share of each unit's characters by move — " + "; ".join(parts) +
+            ". Each unit counts once, whatever its length.")
