@@ -310,3 +310,14 @@ def test_prose_builders_state_computed_numbers():
     shares["study"] = [0.5, 0.3, 0.0]
     text = anatomy_prose(shares, pd.Series({"a": "p1", "b": "p1", "c": "p2"}))
     assert "p1 (2 units): `direct` 60%, `study` 40%" in text and "p2 (1 unit): `direct` 100%" in text
+
+
+def test_data_folder_without_gold_file(corpus, tmp_path):
+    from analysis.measures.moves import agreement_prose
+
+    gold = load_moves_gold(corpus, data_dir=tmp_path)
+    assert gold.empty and gold.attrs["file"] is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MovesWarning)
+        agr = move_agreement(readout_moves(corpus), gold, corpus)
+    assert agreement_prose(agr).startswith("No hand-annotated unit")

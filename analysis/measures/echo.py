@@ -56,6 +56,10 @@ class EchoResult:
     note : str
         Which central texts were used (and, without the broadcast corpus, that it ran on
         the national units alone and why).
+    params : dict
+        ``days``, ``min_chars``, ``targets``, ``central`` (= ``note``) and, when the
+        broadcast corpus was read, its ``corpus_commit`` and ``registry_hash`` (for a
+        figure's manifest row).
     """
 
     units: pd.DataFrame
@@ -150,6 +154,9 @@ def _window_loader(broadcast, mirror, days: int):
     except BroadcastUnavailable as e:
         return None, (f"national units only: the 新闻联播 corpus is not available ({str(e).splitlines()[0]}); "
                       f"set COVID_DISCOURSE_XWLB_MIRROR or go online to add the broadcast stories")
+    from analysis.sources.broadcast import COMMIT, registry_hash
+
+    from_corpus.provenance = dict(corpus_commit=COMMIT, registry_hash=registry_hash())
     return from_corpus, f"national units and the 新闻联播 stories of the {days} days before each meeting"
 
 
@@ -303,8 +310,9 @@ def echo(corpus: pd.DataFrame, *, spans: pd.DataFrame | None = None, targets=Non
                                                    "source_id", "source_kind", "source_date", "source_title"])
     passages = passages.sort_values(["unit_id", "start"], key=lambda s: s.map(order) if s.name == "unit_id"
                                     else s, kind="mergesort").reset_index(drop=True)
-    return EchoResult(units, by_move.reset_index(drop=True), passages, note,
-                      params=dict(days=days, min_chars=min_chars, targets=list(targets)))
+    params = dict(days=days, min_chars=min_chars, targets=list(targets), central=note)
+    params.update(getattr(loader, "provenance", {}))
+    return EchoResult(units, by_move.reset_index(drop=True), passages, note, params=params)
 
 
 def echo_summary(result: EchoResult) -> str:

@@ -389,11 +389,22 @@ def readout_moves(corpus: pd.DataFrame, *, overrides="manifest", data_dir=None,
 
 
 # -- agreement with the gold file -----------------------------------------------------------
-def load_moves_gold(corpus: pd.DataFrame, path=None) -> pd.DataFrame:
+def load_moves_gold(corpus: pd.DataFrame, path=None, *, data_dir=None) -> pd.DataFrame:
     """The hand-annotated gold spans (``data/moves_gold.yml``) as a spans table.
 
     Each unit lists ``[move, anchor]`` pairs: the move starts where the anchor occurs
     (searched from the previous boundary on) and runs to the next boundary.
+
+    Parameters
+    ----------
+    corpus : pandas.DataFrame
+        The corpus table the anchors are found in.
+    path : path, optional
+        The gold file (default ``<data_dir>/moves_gold.yml``).  When the default file
+        does not exist (a data folder without annotation), the table is empty and
+        ``attrs["file"]`` is None.
+    data_dir : path, optional
+        Default the repository's ``data/``.
 
     Returns
     -------
@@ -409,7 +420,14 @@ def load_moves_gold(corpus: pd.DataFrame, path=None) -> pd.DataFrame:
     from analysis.corpus import default_data_dir, find_anchor
     from analysis._yaml import load_yaml_safely
 
-    path = Path(path) if path is not None else default_data_dir() / "moves_gold.yml"
+    columns = ["unit_id", "start", "end", "move", "cue"]
+    if path is None:
+        path = Path(data_dir if data_dir is not None else default_data_dir()) / "moves_gold.yml"
+        if not path.is_file():
+            out = pd.DataFrame(columns=columns)
+            out.attrs.update(missing=[], file=None)
+            return out
+    path = Path(path)
     gold = load_yaml_safely(path, "moves gold file") or {}
     texts = dict(zip(corpus["unit_id"], corpus["text"]))
     rows, missing = [], []
@@ -432,9 +450,9 @@ def load_moves_gold(corpus: pd.DataFrame, path=None) -> pd.DataFrame:
         for i, (s, m, a) in enumerate(bounds):
             e = bounds[i + 1][0] if i + 1 < len(bounds) else len(text)
             rows.append((uid, s, e, m, a))
-    out = pd.DataFrame(rows, columns=["unit_id", "start", "end", "move", "cue"])
+    out = pd.DataFrame(rows, columns=columns)
     out[["start", "end"]] = out[["start", "end"]].astype("int64")
-    out.attrs["missing"] = missing
+    out.attrs.update(missing=missing, file=str(path))
     return out
 
 
@@ -626,6 +644,9 @@ def agreement_prose(agreement: pd.DataFrame) -> str:
     """
     a = agreement.set_index("move")
     units = agreement.attrs.get("units", [])
+    if not units:
+        return ("No hand-annotated unit of this corpus (`moves_gold.yml` in the data folder): the rules' "
+                "agreement is not measured here.")
     f1 = [f"{m} {a.at[m, 'f1']:.2f}" for m in MOVES if m in a.index and np.isfinite(a.at[m, "f1"])]
     worst = min(((a.at[m, "f1"], m) for m in MOVES if m in a.index and np.isfinite(a.at[m, "f1"])),
                 default=None)
