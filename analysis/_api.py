@@ -70,4 +70,14 @@ _EXPORTS: dict[str, str] = {
     "NOT_STATED": "ingest.corpus", "officials": "ingest.gazetteer", "officials_named": "ingest.gazetteer",
     "detect_line_structure": "ingest.pagelines", "garble_flags": "ingest.pagelines",
     "wrapping_report": "ingest.wrappers", "PageWrapper": "ingest.wrappers",
+    # readout moves, echo of the centre, keyness beyond two groups
+    "MOVES": "measures.moves", "MovesWarning": "measures.moves", "readout_moves": "measures.moves",
+    "move_spans": "measures.moves", "manifest_moves": "measures.moves", "load_moves_gold": "measures.moves",
+    "move_agreement": "measures.moves", "move_corpus": "measures.moves", "move_shares": "measures.moves",
+    "kwic_moves": "measures.moves", "agreement_prose": "measures.moves", "anatomy_prose": "measures.moves",
+    "echo": "measures.echo", "EchoResult": "measures.echo", "echo_summary": "measures.echo",
+    "keyness_one_vs_rest": "measures.keyness_groups", "keyness_reference": "measures.keyness_groups",
+    "reference_frequencies": "measures.keyness_groups", "one_vs_rest_prose": "measures.keyness_groups",
+    "MOVE_COLOURS": "figures.readout_plots", "plot_move_anatomy": "figures.readout_plots",
+    "plot_echo_moves": "figures.readout_plots", "plot_keyness_groups": "figures.readout_plots",
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.plots import _finish, _labeller, _plt
+from analysis.figures.labels import _finish, _labeller, _plt
 
 __all__ = ["MOVE_COLOURS", "plot_move_anatomy", "plot_echo_moves", "plot_keyness_groups"]
 

@@ -72,7 +72,7 @@ class EchoResult:
 def _compact(text: str, matcher) -> tuple[str, np.ndarray]:
     """``text`` without whitespace, titles replaced by the mask character, and the
     original offset of each kept character."""
-    from analysis.hygiene import title_spans
+    from analysis.text.hygiene import title_spans
 
     chars = list(text)
     for s, e, _ in title_spans(text, matcher):
@@ -198,7 +198,7 @@ def echo(corpus: pd.DataFrame, *, spans: pd.DataFrame | None = None, targets=Non
     ValueError
         ``min_chars < 2``, ``days < 1``, an unknown target, or a target without a date.
     """
-    from analysis.hygiene import compile_titles
+    from analysis.text.hygiene import compile_titles
     from analysis.measures.moves import MOVES, readout_moves
 
     if min_chars < 2:

@@ -53,8 +53,8 @@ def keyness_one_vs_rest(data, by: str, *, groups=None, min_count: int = 3, n_boo
     Dunning (1993); Hardie (2014); Monroe, Colaresi & Quinn (2008); Lijffijt et al. (2016),
     as :func:`analysis.keyness`.
     """
-    from analysis.keyness import keyness
-    from analysis.matrix import as_dtm
+    from analysis.measures.keyness import keyness
+    from analysis.text.matrix import as_dtm
 
     dtm = as_dtm(data)
     if by not in dtm.docvars.columns:
@@ -118,7 +118,7 @@ def reference_frequencies(table) -> pd.Series:
 
 def _stack(target, reference):
     """One matrix with the target's rows, then the reference's, on the union vocabulary."""
-    from analysis.matrix import DocumentTermMatrix
+    from analysis.text.matrix import DocumentTermMatrix
 
     vocab = tuple(sorted(set(target.vocab) | set(reference.vocab)))
     index = {t: i for i, t in enumerate(vocab)}
@@ -168,8 +168,8 @@ def keyness_reference(target, reference, *, min_count: int = 3, n_boot: int = 10
     Rayson & Garside (2000) on comparing a corpus with a reference corpus; the measures as
     :func:`analysis.keyness`.
     """
-    from analysis.keyness import keyness
-    from analysis.matrix import DocumentTermMatrix, as_dtm
+    from analysis.measures.keyness import keyness
+    from analysis.text.matrix import DocumentTermMatrix, as_dtm
 
     t = as_dtm(target)
     is_list = isinstance(reference, (dict, pd.Series)) or (

@@ -170,7 +170,7 @@ def move_spans(text: str, *, titles=None) -> list[tuple[int, int, str, str]]:
     >>> move_spans("会议指出，形势严峻。会议要求，一要加强领导。")
     [(0, 10, 'assess', '指出'), (10, 15, 'direct', '要求'), (15, 22, 'direct', '一要')]
     """
-    from analysis.hygiene import counting_spans, title_spans
+    from analysis.text.hygiene import counting_spans, title_spans
 
     if not text:
         return []
@@ -266,8 +266,8 @@ def manifest_moves(data_dir=None) -> dict[str, list]:
     paragraph holding ``start``); ``move`` is one of :data:`MOVES`.  The rules fill the
     rest of the unit.  Resolved and checked by :func:`readout_moves`.
     """
-    from analysis.corpus import CorpusError, default_data_dir
-    from analysis._yaml import load_yaml_safely
+    from analysis.ingest.corpus import CorpusError, default_data_dir
+    from analysis.infra.safe_yaml import load_yaml_safely
 
     path = Path(data_dir) if data_dir is not None else default_data_dir()
     spec = load_yaml_safely(path / "corpus.yml", "manifest", error=CorpusError)
@@ -281,7 +281,7 @@ def manifest_moves(data_dir=None) -> dict[str, list]:
 
 def _resolve_overrides(uid: str, text: str, entries) -> list[tuple[int, int, str, str]]:
     """Manifest ``moves:`` entries -> spans, with a CorpusError naming unit and field."""
-    from analysis.corpus import CorpusError, find_anchor
+    from analysis.ingest.corpus import CorpusError, find_anchor
 
     where = f"manifest, unit {uid!r}, `moves`"
     if not isinstance(entries, list):
@@ -362,7 +362,7 @@ def readout_moves(corpus: pd.DataFrame, *, overrides="manifest", data_dir=None,
     MovesWarning
         Naming the units without any cue.
     """
-    from analysis.hygiene import compile_titles
+    from analysis.text.hygiene import compile_titles
 
     if overrides == "manifest":
         overrides = manifest_moves(data_dir)
@@ -417,8 +417,8 @@ def load_moves_gold(corpus: pd.DataFrame, path=None, *, data_dir=None) -> pd.Dat
     ValueError
         An unknown move, or an anchor not found in order (naming unit and anchor).
     """
-    from analysis.corpus import default_data_dir, find_anchor
-    from analysis._yaml import load_yaml_safely
+    from analysis.ingest.corpus import default_data_dir, find_anchor
+    from analysis.infra.safe_yaml import load_yaml_safely
 
     columns = ["unit_id", "start", "end", "move", "cue"]
     if path is None:
@@ -624,7 +624,7 @@ def kwic_moves(corpus: pd.DataFrame, term: str, spans: pd.DataFrame | None = Non
     >>> kwic_moves(df, "加强", spans=readout_moves(df, overrides=None)).move.tolist()
     ['direct']
     """
-    from analysis.context import kwic
+    from analysis.measures.context import kwic
 
     if spans is None:
         spans = readout_moves(corpus)
