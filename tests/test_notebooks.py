@@ -14,9 +14,9 @@ from pdfcheck import pdf_fonts
 NOTEBOOKS = notebooks()
 
 
-def test_there_are_five_numbered_notebooks():
+def test_the_numbered_notebooks():
     assert [p.stem for p in NOTEBOOKS] == ["01_corpus_overview", "02_periods", "03_provinces", "04_keywords",
-                                           "05_broadcast"]
+                                           "05_broadcast", "07_readouts"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
