@@ -125,9 +125,10 @@ def test_auto_loads_only_the_window(monkeypatch):
 
     calls = []
 
-    def fake_registry(path=None):
+    def fake_registry(path=None):  # 2022-09-01 to 2022-12-29, without 2022-11-06/07 (a gap)
         day = dt.date(2022, 9, 1)
-        return {f"news/{(day + dt.timedelta(days=i)).strftime('%Y%m%d')}.md": "0" * 64 for i in range(120)}
+        days = [(day + dt.timedelta(days=i)).strftime('%Y%m%d') for i in range(120)]
+        return {f"news/{d}.md": "0" * 64 for d in days if d not in ("20221106", "20221107")}
 
     def fake_load(start=None, end=None, **kw):
         calls.append((start, end))
@@ -139,7 +140,7 @@ def test_auto_loads_only_the_window(monkeypatch):
     c = pd.concat([c, c.iloc[[1]].assign(unit_id="prov2", date="2022-11-22")], ignore_index=True)
     r = run(c, broadcast="auto")
     assert calls[0] == ("2022-09-01", "2022-09-01")  # availability probe: one day
-    assert calls[1:] == [("2022-11-06", "2022-11-19"), ("2022-11-20", "2022-11-21")]
+    assert calls[1:] == [("2022-11-08", "2022-11-19"), ("2022-11-20", "2022-11-21")]  # registry days only
     assert r.units.set_index("unit_id").echo_chars.to_dict() == {
         "prov": len(P1) + len(P2) + len(P4), "prov2": len(P1) + len(P2) + len(P4)}
 

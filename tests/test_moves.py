@@ -321,3 +321,20 @@ def test_data_folder_without_gold_file(corpus, tmp_path):
         warnings.simplefilter("ignore", MovesWarning)
         agr = move_agreement(readout_moves(corpus), gold, corpus)
     assert agreement_prose(agr).startswith("No hand-annotated unit")
+
+
+def test_readme_states_the_current_agreement(corpus):
+    from analysis.measures.moves import agreement_prose
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MovesWarning)
+        agr = move_agreement(readout_moves(corpus), load_moves_gold(corpus), corpus)
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert agreement_prose(agr) in readme, "README's agreement sentence is stale: paste agreement_prose(...)"
+
+
+def test_readme_lists_every_move():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Readout moves"):readme.index("### Echo of the centre")]
+    for m in MOVES:
+        assert f"| `{m}` |" in section

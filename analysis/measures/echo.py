@@ -127,11 +127,12 @@ def _window_loader(broadcast, mirror, days: int):
 
         return from_table, f"national units and the 新闻联播 stories of the {days} days before each meeting"
     covered = sorted(n[5:13] for n in read_registry())
+    in_registry = set(covered)  # the registry has gaps (days without a transcript)
     held: dict[str, pd.DataFrame] = {}
 
     def from_corpus(d):
         wanted = [(d - _dt.timedelta(days=i)).strftime("%Y%m%d") for i in range(days, 0, -1)]
-        wanted = [w for w in wanted if covered[0] <= w <= covered[-1]]
+        wanted = [w for w in wanted if w in in_registry]
         for day in list(held):
             if day not in wanted:
                 del held[day]
