@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -68,8 +69,11 @@ def main() -> None:
                                 progressbar=False)
         far = A.load_broadcast((d - dt.timedelta(days=args.days + 20)).isoformat(),
                                (d - dt.timedelta(days=args.days + 20)).isoformat(), progressbar=False)
-        texts = [t.replace("\n", "") for t in near["text"] if len(t.replace("\n", "")) > 4 * args.chars]
-        far_t = [t.replace("\n", "") for t in far["text"] if len(t.replace("\n", "")) > 2 * args.chars]
+        # passages without whitespace or title marks, so each counts exactly args.chars characters
+        clean = re.compile(r"^[^\s《》]+$")
+        texts = [t for t in near["text"] if len(t) > 4 * args.chars
+                 and clean.match(t[: args.chars]) and clean.match(t[2 * args.chars: 3 * args.chars])]
+        far_t = [t for t in far["text"] if len(t) > 2 * args.chars and clean.match(t[: args.chars])]
         if not texts or not far_t:
             continue
         a, b = texts[0][: args.chars], texts[0][2 * args.chars: 3 * args.chars]
@@ -110,9 +114,11 @@ def main() -> None:
           f"(of {len(days)}); stories held at most {args.days} days at a time")
     print(f"peak RSS: {peak_mib():.0f} MiB after echo ({before:.0f} MiB before it, after building the corpus); "
           f"parsing the whole corpus at once in a fresh process: {peak_all} MiB ({n_all} stories, {t_all} s)")
-    print(f"units whose echo is exactly their two in-window passages: {exact} of {len(corpus)}; "
-          f"at least them: {at_least}; out-of-window passage counted: "
-          f"{int((res.passages.source_date < (pd.to_datetime(res.passages.unit_id.map(corpus.set_index('unit_id').date)) - pd.Timedelta(days=args.days)).dt.strftime('%Y-%m-%d')).sum())} times")
+    lo = (pd.to_datetime(res.passages.unit_id.map(corpus.set_index("unit_id").date))
+          - pd.Timedelta(days=args.days)).dt.strftime("%Y-%m-%d")
+    print(f"units whose echo is exactly their two in-window passages: {exact} of {len(corpus)}; at least them: "
+          f"{at_least} (more: text that also recurs in an in-window story); passages credited to a story "
+          f"outside the window: {int((res.passages.source_date < lo).sum())}")
 
 
 if __name__ == "__main__":

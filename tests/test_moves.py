@@ -124,6 +124,12 @@ def test_example_cut_exactly():
         (0, 10, "assess", "指出"), (10, 15, "direct", "要求"), (15, 22, "direct", "一要")]
 
 
+def test_blank_and_indented_texts():
+    assert move_spans("", titles=NO_TITLES) == []
+    assert move_spans(" \n ", titles=NO_TITLES) == [(0, 3, "other", "")]
+    assert move_spans("  会议强调，要落实。", titles=NO_TITLES) == [(0, 11, "stress", "强调")]
+
+
 def test_paragraph_without_cue_is_other_and_sentence_continues_move():
     text = "会议强调，要落实。坚持底线思维。\n多地已经调整措施。会议指出，形势严峻。"
     assert moves_of(text) == [("stress", "会议强调，要落实。坚持底线思维。\n"),

@@ -49,6 +49,5 @@ def test_notebook_07_runs_unchanged_on_a_grown_corpus(tmp_path, monkeypatch):
     places = pd.read_csv(figures / "07_keyness_places.csv")
     assert "广东" in set(places.place)
     manifest = pd.read_csv(figures / "manifest.csv")
-    assert sorted(manifest.name) == ["07_echo_moves", "07_keyness_direct_periods", "07_keyness_places",
-                                     "07_move_anatomy"]
+    assert {"07_echo_moves", "07_keyness_direct_periods", "07_keyness_places", "07_move_anatomy"} <= set(manifest.name)
     assert manifest.parameters.str.contains(str(data).replace("\\", "\\\\")).all()

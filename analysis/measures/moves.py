@@ -198,6 +198,8 @@ def move_spans(text: str, *, titles=None) -> list[tuple[int, int, str, str]]:
             move, cue, _ = found
             put(p, 2, move, cue)
     positions = sorted(bounds)
+    if not positions:  # whitespace only
+        return [(0, len(text), "other", "")]
     spans = []
     if positions[0] > 0:  # leading whitespace only: it joins the first span
         first = positions[0]
