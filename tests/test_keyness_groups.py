@@ -117,3 +117,12 @@ def test_one_vs_rest_prose():
     n_sig = int(((kt.g2 > 0) & kt.significant_all).sum())
     assert (f"{n_sig} over-used terms pass it" in text) if n_sig else ("No over-used term passes it" in text)
     assert "1 of the 3 groups rest on a single unit" in text
+
+
+def test_reference_as_corpus_tables_is_segmented_like_the_matrix():
+    a = pd.DataFrame({"unit_id": ["t1", "t2"], "text": ["会议强调，要坚持动态清零。", "会议指出，坚持动态清零，严防层层加码。"]})
+    b = pd.DataFrame({"unit_id": ["r1"], "text": ["新闻报道了疫情防控工作，各地优化措施。"]})
+    from_tables = keyness_reference(a, b, min_count=1, n_boot=0)
+    from_matrices = keyness_reference(A.document_term_matrix(a), A.document_term_matrix(b), min_count=1, n_boot=0)
+    pd.testing.assert_frame_equal(from_tables, from_matrices)
+    assert from_tables.set_index("term").loc["动态清零", "count_target"] == 2

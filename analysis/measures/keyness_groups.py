@@ -138,6 +138,15 @@ def _stack(target, reference):
     return DocumentTermMatrix(counts, vocab, docvars)
 
 
+def _matrix(data):
+    """A document-term matrix from a matrix, a tokenized table or a corpus table (segmented)."""
+    from analysis.text.matrix import as_dtm, document_term_matrix
+
+    if isinstance(data, pd.DataFrame) and "tokens" not in data.columns and "text" in data.columns:
+        return document_term_matrix(data)
+    return as_dtm(data)
+
+
 def keyness_reference(target, reference, *, min_count: int = 3, n_boot: int = 1000, seed: int = 0,
                       alpha: float = 0.05, n_perm: int = 999) -> pd.DataFrame:
     """Keyness of a target corpus against an external reference corpus or frequency list.
@@ -145,10 +154,11 @@ def keyness_reference(target, reference, *, min_count: int = 3, n_boot: int = 10
     Parameters
     ----------
     target : DocumentTermMatrix or pandas.DataFrame
-        The target's units (a matrix, or a tokenized corpus table).
+        The target's units: a matrix, a tokenized table, or a corpus table (segmented
+        with the project segmenter through :func:`analysis.document_term_matrix`).
     reference : DocumentTermMatrix, pandas.DataFrame or dict
-        Another corpus (a matrix or a tokenized table: its units give the unit-level
-        columns), or a frequency list (a DataFrame with ``term`` and ``count``, a Series
+        Another corpus (a matrix, a tokenized table or a corpus table: its units give the
+        unit-level columns), or a frequency list (a DataFrame with ``term`` and ``count``, a Series
         or a dict term -> count).  The list's terms must be tokens as the target's
         segmenter makes them (e.g. ``term_frequencies`` of another corpus).
     min_count, n_boot, seed, alpha, n_perm
@@ -169,9 +179,9 @@ def keyness_reference(target, reference, *, min_count: int = 3, n_boot: int = 10
     :func:`analysis.keyness`.
     """
     from analysis.measures.keyness import keyness
-    from analysis.text.matrix import DocumentTermMatrix, as_dtm
+    from analysis.text.matrix import DocumentTermMatrix
 
-    t = as_dtm(target)
+    t = _matrix(target)
     is_list = isinstance(reference, (dict, pd.Series)) or (
         isinstance(reference, pd.DataFrame) and {"term", "count"} <= set(reference.columns)
         and "tokens" not in reference.columns)
@@ -183,7 +193,7 @@ def keyness_reference(target, reference, *, min_count: int = 3, n_boot: int = 10
         r = DocumentTermMatrix(sparse.csr_matrix(freq.to_numpy(dtype=np.int64)[None, :]),
                                tuple(freq.index), pd.DataFrame({"unit_id": ["(frequency list)"]}))
     else:
-        r = as_dtm(reference)
+        r = _matrix(reference)
     stacked = _stack(t, r)
     side = stacked.docvars._side
     shared = set(stacked.docvars.unit_id[side == "target"]) & set(stacked.docvars.unit_id[side == "reference"])
