@@ -344,3 +344,18 @@ def test_readme_lists_every_move():
     section = readme[readme.index("### Readout moves"):readme.index("### Echo of the centre")]
     for m in MOVES:
         assert f"| `{m}` |" in section
+
+
+def test_readme_states_the_heldout_agreement(broadcast_mirror):
+    """benchmarks/bench_moves_heldout.py: the rules on stories they were not written on (needs the mirror)."""
+    import importlib.util
+
+    if not broadcast_mirror:
+        pytest.skip("needs the 新闻联播 mirror (COVID_DISCOURSE_XWLB_MIRROR or ../shared/mirror)")
+    spec = importlib.util.spec_from_file_location("bench_moves_heldout", ROOT / "benchmarks" / "bench_moves_heldout.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    agreement, prose = bench.heldout_prose()
+    assert agreement.attrs["units"] == list(bench.HELDOUT)  # every annotated story still has its text
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert prose in readme, "README's held-out agreement sentence is stale: run benchmarks/bench_moves_heldout.py"
