@@ -71,6 +71,8 @@ def test_reference_corpus_union_vocabulary_and_unit_columns():
     assert kt.loc["经济", "n_units_reference"] == 2
     assert not np.isnan(kt.loc["经济", "p_perm_units"])
     assert kt.attrs["reference_kind"] == "corpus"
+    named = keyness_reference(T, R, min_count=1, n_boot=0, target_label="报告", reference_label="新闻")
+    assert A.keyness_summary(named).startswith("target ['报告']: 5 unit(s), 50 tokens; reference ['新闻']: 2 unit(s)")
 
 
 def test_reference_frequency_list():

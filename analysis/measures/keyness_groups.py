@@ -148,7 +148,8 @@ def _matrix(data):
 
 
 def keyness_reference(target, reference, *, min_count: int = 3, n_boot: int = 1000, seed: int = 0,
-                      alpha: float = 0.05, n_perm: int = 999) -> pd.DataFrame:
+                      alpha: float = 0.05, n_perm: int = 999, target_label: str = "target",
+                      reference_label: str = "reference") -> pd.DataFrame:
     """Keyness of a target corpus against an external reference corpus or frequency list.
 
     Parameters
@@ -163,6 +164,9 @@ def keyness_reference(target, reference, *, min_count: int = 3, n_boot: int = 10
         segmenter makes them (e.g. ``term_frequencies`` of another corpus).
     min_count, n_boot, seed, alpha, n_perm
         As :func:`analysis.keyness`.
+    target_label, reference_label : str
+        How the two sides are named in ``attrs["target"]``/``attrs["reference"]`` (and so in
+        :func:`analysis.keyness_summary`).
 
     Returns
     -------
@@ -213,7 +217,7 @@ def keyness_reference(target, reference, *, min_count: int = 3, n_boot: int = 10
         if res:
             res["reference"] = "nothing (a frequency list)"
             kt.attrs["resampled"] = res
-    kt.attrs["target"], kt.attrs["reference"] = ["target"], ["reference"]
+    kt.attrs["target"], kt.attrs["reference"] = [target_label], [reference_label]
     return kt
 
 
