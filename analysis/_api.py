@@ -82,4 +82,14 @@ _EXPORTS: dict[str, str] = {
     "lead_lag_prose": "measures.talk_action",
     "plot_policy_dumbbell": "figures.policy_plots", "plot_talk_vs_policy": "figures.policy_plots",
     "plot_series_vs_index": "figures.policy_plots",
+    # readout moves, echo of the centre, keyness beyond two groups
+    "MOVES": "measures.moves", "MovesWarning": "measures.moves", "readout_moves": "measures.moves",
+    "move_spans": "measures.moves", "manifest_moves": "measures.moves", "load_moves_gold": "measures.moves",
+    "move_agreement": "measures.moves", "move_corpus": "measures.moves", "move_shares": "measures.moves",
+    "kwic_moves": "measures.moves", "agreement_prose": "measures.moves", "anatomy_prose": "measures.moves",
+    "echo": "measures.echo", "EchoResult": "measures.echo", "echo_summary": "measures.echo",
+    "keyness_one_vs_rest": "measures.keyness_groups", "keyness_reference": "measures.keyness_groups",
+    "reference_frequencies": "measures.keyness_groups", "one_vs_rest_prose": "measures.keyness_groups",
+    "MOVE_COLOURS": "figures.readout_plots", "plot_move_anatomy": "figures.readout_plots",
+    "plot_echo_moves": "figures.readout_plots", "plot_keyness_groups": "figures.readout_plots",
 }

@@ -65,7 +65,8 @@ _PERSON_FIELDS = ("speaker", "chair", "instructions")
 #: metadata a unit can carry (and inherit from its document)
 _META = (*_TEXT_FIELDS, *_DATE_FIELDS, *_PERSON_FIELDS, "inferred", "excerpt")
 _DOC_KEYS = {"doc_id", "file", "encoding", "script", "units", *_META}
-_UNIT_KEYS = {"unit_id", "start", "end", "exclude", *_META}
+#: ``moves`` (readout-move overrides) is read and checked by analysis.measures.moves
+_UNIT_KEYS = {"unit_id", "start", "end", "exclude", "moves", *_META}
 _EXCLUDE_KEYS = {"start", "end", "reason"}
 _TOP_KEYS = {"periods", "documents"}
 _PERIOD_KEYS = {"label", "description", "start", "end"}
