@@ -92,4 +92,7 @@ _EXPORTS: dict[str, str] = {
     "reference_frequencies": "measures.keyness_groups", "one_vs_rest_prose": "measures.keyness_groups",
     "MOVE_COLOURS": "figures.readout_plots", "plot_move_anatomy": "figures.readout_plots",
     "plot_echo_moves": "figures.readout_plots", "plot_keyness_groups": "figures.readout_plots",
+    # citing a figure; exports for R, Stata and spreadsheets
+    "cite": "workflow.cite", "Citation": "workflow.cite", "CiteError": "workflow.cite",
+    "export": "workflow.export", "ExportError": "workflow.export",
 }

@@ -35,6 +35,8 @@ MANIFEST_COLUMNS = ["name", "caption", "notebook", "parameters", "data_hash", "l
                     "keywords_hash", "code_hash", "packages", "files", "sha256"]
 #: Columns of manifests written before the files' SHA-256 were recorded (read with ``sha256`` empty).
 _LEGACY_COLUMNS = MANIFEST_COLUMNS[:-1]
+#: This package's distribution name (pyproject.toml), as recorded in the manifest's ``packages``.
+DISTRIBUTION = "covid-discourse-analysis"
 #: Packages whose versions shape the figures (recorded in the manifest).
 PACKAGES = ["matplotlib", "pandas", "numpy", "scikit-learn", "scipy", "jieba", "wordcloud",
             "noto-cjk-sans-otc"]
@@ -100,10 +102,13 @@ def data_hash(data_dir=None) -> str:
 
 
 def packages_line() -> str:
-    """Versions of :data:`PACKAGES`, as recorded in the manifest."""
+    """Versions recorded in the manifest: this package's own (``analysis.__version__``,
+    as ``covid-discourse-analysis==X``), then those of :data:`PACKAGES`."""
     from importlib.metadata import version
 
-    return " ".join(f"{p}=={version(p)}" for p in PACKAGES)
+    from analysis import __version__
+
+    return " ".join([f"{DISTRIBUTION}=={__version__}", *(f"{p}=={version(p)}" for p in PACKAGES)])
 
 
 def input_hashes(notebook, data_dir=None, keywords_path=None) -> dict:

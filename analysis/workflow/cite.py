@@ -42,9 +42,9 @@ from pathlib import Path
 
 __all__ = ["cite", "Citation", "check", "compare", "CheckResult", "CiteError", "SOURCES", "main"]
 
+from analysis.infra.provenance import DISTRIBUTION
+
 ROOT = Path(__file__).resolve().parents[2]
-#: Distribution name, as recorded in the manifest's ``packages`` column.
-DISTRIBUTION = "covid-discourse-analysis"
 #: Manifest columns compared by ``--check``, and what a difference means.
 HASHES = {
     "data_hash": "the data (corpus.yml or a raw file) differs",
