@@ -238,13 +238,6 @@ class Citation:
                   ("url", self.url), ("doi", self.doi), ("note", _tex(note))]
         out = [_bib_entry("misc", self._key(), fields)]
         for i, s in enumerate(self.sources):
-            ref = s.get("reference")
-            if ref:
-                out.append(_bib_entry("article", _csl_id(ref), [
-                    ("author", " and ".join(f"{_tex(a['family'])}, {_tex(a['given'])}" for a in ref["author"])),
-                    ("title", "{" + _tex(ref["title"]) + "}"), ("journal", _tex(ref["container-title"])),
-                    ("volume", ref.get("volume")), ("pages", (ref.get("page") or "").replace("-", "--") or None),
-                    ("year", str(ref["issued"]["date-parts"][0][0])), ("doi", ref.get("DOI"))]))
             out.append(_bib_entry("misc", f"{self._key()}_source{i + 1}", [
                 ("title", "{" + _tex(s["title"] or "External source") + "}"),
                 ("howpublished", _tex(f"{s['repository']}, commit {s['commit']}" if s["repository"]
@@ -253,6 +246,13 @@ class Citation:
                 ("note", _tex("; ".join(x for x in [
                     f"registry hash {s['registry_hash']}" if s.get("registry_hash") else "",
                     f"licence {s['licence']}" if s.get("licence") else ""] if x)) or None)]))
+            ref = s.get("reference")
+            if ref:
+                out.append(_bib_entry("article", _csl_id(ref), [
+                    ("author", " and ".join(f"{_tex(a['family'])}, {_tex(a['given'])}" for a in ref["author"])),
+                    ("title", "{" + _tex(ref["title"]) + "}"), ("journal", _tex(ref["container-title"])),
+                    ("volume", ref.get("volume")), ("pages", (ref.get("page") or "").replace("-", "--") or None),
+                    ("year", str(ref["issued"]["date-parts"][0][0])), ("doi", ref.get("DOI"))]))
         return "\n\n".join(out) + "\n"
 
     def _bib_authors(self) -> str:
