@@ -107,6 +107,19 @@ def test_result_table_parquet_and_stata(tmp_path):
     assert np.isnan(back["log_ratio"].iloc[2]) and back["log_ratio"].iloc[0] == 1.25
 
 
+def test_table_attributes_are_kept(tmp_path):
+    table = result_table()
+    table.attrs = {"target": ["2022-11"], "n_target": np.int64(2274), "bonferroni_g2": 12.5, "units": {"a", "b"}}
+    expected = {"target": ["2022-11"], "n_target": 2274, "bonferroni_g2": 12.5, "units": ["a", "b"]}
+    files = export(table, tmp_path / "k.csv")
+    assert [f.name for f in files] == ["k.csv", "k.attrs.json"]
+    assert json.loads((tmp_path / "k.attrs.json").read_text(encoding="utf-8")) == expected
+    assert [f.name for f in export(table, tmp_path / "k.dta")] == ["k.dta", "k.attrs.json"]
+    assert export(table, tmp_path / "k.parquet") == [tmp_path / "k.parquet"]
+    assert pd.read_parquet(tmp_path / "k.parquet").attrs == expected
+    assert table.attrs["n_target"] == 2274 and isinstance(table.attrs["units"], set), "input untouched"
+
+
 def test_stata_renames_invalid_names_and_keeps_them_as_labels(tmp_path):
     table = pd.DataFrame({"log ratio": [1.0], "省份": ["河南"], "ok_name": [2], "x" * 40: [3]})
     [path] = export(table, tmp_path / "t.dta")

@@ -24,6 +24,8 @@ The folder layout is what R's ``Matrix::readMM`` and ``quanteda::as.dfm`` read (
 
 * a table's index is written as columns when it is not a plain 0..n-1 range;
 * list, tuple, set and dict cells are written as JSON text (in every format);
+* a table's ``attrs`` (e.g. a keyness table's evidence base and Bonferroni threshold) go
+  into the Parquet file's metadata, and beside a CSV or Stata file as ``<name>.attrs.json``;
 * missing values are empty CSV cells (so is an empty string: CSV cannot tell them apart),
   nulls in Parquet, Stata's missing value for numbers and ``""`` for text;
 * Stata variable names must be ASCII identifiers of at most 32 characters: other column
@@ -81,7 +83,8 @@ def export(obj, path, *, text: bool = True) -> list[Path]:
     Returns
     -------
     list of Path
-        The files written.
+        The files written (a table with ``attrs`` also gets ``<name>.attrs.json``, except
+        in Parquet, which keeps them).
 
     Raises
     ------
@@ -119,14 +122,17 @@ def export(obj, path, *, text: bool = True) -> list[Path]:
         raise ExportError(f"cannot write a table to {path}: name a file ending in {have}")
     table = _plain_table(obj, text)
     if suffix == ".csv":
-        data = _csv_bytes(table)
+        files = {path: _csv_bytes(table)}
     elif suffix == ".parquet":
-        data = _parquet_bytes(table)
+        files = {path: _parquet_bytes(table)}
     else:
-        data = _stata_bytes(table, path)
-    from analysis.infra.files import atomic_write
+        files = {path: _stata_bytes(table, path)}
+    if table.attrs and suffix != ".parquet":  # Parquet keeps them in its own metadata
+        files[path.with_name(path.stem + ".attrs.json")] = (
+            json.dumps(table.attrs, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    from analysis.infra.files import atomic_write_many
 
-    return [atomic_write(path, data)]
+    return atomic_write_many(files)
 
 
 def _plain_table(frame, text: bool):
@@ -138,6 +144,7 @@ def _plain_table(frame, text: bool):
         raise ExportError("the table has multi-level column names: flatten them first, e.g. "
                           "`table.columns = ['_'.join(map(str, c)) for c in table.columns]`")
     out = frame.copy()
+    out.attrs = json.loads(json.dumps(frame.attrs, default=_json_default))
     if not (isinstance(out.index, pd.RangeIndex) and out.index.start == 0 and out.index.step == 1
             and out.index.name is None):
         names = [n if n is not None else ("index" if out.index.nlevels == 1 else f"index_{i}")
@@ -156,6 +163,15 @@ def _plain_table(frame, text: bool):
             if s.map(lambda v: isinstance(v, (list, tuple, set, dict))).any():
                 out.isetitem(i, s.map(_json_cell))
     return out
+
+
+def _json_default(value):
+    """JSON for numpy scalars and arrays, pandas objects and anything else (as text)."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return str(value)
 
 
 def _json_cell(value):
