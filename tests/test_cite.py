@@ -1,11 +1,13 @@
 """A figure's citation (analysis/workflow/cite.py): the commit found from the manifest's history, the
 sources from its parameters, the formats, and --check's comparison of a rebuild."""
 import csv
+import hashlib
 import io
 import json
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -53,7 +55,6 @@ def repo(tmp_path):
         "  - doc_id: b\n    outlet: 河南日报\n", encoding="utf-8")
     registry = b"0" * 64 + b"  news/20200101.md\n"
     (root / "data" / "sources" / f"xwlb-{XWLB}.sha256").write_bytes(registry)
-    import hashlib
     reg_hash = hashlib.sha256(registry).hexdigest()
     git(root, "init", "-q")
     commits = {}
@@ -191,7 +192,7 @@ def test_an_unknown_figure_lists_the_figures(repo):
 def test_the_real_figure_cites_its_manifest_row():
     """`python -m analysis.cite 02_keyness_periods`: commit and hashes as in figures/manifest.csv."""
     name = "02_keyness_periods"
-    res = subprocess.run([os.sys.executable, "-m", "analysis.cite", name], capture_output=True, text=True, cwd=ROOT)
+    res = subprocess.run([sys.executable, "-m", "analysis.cite", name], capture_output=True, text=True, cwd=ROOT)
     assert res.returncode == 0, res.stderr
     [r] = [r for r in read_manifest_rows(ROOT / "figures" / "manifest.csv") if r["name"] == name]
     for k in ("data_hash", "lexicon_hash", "keywords_hash", "code_hash"):
