@@ -209,6 +209,17 @@ def test_the_real_figure_cites_its_manifest_row():
         assert C._manifest_rows(git(ROOT, "show", f"{before}:figures/manifest.csv") + "\n").get(name) != r
 
 
+def test_running_the_command_keeps_the_public_function():
+    """`python -m analysis.cite` (runpy) does not bind the command module over `A.cite`."""
+    code = ("import runpy, sys, analysis as A\n"
+            "sys.argv = ['analysis.cite', '--list']\n"
+            "try:\n    runpy.run_module('analysis.cite', run_name='__main__', alter_sys=True)\n"
+            "except SystemExit as e:\n    assert e.code == 0, e.code\n"
+            "assert callable(A.cite) and A.cite.__module__ == 'analysis.workflow.cite', A.cite\n"
+            "import analysis\nassert analysis.cite is A.cite\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, capture_output=True)
+
+
 def test_command_line_errors_and_list():
     assert C.main(["no_such_figure"]) == 2
     assert C.main(["--list"]) == 0
