@@ -271,3 +271,40 @@ def test_terms_that_cannot_be_lines_are_refused(tmp_path):
 
 def test_public_name():
     assert A.export is export
+
+
+def _r_has(package):
+    if shutil.which("Rscript") is None:
+        return False
+    res = subprocess.run(["Rscript", "-e", f"quit(status = !requireNamespace('{package}', quietly = TRUE))"],
+                         capture_output=True)
+    return res.returncode == 0
+
+
+@pytest.mark.skipif(not _r_has("haven"), reason="R package haven not installed (apt-get install r-cran-haven)")
+def test_stata_file_reads_in_r_with_haven(corpus, tmp_path):
+    """An independent reader of the .dta file: R's haven (Stata's own format, not pandas reading pandas)."""
+    table = pd.DataFrame({"省份": ["河南", "江苏"], "log_ratio": [1.25, -0.5], "n": [3, 0], "flag": [True, False]})
+    export(table, tmp_path / "t.dta")
+    export(corpus, tmp_path / "corpus.dta")
+    script = r"""
+    args <- commandArgs(trailingOnly = TRUE)
+    t <- haven::read_dta(args[1]); c <- haven::read_dta(args[2])
+    con <- file(args[3], open = "w", encoding = "UTF-8")
+    writeLines(c(paste(names(t), collapse = "|"), paste(t[[1]], collapse = "|"), attr(t[[1]], "label"),
+                 paste(t$log_ratio, collapse = "|"), paste(t$n, collapse = "|"), paste(t$flag, collapse = "|"),
+                 paste(dim(c), collapse = "|"), as.character(nchar(c$text[which.max(nchar(c$text))])),
+                 c$unit_id[1]), con)
+    close(con)
+    """
+    (tmp_path / "read.R").write_text(script, encoding="utf-8")
+    res = subprocess.run(["Rscript", "--vanilla", str(tmp_path / "read.R"), str(tmp_path / "t.dta"),
+                          str(tmp_path / "corpus.dta"), str(tmp_path / "out.txt")],
+                         capture_output=True, text=True, env={**os.environ, "LC_ALL": "C.UTF-8"})
+    assert res.returncode == 0, res.stderr
+    lines = (tmp_path / "out.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "_0|log_ratio|n|flag"
+    assert lines[1:6] == ["河南|江苏", "省份", "1.25|-0.5", "3|0", "1|0"]
+    assert lines[6] == f"{len(corpus)}|{corpus.shape[1]}"
+    assert int(lines[7]) == corpus["text"].str.len().max()          # the longest text whole (strL)
+    assert lines[8] == corpus["unit_id"].iloc[0]
