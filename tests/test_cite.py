@@ -96,6 +96,17 @@ def test_an_uncommitted_row_has_no_commit_and_says_so(repo):
     assert "Reproduce" not in c.text()
 
 
+def test_changed_figure_files_are_noted(repo):
+    root, commits, _ = repo
+    (root / "figures" / "fig_a.csv").write_text("term,n\n清零,3\n", encoding="utf-8")
+    git(root, "add", "-A"); git(root, "commit", "-qm", "c5: figure file")
+    assert C.cite("fig_a", root=root).notes == []
+    (root / "figures" / "fig_a.csv").write_text("term,n\n清零,4\n", encoding="utf-8")
+    c = C.cite("fig_a", root=root)
+    assert c.commit == commits["c1"]
+    assert c.notes == ["the figure files differ from the committed ones: figures/fig_a.csv"]
+
+
 def test_software_figure_documents_and_hashes(repo):
     root, commits, _ = repo
     c = C.cite("fig_a", root=root)

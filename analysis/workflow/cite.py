@@ -445,7 +445,7 @@ def cite(name: str, *, figures_dir=None, root=None) -> Citation:
                      root=root)
         if dirty:
             notes.append("the figure files differ from the committed ones: " + " ".join(
-                ln[3:] for ln in dirty.splitlines()))
+                ln.split(None, 1)[1] for ln in dirty.splitlines()))
     version = _version(row["packages"])
     if version is None:
         from analysis import __version__
