@@ -31,7 +31,8 @@ def git(root, *args):
 def row(name, **kw):
     base = {"name": name, "caption": f"Caption of {name}", "notebook": "02_periods.ipynb", "parameters": "{}",
             "data_hash": "d" * 16, "lexicon_hash": "l" * 16, "keywords_hash": "-", "code_hash": "c" * 16,
-            "packages": "covid-discourse-analysis==9.9.9 pandas==3.1.1", "files": f"{name}.pdf {name}.png {name}.csv"}
+            "packages": "covid-discourse-analysis==9.9.9 pandas==3.1.1", "files": f"{name}.pdf {name}.png {name}.csv",
+            "sha256": " ".join(c * 64 for c in "123")}
     return base | kw
 
 
@@ -120,6 +121,8 @@ def test_software_figure_documents_and_hashes(repo):
     assert "Figure fig_a: Caption of fig_a (notebook 02_periods.ipynb)." in text
     assert "2 news documents listed in data/corpus.yml (outlets: 河南日报, 新华社)" in text
     assert f"code_hash {'c' * 16}" in text and c.url is None
+    assert c.files == {"fig_a.pdf": "1" * 64, "fig_a.png": "2" * 64, "fig_a.csv": "3" * 64}
+    assert f"Files (SHA-256): fig_a.pdf {'1' * 64}, fig_a.png {'2' * 64}, fig_a.csv {'3' * 64}" in text
     assert str(c) == text == repr(c)
 
 

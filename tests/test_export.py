@@ -12,14 +12,26 @@ from scipy import io as spio
 from scipy import sparse
 
 import analysis as A
-from analysis.infra.csv_safety import restore_frame
+from analysis.infra.files import FORMULA_STARTS
 from analysis.text.matrix import DocumentTermMatrix
 from analysis.workflow.export import STATA_MAX_VARIABLES, ExportError, export
 
 
+def _unquote(value):
+    """The inverse of the formula guard: one leading ' removed before a formula character."""
+    if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_STARTS and value[1:2]:
+        return value[1:]
+    return value
+
+
 def read_csv_export(path, **kw):
-    """How a careful user reads an exported CSV back: BOM-aware, empty cells as "", quotes restored."""
-    return restore_frame(pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, **kw))
+    """How a careful user reads an exported CSV back: BOM-aware, empty cells as "", guard quotes removed."""
+    frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, **kw)
+    frame.columns = [_unquote(c) for c in frame.columns]
+    for col in frame.columns:
+        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
+            frame[col] = frame[col].map(_unquote)
+    return frame
 
 
 @pytest.fixture
@@ -210,7 +222,7 @@ def test_r_reads_the_matrix_and_docvars(small_dtm, corpus, tmp_path):
     assert got["small_cell"] == "5"
     assert got["small_terms"] == "动态清零|层层加码|科学精准"
     assert got["small_province"] == "河南|江苏|"
-    assert got["small_note"] == "'=HYPERLINK(\"x\")||'-"     # R shows the spreadsheet-safe text
+    assert got["small_note"] == "'=HYPERLINK(\"x\")||-"      # R shows the spreadsheet-safe text
     assert got["real_dim"] == f"{dtm.shape[0]}|{dtm.shape[1]}"
     assert int(got["real_sum"]) == dtm.counts.sum()
     assert got["real_units"].split("|") == dtm.docvars["unit_id"].tolist()

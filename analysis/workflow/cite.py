@@ -17,7 +17,8 @@ assembled from the figure's row in ``figures/manifest.csv`` and the repository:
   commit listed in :data:`SOURCES` is named with its repository, licence and the
   reference its licence asks for (e.g. Hale et al. 2021 for OxCGRT); another commit is
   still listed, as an external source pinned at that commit;
-* the manifest hashes (data, lexicon, keywords, code) and package versions.
+* the manifest hashes (data, lexicon, keywords, code), package versions and the SHA-256
+  of the figure's files.
 
 ``--check`` rebuilds the figure's notebook into a temporary folder (``python -m
 analysis.build --only NB --figures-dir TMP --force``) and compares: the CSV
@@ -113,7 +114,12 @@ def public_url(remote: str | None) -> str | None:
 
 
 def _manifest_rows(text: str) -> dict[str, dict]:
-    return {r["name"]: r for r in csv.DictReader(io.StringIO(text, newline=""))}
+    """Rows of a manifest's text by name, every column of the current layout present (a column
+    that an older manifest lacks reads as ``""``, as :func:`read_manifest_rows` does)."""
+    from analysis.infra.provenance import MANIFEST_COLUMNS
+
+    return {r["name"]: {k: r.get(k) or "" for k in MANIFEST_COLUMNS}
+            for r in csv.DictReader(io.StringIO(text, newline=""))}
 
 
 def row_commit(name: str, row: dict, root=ROOT, manifest="figures/manifest.csv") -> tuple[str | None, str]:
@@ -131,6 +137,7 @@ def row_commit(name: str, row: dict, root=ROOT, manifest="figures/manifest.csv")
     head = _git("show", f"HEAD:{manifest}", root=root)
     if head is None:
         return None, "not a git checkout (or the manifest is not committed): no commit to cite"
+    row = {k: row.get(k) or "" for k in row}
     if _manifest_rows(head + "\n").get(name) != row:
         return None, (f"the manifest row of {name} differs from the committed one (figures made "
                       f"since the last commit): commit figures/ first, then cite the new commit")
@@ -169,6 +176,7 @@ class Citation:
     url: str | None
     doi: str | None
     documents: dict
+    files: dict = field(default_factory=dict)
     sources: list = field(default_factory=list)
     notes: list = field(default_factory=list)
 
@@ -208,6 +216,8 @@ class Citation:
                 lines.append(f"  - registry hash {v} (parameter {k})")
         lines += ["", "Manifest: " + ", ".join(f"{k} {v}" for k, v in self.hashes.items()),
                   f"Packages: {self.packages}"]
+        if self.files:
+            lines.append("Files (SHA-256): " + ", ".join(f"{f} {h}" for f, h in self.files.items()))
         if self.commit:
             lines.append(f"Reproduce: git checkout {self.commit[:12]} && python -m analysis.cite "
                          f"{self.figure} --check")
@@ -467,7 +477,8 @@ def cite(name: str, *, figures_dir=None, root=None) -> Citation:
         (str(cff["date-released"]) if cff.get("date-released") else None),
         title=cff.get("title", DISTRIBUTION), authors=cff.get("authors") or [{"name": DISTRIBUTION}],
         licence=cff.get("license"), url=remote or cff.get("repository-code"), doi=cff.get("doi"),
-        documents=_documents(data_dir, root), sources=_sources(params, root), notes=notes)
+        documents=_documents(data_dir, root), sources=_sources(params, root), notes=notes,
+        files=dict(zip(row["files"].split(), (row.get("sha256") or "").split())))
 
 
 # --------------------------------------------------------------------------- --check

@@ -9,7 +9,7 @@ object                                      ``path`` and what is written
 a table (the corpus table, any result       ``*.csv``: UTF-8 **with BOM** (so Excel detects the
 table: keyness, frequencies, series …)      encoding), comma-separated, ``\\n`` line ends, a header row;
                                             text cells a spreadsheet would run as formulas get a
-                                            leading ``'`` (:mod:`analysis.infra.csv_safety`)
+                                            leading ``'`` (:func:`analysis.infra.files.csv_safe`)
                                             ``*.parquet``: Apache Parquet (pyarrow), typed columns
                                             ``*.dta``: Stata 14+ (format 118, UTF-8), for small tables
 a document-term matrix                      a folder holding ``matrix.mtx`` (Matrix Market coordinate,
@@ -183,9 +183,9 @@ def _json_cell(value):
 
 
 def _csv_bytes(table) -> bytes:
-    from analysis.infra.csv_safety import neutralise_frame
+    from analysis.infra.files import csv_safe_frame
 
-    text = neutralise_frame(table).to_csv(index=False, lineterminator="\n")
+    text = csv_safe_frame(table).to_csv(index=False, lineterminator="\n")
     return b"\xef\xbb\xbf" + text.encode("utf-8")
 
 
