@@ -21,7 +21,7 @@ assembled from the figure's row in ``figures/manifest.csv`` and the repository:
   of the figure's files.
 
 ``--check`` rebuilds the figure's notebook into a temporary folder (``python -m
-analysis.build --only NB --figures-dir TMP --force``) and compares: the CSV
+analysis.build --only NB --figures-dir TMP --force-outside --force``) and compares: the CSV
 byte for byte and each manifest hash, naming what differs (PDF and PNG identity is
 reported too, for information).
 """
@@ -560,7 +560,7 @@ def rebuild(notebook: str, out_dir, root=None) -> subprocess.CompletedProcess:
     if MIRROR_ENV not in env and mirror.is_dir():  # as the Makefile does
         env[MIRROR_ENV] = str(mirror)
     cmd = [sys.executable, "-m", "analysis.build", "--only", Path(notebook).stem,
-           "--figures-dir", str(out_dir), "--force", "--jobs", "1"]
+           "--figures-dir", str(out_dir), "--force-outside", "--force", "--jobs", "1"]
     return subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, check=False)
 
 
