@@ -12,9 +12,10 @@ from scipy import io as spio
 from scipy import sparse
 
 import analysis as A
+from conftest import ROOT
 from analysis.infra.files import FORMULA_STARTS
 from analysis.text.matrix import DocumentTermMatrix
-from analysis.workflow.export import STATA_MAX_VARIABLES, ExportError, export
+from analysis.workflow.export import STATA_MAX_VARIABLES, STATA_STR_MAX_BYTES, ExportError, export
 
 
 def _unquote(value):
@@ -71,7 +72,7 @@ def test_corpus_parquet_reads_back_with_its_types(corpus, tmp_path):
 
 
 def test_corpus_stata_reads_back_long_texts_included(corpus, tmp_path):
-    assert corpus["text"].map(lambda t: len(t.encode("utf-8"))).max() > 2045, "test needs a strL text"
+    assert corpus["text"].map(lambda t: len(t.encode("utf-8"))).max() > STATA_STR_MAX_BYTES, "needs a strL"
     [path] = export(corpus, tmp_path / "corpus.dta")
     back = pd.read_stata(path)
     assert list(back.columns) == list(corpus.columns)
@@ -320,3 +321,9 @@ def test_stata_file_reads_in_r_with_haven(corpus, tmp_path):
     assert lines[6] == f"{len(corpus)}|{corpus.shape[1]}"
     assert int(lines[7]) == corpus["text"].str.len().max()          # the longest text whole (strL)
     assert lines[8] == corpus["unit_id"].iloc[0]
+
+
+def test_readme_states_the_stata_limits_of_the_code():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"Stata's {STATA_MAX_VARIABLES:,} variables" in readme
+    assert f"texts over {STATA_STR_MAX_BYTES:,} bytes are `strL`" in readme

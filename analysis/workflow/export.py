@@ -58,6 +58,8 @@ MATRIX_FILES = ("matrix.mtx", "terms.txt", "docvars.csv")
 TABLE_FORMATS = {".csv": "CSV (UTF-8 with BOM)", ".parquet": "Parquet", ".dta": "Stata"}
 #: Stata's limit on variables (Stata/SE and BE's 2,048 is lower; MP allows 120,000).
 STATA_MAX_VARIABLES = 32_767
+#: Longest fixed-width Stata string (bytes); longer texts are written as ``strL``.
+STATA_STR_MAX_BYTES = 2045
 
 
 class ExportError(ValueError):
@@ -223,8 +225,8 @@ def _stata_bytes(table, path: Path) -> bytes:
         elif pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
             s = s.astype(object).where(s.notna(), "").map(str)
             out[col] = s
-            if len(s) and s.map(lambda v: len(v.encode("utf-8"))).max() > 2045:
-                strl.append(col)  # Stata's fixed-width strings hold 2,045 bytes; longer ones are strL
+            if len(s) and s.map(lambda v: len(v.encode("utf-8"))).max() > STATA_STR_MAX_BYTES:
+                strl.append(col)
     buf = io.BytesIO()
     out.to_stata(buf, write_index=False, version=118, time_stamp=STATA_TIMESTAMP,
                  variable_labels=labels or None, convert_strl=strl or None)
