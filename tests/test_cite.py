@@ -142,10 +142,30 @@ def test_sources_are_found_from_the_parameters(repo):
     assert C.cite("fig_a", root=root).sources == []
 
 
-def test_known_sources_follow_the_source_modules():
-    from analysis.sources.broadcast import COMMIT, REPOSITORY
+def test_two_sources_get_their_own_registry_hashes(repo):
+    """As notebook 08 records them: the transcripts' registry_hash has no common prefix with corpus_commit,
+    and is matched by the hash of the committed registry file."""
+    root, _, reg_hash = repo
+    rows = read_manifest_rows(root / "figures" / "manifest.csv")
+    rows.append(row("fig_e", parameters=json.dumps({"corpus_commit": XWLB, "registry_hash": reg_hash,
+                                                    "policy_commit": OXCGRT, "policy_registry_hash": "f" * 64})))
+    write_manifest(root / "figures", rows)
+    by_commit = {s["commit"]: s for s in C.cite("fig_e", root=root).sources}
+    assert by_commit[XWLB]["registry_hash"] == reg_hash and by_commit[XWLB]["registry_key"] == "registry_hash"
+    assert by_commit[XWLB]["registry_file"] == f"data/sources/xwlb-{XWLB}.sha256"
+    assert by_commit[OXCGRT]["registry_hash"] == "f" * 64 and "registry_file" not in by_commit[OXCGRT]
 
-    assert {"repository": REPOSITORY, "commit": COMMIT}.items() <= C.SOURCES[0].items()
+
+def test_known_sources_follow_the_source_modules():
+    from analysis.sources import broadcast, policy
+
+    assert {"repository": broadcast.REPOSITORY, "commit": broadcast.COMMIT}.items() <= C.SOURCES[0].items()
+    assert {"repository": policy.REPOSITORY, "commit": policy.COMMIT}.items() <= C.SOURCES[1].items()
+    hale = C.SOURCES[1]["reference"]
+    # the reference agrees with the one the policy module states (authors, title, journal, pages, DOI)
+    for part in [*(a["family"] for a in hale["author"]), hale["title"], hale["container-title"], hale["DOI"],
+                 hale["page"].replace("-", "–")]:
+        assert part in policy.CITATION, part
 
 
 @pytest.mark.parametrize("remote, url", [

@@ -363,29 +363,48 @@ def _documents(data_dir: Path, root: Path) -> dict:
 
 
 def _sources(params: dict, root: Path) -> list[dict]:
-    """External sources pinned in a manifest row's parameters (see the module docstring)."""
+    """External sources pinned in a manifest row's parameters (see the module docstring).
+
+    Each 40-hex-digit value is a source commit.  A ``*registry*`` value belongs to it when
+    it is the SHA-256 of the committed registry file named with that commit
+    (``data/sources/*<commit>*``), else when the keys share a prefix (``policy_commit``,
+    ``policy_registry_hash``), else when one commit and one registry hash are left."""
     commits = [(k, v) for k, v in params.items() if isinstance(v, str) and _HEX40.match(v)]
     registries = [(k, v) for k, v in params.items() if "registry" in k and isinstance(v, str)]
 
     def prefix(k):
-        return re.sub(r"_?(registry_hash|registry|commit)$", "", k)
+        return re.sub(r"_?(registry_hash|registry|commit|repository)$", "", k)
 
-    out = []
+    out, free = [], list(registries)
     for key, commit in commits:
         known = next((s for s in SOURCES if s["commit"] == commit), None)
         repo_key = next((k for k in params if k.endswith("repository") and prefix(k) == prefix(key)), None)
-        entry = {"commit": commit, "commit_key": key,
-                 "repository": known["repository"] if known else params.get(repo_key) if repo_key else None,
-                 "title": known["title"] if known else None,
-                 "licence": known["licence"] if known else None,
-                 "reference": known["reference"] if known else None}
-        mine = [r for r in registries if prefix(r[0]) == prefix(key)] or (registries if len(commits) == 1 else [])
-        if mine:
-            entry["registry_key"], entry["registry_hash"] = mine[0]
-        for f in sorted((root / "data" / "sources").glob(f"*{commit}*")):
-            if entry.get("registry_hash") and hashlib.sha256(f.read_bytes()).hexdigest() == entry["registry_hash"]:
-                entry["registry_file"] = str(f.relative_to(root))
-        out.append(entry)
+        out.append({"commit": commit, "commit_key": key,
+                    "repository": known["repository"] if known else params.get(repo_key) if repo_key else None,
+                    "title": known["title"] if known else None,
+                    "licence": known["licence"] if known else None,
+                    "reference": known["reference"] if known else None})
+    files = {}
+    for entry in out:
+        for f in sorted((root / "data" / "sources").glob(f"*{entry['commit']}*")):
+            files[hashlib.sha256(f.read_bytes()).hexdigest()] = (entry, f)
+
+    def attach(entry, reg, file=None):
+        entry["registry_key"], entry["registry_hash"] = reg
+        if file is not None:
+            entry["registry_file"] = str(file.relative_to(root))
+        free.remove(reg)
+
+    for reg in list(free):
+        if reg[1] in files and "registry_hash" not in files[reg[1]][0]:
+            attach(*files[reg[1]][:1], reg, files[reg[1]][1])
+    for entry in out:
+        mine = [r for r in free if prefix(r[0]) == prefix(entry["commit_key"])]
+        if "registry_hash" not in entry and mine:
+            attach(entry, mine[0])
+    left = [e for e in out if "registry_hash" not in e]
+    if len(left) == 1 and len(free) == 1:
+        attach(left[0], free[0])
     return out
 
 
