@@ -167,3 +167,12 @@ def test_comparison_empty_side_is_named(seed_positions):
         compare_collocates(seed_positions, "精准", "period", "2022-11", "2021-08")
     with pytest.raises(ValueError, match="unknown period value"):
         compare_collocates(seed_positions, "精准", "period", "2023-01")
+
+
+def test_groups_equal_separate_subsets(toy):
+    groups = np.array(["g1", "g2", "g2"])
+    t = collocations(toy, "N", 2, by=groups, min_count=1)
+    for g in ("g1", "g2"):
+        alone = collocations(toy.subset(groups == g), "N", 2, min_count=1)
+        got = t[t["group"] == g].drop(columns="group").reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, alone.reset_index(drop=True))

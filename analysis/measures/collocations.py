@@ -194,28 +194,37 @@ def collocation_scores(o11, f1, f2, r1, n) -> dict:
 _SORTS = ("log_dice", "mi", "t_score", "g2", "frequency")
 
 
-def _one(pos, node, window, min_count):
-    terms, ids = _node_ids(pos, node)
-    node_pos, span = node_span(pos, terms, window)
-    f = pos.type_counts()
-    n, f1, r1 = pos.n_positions, len(node_pos), len(span)
+def _one(pos, node_ids, node_pos, span, span_units, node_units, min_count, unit_mask=None):
+    """Collocation table of one group (``unit_mask``; all units when None), from the
+    node's positions and merged span computed once on the whole corpus (spans never
+    cross a unit, so selecting units selects exactly their spans)."""
     v = len(pos.vocab)
+    if unit_mask is None:
+        n, units_total = pos.n_positions, pos.n_units
+    else:
+        in_node, in_span = unit_mask[node_units], unit_mask[span_units]
+        node_pos, node_units = node_pos[in_node], node_units[in_node]
+        span, span_units = span[in_span], span_units[in_span]
+        n, units_total = int(np.diff(pos.unit_pos_ptr)[unit_mask].sum()), int(unit_mask.sum())
+    f1, r1 = len(node_pos), len(span)
     o11 = np.bincount(pos.ids[span], minlength=v)
-    units = pos.unit_of(span)
-    pairs = np.unique(units.astype(np.int64) * v + pos.ids[span])
+    pairs = np.unique(span_units.astype(np.int64) * v + pos.ids[span])
     n_units = np.bincount(pairs % v, minlength=v)
     keep = pos.kept & (o11 >= max(min_count, 1))
-    keep[ids] = False
+    keep[node_ids] = False
     j = np.flatnonzero(keep)
-    scores = collocation_scores(o11[j], f1, f[j], r1, n) if len(j) else \
+    if unit_mask is None:
+        f = pos.type_counts()[j]
+    else:
+        f = np.asarray(pos.unit_type_counts[np.flatnonzero(unit_mask)][:, j].sum(axis=0)).ravel()
+    scores = collocation_scores(o11[j], f1, f, r1, n) if len(j) else \
         {k: np.zeros(0) for k in ("expected", "mi", "t_score", "log_dice", "g2")}
     out = pd.DataFrame({"collocate": [pos.vocab[i] for i in j], "frequency": o11[j].astype("int64"),
-                        "f_collocate": f[j].astype("int64"), "expected": scores["expected"],
+                        "f_collocate": np.asarray(f, dtype="int64"), "expected": scores["expected"],
                         "mi": scores["mi"], "t_score": scores["t_score"], "log_dice": scores["log_dice"],
                         "g2": scores["g2"], "n_units": n_units[j].astype("int64")})
-    node_units = len(np.unique(pos.unit_of(node_pos)))
-    facts = dict(f_node=f1, span_positions=r1, n_positions=n, units_with_node=node_units,
-                 units_total=pos.n_units)
+    facts = dict(f_node=f1, span_positions=r1, n_positions=n, units_with_node=len(np.unique(node_units)),
+                 units_total=units_total)
     return out, facts
 
 
@@ -269,7 +278,9 @@ def collocations(data, node, window: int = 5, *, by=None, min_count: int = 2,
     if sort not in _SORTS:
         raise ValueError(f"sort must be one of {_SORTS}, not {sort!r}")
     pos = _as_positions(data)
-    terms, _ = _node_ids(pos, node)  # the whole corpus decides whether the node exists
+    terms, node_ids = _node_ids(pos, node)  # the whole corpus decides whether the node exists
+    node_pos, span = node_span(pos, terms, window)
+    node_units, span_units = pos.unit_of(node_pos), pos.unit_of(span)
     sort_col = "frequency" if sort == "frequency" else sort
     frames, facts, missing = [], {}, []
     if by is None:
@@ -287,12 +298,8 @@ def collocations(data, node, window: int = 5, *, by=None, min_count: int = 2,
             name = getattr(by, "name", None) or "group"
         groups = [(g, (labels == g).to_numpy()) for g in sorted(labels.unique())]
     for g, mask in groups:
-        sub = pos if g is None else pos.subset(mask)
-        try:
-            table, fact = _one(sub, terms, window, min_count)
-        except NodeAbsentError:
-            missing.append(g)
-            continue
+        table, fact = _one(pos, node_ids, node_pos, span, span_units, node_units, min_count,
+                           None if g is None else mask)
         if fact["f_node"] == 0:
             missing.append(g)
             continue

@@ -117,7 +117,20 @@ class TokenPositions:
 
     def type_counts(self) -> np.ndarray:
         """Occurrences of every type over all positions (int64, one per ``vocab`` entry)."""
+        return self._type_counts.copy()
+
+    @cached_property
+    def _type_counts(self) -> np.ndarray:
         return np.bincount(self.ids, minlength=len(self.vocab)).astype(np.int64)
+
+    @cached_property
+    def unit_type_counts(self) -> sparse.csr_matrix:
+        """Units × types occurrence counts (int64, all types; built once per object)."""
+        rows = np.repeat(np.arange(self.n_units), np.diff(self.unit_pos_ptr))
+        m = sparse.csr_matrix((np.ones(len(self.ids), dtype=np.int64), (rows, self.ids)),
+                              shape=(self.n_units, len(self.vocab)))
+        m.sum_duplicates()
+        return m
 
     def subset(self, rows) -> "TokenPositions":
         """Units selected by a boolean mask or increasing positions (vocabulary kept)."""
