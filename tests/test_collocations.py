@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency
 
-from analysis.measures.collocations import (NodeAbsentError, collocate_matrix, collocation_scores,
+from analysis.measures.collocations import (NodeAbsentError, collocate_matrix, collocation_scores, node_family,
                                             collocation_summary, collocations, compare_collocates,
                                             comparison_summary, node_span)
 from analysis.text.positions import TokenPositions
@@ -176,3 +176,12 @@ def test_groups_equal_separate_subsets(toy):
         alone = collocations(toy.subset(groups == g), "N", 2, min_count=1)
         got = t[t["group"] == g].drop(columns="group").reset_index(drop=True)
         pd.testing.assert_frame_equal(got, alone.reset_index(drop=True))
+
+
+def test_node_family_collects_longer_tokens():
+    pos = positions_from([[["动态清零", "坚持", "清零"], ["双清零", "动态清零", "的清零"]]],
+                         {"动态清零", "坚持", "清零", "双清零"})
+    # 动态清零 twice, then 双清零 and 清零 once each (code point order); 的清零 is not a counted token
+    assert node_family(pos, "清零") == ["动态清零", "双清零", "清零"]
+    with pytest.raises(NodeAbsentError, match="does not occur"):
+        node_family(pos, "火星")

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-__all__ = ["collocations", "compare_collocates", "collocate_matrix", "node_span",
+__all__ = ["collocations", "compare_collocates", "node_family", "collocate_matrix", "node_span",
            "collocation_scores", "NodeAbsentError", "collocation_summary", "comparison_summary"]
 
 
@@ -109,6 +109,31 @@ def _node_ids(pos, node) -> tuple[list, np.ndarray]:
         raise NodeAbsentError("none of the node terms is a token of this corpus: "
                               + " | ".join(_absent_message(pos, t) for t in terms))
     return terms, np.asarray(sorted(ids), dtype=np.int64)
+
+
+def node_family(data, term: str, *, min_count: int = 1) -> list:
+    """Every counted token containing ``term`` (``清零`` -> 清零, 动态清零, 双清零 …), most
+    frequent first (ties by code point): a node set for :func:`collocations` when the
+    lexicon keeps formulas whole.
+
+    Parameters
+    ----------
+    data : TokenPositions or pandas.DataFrame
+    term : str
+    min_count : int, default 1
+        Tokens seen fewer times are left out.
+
+    Raises
+    ------
+    NodeAbsentError
+        No counted token contains ``term`` (the message says whether it occurs in the texts).
+    """
+    pos = _as_positions(data)
+    counts = pos.type_counts()
+    members = [i for i, t in enumerate(pos.vocab) if term in t and pos.kept[i] and counts[i] >= min_count]
+    if not members:
+        raise NodeAbsentError(_absent_message(pos, term))
+    return [pos.vocab[i] for i in sorted(members, key=lambda i: (-counts[i], pos.vocab[i]))]
 
 
 def node_span(pos, node, window: int = 5):
