@@ -92,4 +92,15 @@ _EXPORTS: dict[str, str] = {
     "reference_frequencies": "measures.keyness_groups", "one_vs_rest_prose": "measures.keyness_groups",
     "MOVE_COLOURS": "figures.readout_plots", "plot_move_anatomy": "figures.readout_plots",
     "plot_echo_moves": "figures.readout_plots", "plot_keyness_groups": "figures.readout_plots",
+    # word order: token positions, collocations, co-occurrence networks, correspondence analysis
+    "token_positions": "text.positions", "TokenPositions": "text.positions",
+    "collocations": "measures.collocations", "compare_collocates": "measures.collocations",
+    "collocate_matrix": "measures.collocations", "node_family": "measures.collocations",
+    "collocation_scores": "measures.collocations", "collocation_summary": "measures.collocations",
+    "comparison_summary": "measures.collocations", "NodeAbsentError": "measures.collocations",
+    "cooccurrence_network": "measures.cooccurrence", "CooccurrenceNetwork": "measures.cooccurrence",
+    "network_summary": "measures.cooccurrence",
+    "correspondence_analysis": "measures.correspondence", "CorrespondenceAnalysis": "measures.correspondence",
+    "plot_collocates": "figures.collocation_plots", "plot_collocate_series": "figures.collocation_plots",
+    "plot_cooccurrence_networks": "figures.network_plots", "plot_ca_biplot": "figures.network_plots",
 }

@@ -64,8 +64,7 @@ def plot_cooccurrence_networks(networks: dict, *, labels: str = "zh", seed: int 
     import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection
 
-    from analysis.figures.labels import _finish, _labeller
-    from analysis.figures.frequency_plots import _place_labels
+    from analysis.figures.labels import _finish, _labeller, _place_labels
 
     if not networks:
         raise ValueError("no network to draw")
@@ -142,8 +141,7 @@ def plot_ca_biplot(ca, *, labels: str = "zh", dims=(1, 2), row_kind: str = "row"
     """
     import matplotlib.pyplot as plt
 
-    from analysis.figures.labels import _finish, _labeller
-    from analysis.figures.frequency_plots import _place_labels
+    from analysis.figures.labels import _finish, _labeller, _place_labels
     from analysis.figures.style import OKABE_ITO
 
     k = len(ca.eigenvalues)
