@@ -185,3 +185,8 @@ def test_node_family_collects_longer_tokens():
     assert node_family(pos, "清零") == ["动态清零", "双清零", "清零"]
     with pytest.raises(NodeAbsentError, match="does not occur"):
         node_family(pos, "火星")
+
+
+def test_node_family_leaves_out_titles():
+    pos = positions_from([[["防控", "《防控方案》", "疫情防控"]]], {"防控", "《防控方案》", "疫情防控"})
+    assert node_family(pos, "防控") == ["疫情防控", "防控"]

@@ -70,8 +70,11 @@ def plot_collocates(tables: dict, *, n: int = 8, value: str = "log_dice", labels
             if len(d):
                 ax.set_xlim(0, max(d[value].max(), 0) * 1.25 + 1e-9)
             else:
-                ax.text(0.5, 0.5, "node absent or\nno collocate ≥ threshold", transform=ax.transAxes,
-                        ha="center", va="center", fontsize=7, color="#666666")
+                fact = (t.attrs["facts"] if by else {"all": t.attrs["facts"]}).get(g)
+                note = (f"node ×{fact['f_node']}: no collocate\nseen {t.attrs['min_count']}+ times" if fact
+                        else "node absent")
+                ax.text(0.5, 0.5, note, transform=ax.transAxes, ha="center", va="center", fontsize=7,
+                        color="#666666")
                 ax.set_xticks([])
             ax.tick_params(axis="x", labelsize=7)
             if i == 0:

@@ -24,20 +24,54 @@ def _community_colours():
 
 
 def network_layout(net, seed: int = 0) -> pd.DataFrame:
-    """Node coordinates of a :class:`~analysis.measures.cooccurrence.CooccurrenceNetwork`:
-    Fruchterman–Reingold (``networkx.spring_layout``) with a fixed seed, on the graph built
-    in sorted order, rescaled to [-1, 1]; returns ``term, x, y``."""
+    """Node coordinates of a :class:`~analysis.measures.cooccurrence.CooccurrenceNetwork`.
+
+    Each connected component is laid out on its own — Kamada–Kawai on hop distances
+    (``networkx.kamada_kawai_layout``, deterministic) started from a spring layout with
+    a fixed ``seed`` — scaled to a box whose side grows with the square root of its size,
+    and the boxes are packed in rows, largest first (so small components do not fly off
+    to the edges as in one global spring layout).  Returns ``term, x, y``, the whole
+    drawing within [-1, 1].
+    """
     import networkx as nx
 
     g = net.graph()
-    n = max(g.number_of_nodes(), 1)
-    xy = nx.spring_layout(g, seed=seed, weight="weight", k=1.8 / np.sqrt(n), iterations=300)
-    out = pd.DataFrame([(t, float(p[0]), float(p[1])) for t, p in sorted(xy.items())], columns=["term", "x", "y"])
-    return out
+    comps = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
+    placed = []
+    for comp in comps:
+        sub = g.subgraph(comp)
+        if len(comp) <= 2:
+            xy = {t: (float(i) - (len(comp) - 1) / 2, 0.0) for i, t in enumerate(comp)}
+        else:
+            start = nx.spring_layout(sub, seed=seed)
+            xy = nx.kamada_kawai_layout(sub, pos=start, weight=None)
+        pts = np.array([xy[t] for t in comp], dtype=float)
+        pts -= pts.mean(axis=0)
+        extent = np.abs(pts).max() or 1.0
+        side = np.sqrt(len(comp))
+        placed.append((comp, pts / extent * side / 2, side))
+    # shelf packing: rows no wider than the larger of the biggest box and sqrt(total area) * 1.4
+    width = max(max(s for _, _, s in placed), 1.4 * np.sqrt(sum(s * s for _, _, s in placed)))
+    x0 = y0 = row_h = 0.0
+    rows = []
+    for comp, pts, side in placed:
+        box = side + 0.6
+        if x0 > 0 and x0 + box > width:
+            x0, y0, row_h = 0.0, y0 - row_h, 0.0
+        centre = np.array([x0 + box / 2, y0 - box / 2])
+        rows += [(t, *(p + centre)) for t, p in zip(comp, pts)]
+        x0 += box
+        row_h = max(row_h, box)
+    out = pd.DataFrame(rows, columns=["term", "x", "y"])
+    xy = out[["x", "y"]].to_numpy()
+    mid = (xy.max(axis=0) + xy.min(axis=0)) / 2
+    scale = (xy.max(axis=0) - xy.min(axis=0)).max() / 2 or 1.0
+    out[["x", "y"]] = (xy - mid) / scale
+    return out.sort_values("term", kind="mergesort").reset_index(drop=True)
 
 
 def plot_cooccurrence_networks(networks: dict, *, labels: str = "zh", seed: int = 0, ncols: int = 2,
-                               panel_width: float = 5.2, fontsize: float = 7.5):
+                               panel_width: float | None = None, fontsize: float = 7.5):
     """Co-occurrence networks side by side (one panel per network).
 
     Parameters
@@ -48,8 +82,8 @@ def plot_cooccurrence_networks(networks: dict, *, labels: str = "zh", seed: int 
     seed : int, default 0
         Seed of the spring layout.
     ncols : int, default 2
-    panel_width : float
-        Inches per panel.
+    panel_width : float, optional
+        Inches per panel (default 5.2 with Chinese labels, 7.5 with the longer English ones).
     fontsize : float
 
     Returns
@@ -69,6 +103,7 @@ def plot_cooccurrence_networks(networks: dict, *, labels: str = "zh", seed: int 
     if not networks:
         raise ValueError("no network to draw")
     lab = _labeller(labels)
+    panel_width = panel_width or (5.2 if labels == "zh" else 7.5)
     colours = _community_colours()
     n = len(networks)
     ncols = min(ncols, n)
@@ -85,13 +120,12 @@ def plot_cooccurrence_networks(networks: dict, *, labels: str = "zh", seed: int 
         w = net.edges["weight"].to_numpy()
         widths = 0.4 + 2.6 * (w - w.min()) / (w.max() - w.min()) if w.max() > w.min() else np.full(len(w), 1.2)
         ax.add_collection(LineCollection(segs, linewidths=widths, colors="#8c8c8c", alpha=0.55, zorder=1))
-        sizes = 40 + 900 * nodes["frequency"].to_numpy() / fmax
+        sizes = 25 + 520 * nodes["frequency"].to_numpy() / fmax
         cols = [colours[c - 1] if c <= len(colours) else _GREY for c in nodes["community"]]
         ax.scatter(nodes["x"], nodes["y"], s=sizes, c=cols, edgecolors="white", linewidths=0.6, zorder=2)
         names = lab(list(nodes.index))
-        ax.set_xlim(-1.35, 1.35)
-        ax.set_ylim(-1.25, 1.25)
         ax.set_aspect("equal")
+        ax.margins(0.14)
         ax.set_axis_off()
         ax.set_title(title, fontsize=10)
         _place_labels(ax, [(x, y, t) for x, y, t in zip(nodes["x"], nodes["y"], names)], fontsize=fontsize,
@@ -167,10 +201,8 @@ def plot_ca_biplot(ca, *, labels: str = "zh", dims=(1, 2), row_kind: str = "row"
     for kind, style in styles.items():
         d = data[data["kind"] == kind]
         ax.scatter(d["x"], d["y"], s=36, label=kind, zorder=3, **style)
-    span_x = data["x"].max() - data["x"].min()
-    span_y = data["y"].max() - data["y"].min()
-    ax.set_xlim(data["x"].min() - 0.15 * span_x, data["x"].max() + 0.25 * span_x)
-    ax.set_ylim(data["y"].min() - 0.15 * span_y, data["y"].max() + 0.2 * span_y)
+    ax.set_aspect("equal", adjustable="datalim")  # both axes in the same units (Greenacre 2017, ch. 5)
+    ax.margins(0.12)
     eig = ca.eigenvalues["percent"]
     ax.set_xlabel(f"{dx} ({eig[dx]:.1f}% of inertia)")
     ax.set_ylabel(f"{dy} ({eig[dy]:.1f}% of inertia)")

@@ -114,7 +114,8 @@ def _node_ids(pos, node) -> tuple[list, np.ndarray]:
 def node_family(data, term: str, *, min_count: int = 1) -> list:
     """Every counted token containing ``term`` (``清零`` -> 清零, 动态清零, 双清零 …), most
     frequent first (ties by code point): a node set for :func:`collocations` when the
-    lexicon keeps formulas whole.
+    lexicon keeps formulas whole.  Document-title tokens (``《…》``) are left out: a
+    cited title is not a use of the word.
 
     Parameters
     ----------
@@ -130,7 +131,8 @@ def node_family(data, term: str, *, min_count: int = 1) -> list:
     """
     pos = _as_positions(data)
     counts = pos.type_counts()
-    members = [i for i, t in enumerate(pos.vocab) if term in t and pos.kept[i] and counts[i] >= min_count]
+    members = [i for i, t in enumerate(pos.vocab)
+               if term in t and pos.kept[i] and counts[i] >= min_count and not t.startswith("《")]
     if not members:
         raise NodeAbsentError(_absent_message(pos, term))
     return [pos.vocab[i] for i in sorted(members, key=lambda i: (-counts[i], pos.vocab[i]))]
@@ -495,7 +497,8 @@ def collocation_summary(table: pd.DataFrame, n: int = 5, decimals: int = 1) -> s
         listed = "、".join(f"{r.collocate} ({r.log_dice:.{decimals}f}, ×{r.frequency})"
                           for r in top.itertuples())
         head = f"{by} {g}: " if g is not None else ""
-        lines.append(f"{head}{node} occurs {fact['f_node']} times in {fact['units_with_node']} of "
+        times = "time" if fact["f_node"] == 1 else "times"
+        lines.append(f"{head}{node} occurs {fact['f_node']} {times} in {fact['units_with_node']} of "
                      f"{fact['units_total']} units; {len(rows)} collocates seen at least {a['min_count']} times"
                      + (f"; strongest by log-Dice: {listed}" if len(rows) else ""))
     for g in a.get("groups_without_node", []):
