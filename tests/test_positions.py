@@ -71,3 +71,10 @@ def test_subset_keeps_units_whole(seed):
     assert sub.subset(np.array([1])).n_units == 1
     with pytest.raises(ValueError, match="increasing"):
         seed.subset(np.array([2, 1]))
+
+
+def test_chunking_does_not_change_the_result(seed, corpus, segmenter):
+    chunked = token_positions(corpus, segmenter, use_cache=False, chunk_chars=3000)
+    assert chunked.vocab == seed.vocab
+    assert np.array_equal(chunked.ids, seed.ids) and np.array_equal(chunked.sent_ptr, seed.sent_ptr)
+    assert np.array_equal(chunked.unit_ptr, seed.unit_ptr) and np.array_equal(chunked.kept, seed.kept)
