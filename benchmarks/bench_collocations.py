@@ -33,6 +33,7 @@ def main() -> None:
     args = ap.parse_args()
     print(json.dumps({"load_before": os.getloadavg()}))
     import analysis as A
+    import analysis.measures.keyness  # noqa: F401  (imported before timing: its first import pulls in scipy.stats)
     from analysis.measures.collocations import collocations, compare_collocates
     from analysis.text.positions import token_positions
 
