@@ -190,3 +190,14 @@ def test_node_family_collects_longer_tokens():
 def test_node_family_leaves_out_titles():
     pos = positions_from([[["防控", "《防控方案》", "疫情防控"]]], {"防控", "《防控方案》", "疫情防控"})
     assert node_family(pos, "防控") == ["疫情防控", "防控"]
+
+
+def test_published_bigram_values_of_manning_and_schuetze():
+    """Manning & Schütze (1999), Foundations of Statistical NLP: a bigram is a span of one position,
+    so R1 = f1.  "new companies" (§5.3.1): f(new) = 15,828, f(companies) = 4,675, 8 together in
+    N = 14,307,668 tokens, t = 0.999932; "Ayatollah Ruhollah" (§5.4): 42, 20, 20 together, I = 18.38 bits."""
+    n = 14_307_668
+    t = collocation_scores(8, 15_828, 4_675, 15_828, n)["t_score"]
+    assert float(t) == pytest.approx(0.999932, abs=5e-7)
+    mi = collocation_scores(20, 42, 20, 42, n)["mi"]
+    assert float(mi) == pytest.approx(18.38, abs=0.005)
