@@ -117,3 +117,27 @@ def test_collocate_bars_and_series():
     plt.close(fig)
     with pytest.raises(ValueError, match="has no groups"):
         A.plot_collocate_series(A.collocations(pos, "N", 2, min_count=1))
+
+
+def test_layout_does_not_depend_on_string_hashing():
+    """Two interpreters with different hash seeds (set order of strings) give the same layout."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = ("import analysis as A, sys\n"
+            "from analysis.figures.network_plots import network_layout\n"
+            "c = A.load_corpus()\n"
+            "u = c[c.period == '2021-08'].reset_index(drop=True)\n"
+            "net = A.cooccurrence_network(A.token_positions(u), n_terms=30, n_edges=40)\n"
+            "sys.stdout.write(network_layout(net).to_csv(index=False) + net.nodes.to_csv(index=False)\n"
+            "                 + net.edges.to_csv(index=False))\n")
+    outs = []
+    for seed in ("1", "2", "3"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT,
+                              check=True)
+        outs.append(done.stdout)
+    assert outs[0] == outs[1] == outs[2] and outs[0].count("\n") > 10

@@ -39,7 +39,12 @@ def network_layout(net, seed: int = 0) -> pd.DataFrame:
     comps = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
     placed = []
     for comp in comps:
-        sub = g.subgraph(comp)
+        # a fresh graph in sorted order: networkx's subgraph views iterate a small component's
+        # nodes in set order, which changes with the interpreter's string hashing
+        sub = nx.Graph()
+        sub.add_nodes_from(comp)
+        sub.add_weighted_edges_from(sorted((min(u, v), max(u, v), w) for u, v, w in
+                                           g.subgraph(comp).edges(data="weight")))
         if len(comp) <= 2:
             xy = {t: (float(i) - (len(comp) - 1) / 2, 0.0) for i, t in enumerate(comp)}
         else:
