@@ -78,3 +78,16 @@ def test_chunking_does_not_change_the_result(seed, corpus, segmenter):
     assert chunked.vocab == seed.vocab
     assert np.array_equal(chunked.ids, seed.ids) and np.array_equal(chunked.sent_ptr, seed.sent_ptr)
     assert np.array_equal(chunked.unit_ptr, seed.unit_ptr) and np.array_equal(chunked.kept, seed.kept)
+
+
+def test_a_cache_file_swapped_in_from_another_corpus_is_rebuilt(tmp_path, segmenter, corpus):
+    a, b = corpus.head(2), corpus.iloc[2:4]
+    token_positions(a, segmenter, cache_dir=tmp_path / "a")
+    token_positions(b, segmenter, cache_dir=tmp_path / "b")
+    (file_a,), (file_b,) = (tmp_path / "a").glob("*.npz"), (tmp_path / "b").glob("*.npz")
+    file_b.write_bytes(file_a.read_bytes())  # a valid file, built for another request
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got = token_positions(b, segmenter, cache_dir=tmp_path / "b")
+    assert got.unit_ids() == b["unit_id"].tolist()
+    assert any(file_b.name in str(w.message) for w in caught)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -275,8 +276,9 @@ def token_positions(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None, use
     cache_dir : path, optional
         Folder of the cache (default ``.cache/positions`` of the project).  A file is
         keyed by the corpus (:func:`analysis.text.matrix.corpus_key`) and the
-        segmenter's fingerprint, checksummed (:mod:`analysis.infra.cache`), and
-        rebuilt when it fails its checksum or its unit ids differ.
+        segmenter's fingerprint (the full request is stored in the file and compared on
+        read), checksummed (:mod:`analysis.infra.cache`), and rebuilt when it fails its
+        checksum, was built for another request, or its unit ids differ.
     use_cache : bool, default True
     n_jobs, client, chunk_chars
         As for :func:`analysis.document_term_matrix` (Dask; the result does not depend
@@ -298,18 +300,22 @@ def token_positions(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None, use
                 else [str(i) for i in range(len(corpus))])
     docvars = corpus.drop(columns=[c for c in _NOT_DOCVARS if c in corpus.columns]).reset_index(drop=True)
     lexicon = frozenset([w for w, _ in segmenter.terms] + list(segmenter.extra_terms))
-    key = hashlib.sha256(f"positions:{_POSITIONS_FORMAT}:{segmenter.fingerprint}:{corpus_key(corpus)}"
-                         .encode()).hexdigest()[:24]
+    ckey = corpus_key(corpus)
+    key = hashlib.sha256(f"positions:{_POSITIONS_FORMAT}:{segmenter.fingerprint}:{ckey}".encode()).hexdigest()[:24]
     cache_file = Path(cache_dir or default_cache_dir() / "positions") / f"{key}.npz"
+    # the whole request, stored in the file and checked on read (a file swapped in from
+    # another corpus or segmenter is rebuilt)
+    full_key = json.dumps({"cache": "positions", "format": _POSITIONS_FORMAT, "segmenter": segmenter.fingerprint,
+                           "corpus_sha256": ckey, "units": len(unit_ids)}, sort_keys=True)
     loaded = None
     if use_cache:
-        payload = read_verified(cache_file)
+        payload = read_verified(cache_file, key=full_key)
         loaded = _from_payload(payload, unit_ids) if payload is not None else None
     if loaded is None:
         work = functools.partial(_segment_positions, segmenter)
         parts = list(map_chunks(work, chunked(texts, chunk_chars), n_jobs=n_jobs, client=client))
         loaded = _merge(parts)
         if use_cache:
-            write_verified(cache_file, _payload(*loaded, unit_ids))
+            write_verified(cache_file, _payload(*loaded, unit_ids), key=full_key)
     vocab, kept, ids, sent_ptr, unit_ptr = loaded
     return TokenPositions(ids, vocab, kept, sent_ptr, unit_ptr, docvars, tuple(texts), lexicon)
