@@ -70,6 +70,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_bounded_parsing.py
 	$(BIN)/python benchmarks/bench_tables.py
 	$(BIN)/python benchmarks/bench_echo.py
+	$(BIN)/python benchmarks/bench_collocations.py
 
 # Regenerate requirements.lock after editing pyproject.toml (needs uv), then
 # update environment.yml to match (tests/test_environment.py tells what differs).

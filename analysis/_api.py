@@ -95,4 +95,15 @@ _EXPORTS: dict[str, str] = {
     # citing a figure; exports for R, Stata and spreadsheets
     "cite": "workflow.cite", "Citation": "workflow.cite", "CiteError": "workflow.cite",
     "export": "workflow.export", "ExportError": "workflow.export",
+    # word order: token positions, collocations, co-occurrence networks, correspondence analysis
+    "token_positions": "text.positions", "TokenPositions": "text.positions",
+    "collocations": "measures.collocations", "compare_collocates": "measures.collocations",
+    "collocate_matrix": "measures.collocations", "node_family": "measures.collocations",
+    "collocation_scores": "measures.collocations", "collocation_summary": "measures.collocations",
+    "comparison_summary": "measures.collocations", "NodeAbsentError": "measures.collocations",
+    "cooccurrence_network": "measures.cooccurrence", "CooccurrenceNetwork": "measures.cooccurrence",
+    "network_summary": "measures.cooccurrence",
+    "correspondence_analysis": "measures.correspondence", "CorrespondenceAnalysis": "measures.correspondence",
+    "plot_collocates": "figures.collocation_plots", "plot_collocate_series": "figures.collocation_plots",
+    "plot_cooccurrence_networks": "figures.network_plots", "plot_ca_biplot": "figures.network_plots",
 }

@@ -15,6 +15,7 @@ from conftest import ROOT
 NOTEBOOKS = [ROOT / "notebooks" / "02_periods.ipynb", ROOT / "notebooks" / "03_provinces.ipynb"]
 BROADCAST = ROOT / "notebooks" / "05_broadcast.ipynb"
 READOUTS = ROOT / "notebooks" / "07_readouts.ipynb"
+COLLOCATIONS = ROOT / "notebooks" / "06_collocations.ipynb"
 
 
 def _cells(path, kind):
@@ -22,7 +23,8 @@ def _cells(path, kind):
     return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == kind]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS + [BROADCAST, READOUTS, ROOT / "notebooks" / "08_talk_and_action.ipynb"],
+@pytest.mark.parametrize("path", NOTEBOOKS + [BROADCAST, COLLOCATIONS, READOUTS,
+                                             ROOT / "notebooks" / "08_talk_and_action.ipynb"],
                          ids=lambda p: p.stem)
 def test_markdown_has_no_hand_typed_numbers(path):
     allowed = [r"^# 0\d ·",                   # the notebook's own number

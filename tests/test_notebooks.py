@@ -16,7 +16,7 @@ NOTEBOOKS = notebooks()
 
 def test_the_numbered_notebooks():
     assert [p.stem for p in NOTEBOOKS] == ["01_corpus_overview", "02_periods", "03_provinces", "04_keywords",
-                                           "05_broadcast", "07_readouts", "08_talk_and_action"]
+                                           "05_broadcast", "06_collocations", "07_readouts", "08_talk_and_action"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
