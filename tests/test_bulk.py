@@ -203,3 +203,13 @@ def test_whole_file_bulk_units_lose_page_chrome_and_may_leave_the_province_unsta
     audit, dropped = A.corpus_audit(data)
     assert audit.set_index("doc_id").loc["p-file", "line_structure"] == "one paragraph per line"
     assert len(dropped[(dropped.doc_id == "p-file") & (dropped.stage == "cleaning")]) == 9
+def test_bulk_meeting_id_column_and_its_default(make_data):
+    data = make_data({"a.txt": GOOD_TEXT}, unit())
+    _bulk(data, "m.csv", "unit_id,doc_id,meeting_id,text,date,period,level,province,outlet,excerpt\n"
+                         "m1,doc-a,,会议研究部署。,2022-11-12,2022-11,provincial,江苏,快报,false\n"
+                         "m2,doc-b,same-meeting,会议要求抓早。,2022-11-12,2022-11,provincial,江苏,日报,false\n"
+                         "m3,doc-c,same-meeting,会议要求抓小。,2022-11-12,2022-11,provincial,江苏,晚报,false\n"
+                         "m4,doc-d,,会议要求抓早抓小。,2022-11-12,2022-11,provincial,湖北,报,true\n")
+    c = A.load_corpus(data).set_index("unit_id")
+    assert c.meeting_id.to_dict() == {"u1": "d1", "m1": "doc-a", "m2": "same-meeting", "m3": "same-meeting",
+                                      "m4": "m4"}

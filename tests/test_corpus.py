@@ -738,3 +738,38 @@ def test_audit_names_the_line_structure_and_flags_garbled_units(make_data):
 def test_seed_documents_are_not_garbled():
     audit, _ = A.corpus_audit()
     assert (audit.garbled == "").all(), audit[audit.garbled != ""][["doc_id", "garbled"]]
+# -- the sampling unit: meeting_id (issue 14) -------------------------------------------------
+def test_meeting_id_of_the_seed_corpus(corpus):
+    m = corpus.set_index("unit_id").meeting_id
+    # the two speeches of one report are one meeting: its doc_id
+    assert m["henan-20210808-lou"] == m["henan-20210808-wang"] == "guancha-20210809"
+    assert m["henan-20221117-lou"] == m["henan-20221117-wang"] == "henanribao-20221118"
+    # a roundup's excerpts report distinct meetings: each is its own
+    assert m["hebei-20221111"] == "hebei-20221111" and m["tianjin-20221111"] == "tianjin-20221111"
+    # set in the manifest where the default is wrong: one meeting in two outlets, two meetings in one file
+    assert m["henan-20221111-zaobao"] == m["henan-20221111-bjyouth"] == "henan-20221111"
+    assert m["zhengzhou-20221117"] != m["henan-20221117-lou"]
+    assert m["national-20221111-notice"] == m["national-20221111-notice-bjyouth"]
+    assert m["jiangsu-20221111"] != m["national-20221111-notice"]
+
+
+def test_meeting_id_defaults_and_can_be_set_per_unit_or_document(make_data):
+    m = two_units("研究部署。", "u2")
+    c = A.load_corpus(make_data({"a.txt": GOOD_TEXT}, m))
+    assert c.meeting_id.tolist() == ["d1", "d1"]  # one report: its document
+    ex = m.replace("      - unit_id: u2\n", "      - unit_id: u2\n        excerpt: true\n")
+    assert A.load_corpus(make_data({"a.txt": GOOD_TEXT}, ex)).meeting_id.tolist() == ["d1", "u2"]
+    own = m.replace("      - unit_id: u2\n", "      - unit_id: u2\n        meeting_id: other-meeting\n")
+    assert A.load_corpus(make_data({"a.txt": GOOD_TEXT}, own)).meeting_id.tolist() == ["d1", "other-meeting"]
+    doc = m.replace("    units:", "    meeting_id: m-2022\n    units:")
+    assert A.load_corpus(make_data({"a.txt": GOOD_TEXT}, doc)).meeting_id.tolist() == ["m-2022", "m-2022"]
+
+
+@pytest.mark.parametrize("value, message", [
+    ("[a, b]", r"unit 'u1': `meeting_id` must be text, got list"),
+    ("河南会议", r"unit 'u1': meeting_id '河南会议' must be ASCII letters"),
+])
+def test_bad_meeting_id_names_the_unit_and_the_fix(make_data, value, message):
+    m = unit().replace("        level:", f"        meeting_id: {value}\n        level:")
+    with pytest.raises(CorpusError, match=message):
+        A.load_corpus(make_data({"a.txt": GOOD_TEXT}, m))

@@ -55,7 +55,7 @@ PROVINCES = (
 COLUMNS = ["unit_id", "doc_id", "period", "date", "province", "city", "place", "level", "speaker",
            "outlet", "title", "url", "note", "excerpt", "file", "n_chars", "text",
            "date_end", "published", "chair", "instructions", "body", "meeting_type", "inferred",
-           "script", "display_text"]
+           "script", "display_text", "meeting_id"]
 
 # -- schema ------------------------------------------------------------------------------
 _TEXT_FIELDS = ("outlet", "url", "title", "period", "province", "city", "level", "note",
@@ -63,7 +63,7 @@ _TEXT_FIELDS = ("outlet", "url", "title", "period", "province", "city", "level",
 _DATE_FIELDS = ("date", "date_end", "published")
 _PERSON_FIELDS = ("speaker", "chair", "instructions")
 #: metadata a unit can carry (and inherit from its document)
-_META = (*_TEXT_FIELDS, *_DATE_FIELDS, *_PERSON_FIELDS, "inferred", "excerpt")
+_META = (*_TEXT_FIELDS, *_DATE_FIELDS, *_PERSON_FIELDS, "inferred", "excerpt", "meeting_id")
 _DOC_KEYS = {"doc_id", "file", "encoding", "script", "units", *_META}
 #: ``moves`` (readout-move overrides) is read and checked by analysis.measures.moves
 _UNIT_KEYS = {"unit_id", "start", "end", "exclude", "moves", *_META}
@@ -373,6 +373,10 @@ def _row(merged: dict, where: str, periods: dict[str, _Period]) -> dict:
                       f"a journalist's excerpt of a longer report), got {excerpt!r}")
         excerpt = False
     row["excerpt"] = excerpt
+    row["meeting_id"] = checked(_text, merged.get("meeting_id"), where, "meeting_id")
+    if row["meeting_id"] and not _ID.match(row["meeting_id"]):
+        errors.append(f"{where}: meeting_id {row['meeting_id']!r} must be ASCII letters, digits, "
+                      f"'-', '_' or '.' (e.g. henan-20221111)")
     for key in _REQUIRED:
         if not row[key] and not (key == "date" and merged.get(key) not in (None, "")):
             errors.append(f"{where}: `{key}` is missing or empty")
@@ -449,6 +453,15 @@ def _all_problems(errors: list[str]) -> str:
     if len(errors) == 1:
         return errors[0]
     return f"{len(errors)} problems:\n" + "\n".join(f"  - {e}" for e in errors)
+
+
+def _meeting_id(row: dict, doc_id: str) -> str:
+    """The unit's sampling unit: ``meeting_id`` as given, else the unit itself for a roundup's
+    excerpt (``excerpt: true``: one distinct meeting per excerpt), else its document (a report
+    of one meeting, whose speaker sub-units share it)."""
+    if row.get("meeting_id"):
+        return row["meeting_id"]
+    return row["unit_id"] if row.get("excerpt") else doc_id
 
 
 # -- anchors -----------------------------------------------------------------------------
@@ -735,6 +748,7 @@ def _load_document(doc, di: int, data_dir: Path, periods: dict, manifest_name: s
         if not _HAN.search(body):
             raise CorpusError(f"{where}: the unit is empty (no Chinese text between its anchors)")
         row = dict(row)
+        row["meeting_id"] = _meeting_id(row, doc_id)
         row.update(doc_id=doc_id, file=file, text=body, display_text=original, n_chars=len(body),
                    script=script_decl or script, _span=(start, end))
         out.units.append(row)
@@ -1128,8 +1142,12 @@ def load_corpus(data_dir: Path | str | None = None) -> pd.DataFrame:
         written instructions, 批示, rather than attending), ``body``,
         ``meeting_type``, ``inferred`` (comma-separated fields the researcher inferred
         rather than read in the text), ``script`` (of the document: simplified,
-        traditional or mixed), ``excerpt`` (bool) and ``display_text`` (the same span
-        in the original script, character-aligned with ``text``).  Optional fields are
+        traditional or mixed), ``excerpt`` (bool), ``display_text`` (the same span
+        in the original script, character-aligned with ``text``) and ``meeting_id`` (the
+        sampling unit, what inference treats as one independent observation: as given in
+        the manifest or bulk table, else the unit itself for an excerpt, else the
+        ``doc_id``; speaker sub-units of one report, and duplicates of one meeting in
+        two outlets, share it).  Optional fields are
         "" when absent.  Rows follow the manifest order, then bulk tables in name order.
 
     Raises
@@ -1160,7 +1178,8 @@ def load_bulk(table, folder=None, *, data_dir=None) -> pd.DataFrame:
     whole cleaned text is the unit unless ``start``/``end`` anchors are given) or
     ``text`` (the unit's text inline).  Other columns are the manifest's unit fields
     (``unit_id``, ``date``, ``level``, ``outlet``, ``province``, ``period`` … see
-    ``data/corpus.yml``); ``doc_id`` defaults to ``unit_id``.  The same validation as
+    ``data/corpus.yml``); ``doc_id`` defaults to ``unit_id``, ``meeting_id`` to the
+    unit itself for an excerpt and to ``doc_id`` otherwise.  The same validation as
     the manifest applies, with errors naming the table and row.  Tables placed in
     ``data/bulk/`` are read by :func:`load_corpus` automatically.
 

@@ -265,6 +265,7 @@ def _row(day: str, position: int, title: str, text: str, url: str, level: str, n
         "unit_id": f"xwlb-{day}-{position:02d}", "doc_id": f"xwlb-{day}", "period": iso[:7], "date": iso,
         "province": "", "city": "", "place": "", "level": level, "speaker": "", "outlet": OUTLET,
         "title": title, "url": url, "note": note, "file": file, "n_chars": len(text), "text": text,
+        "meeting_id": f"xwlb-{day}-{position:02d}",  # each story is sampled on its own
         "position": position, "provinces": provinces_in(title + "\n" + text),
         "covid_score": score, "covid": score >= COVID_MIN_SCORE,
     }
