@@ -123,3 +123,71 @@ def test_unit_comparison_matches_the_array_tests_and_says_when_it_cannot():
     assert out.loc["t1", "mean_a"] == 1.5 and out.loc["t1", "n_units_b"] == 3
     one = I.unit_comparison(rates, ["a", "b", "b", "b", "b"], "a", "b")
     assert one.p_perm.isna().all() and "no between-unit inference" in one.attrs["message"]
+
+
+# -- meetings as the sampling unit, multiple testing, attainability (issues 14, 21) ---------------
+def test_sampling_units_fall_back_from_meeting_to_document_to_unit():
+    import pandas as pd
+
+    t = pd.DataFrame({"unit_id": ["a", "b", "c"], "doc_id": ["d1", "d1", "d2"], "meeting_id": ["m1", "", None]})
+    labels, source = I.sampling_units(t)
+    assert labels.tolist() == ["m1", "d1", "d2"] and source == "meeting_id"
+    labels, source = I.sampling_units(t.drop(columns="meeting_id"))
+    assert labels.tolist() == ["d1", "d1", "d2"] and source == "doc_id"
+    assert I.sampling_units(t[["unit_id"]])[0].tolist() == ["a", "b", "c"]
+    assert I.sampling_units(pd.DataFrame(index=range(2)))[0].tolist() == ["row-0", "row-1"]
+
+
+def test_aggregate_rows_sums_the_parts_of_a_meeting_by_hand():
+    counts = np.array([[1, 0], [2, 3], [0, 4], [5, 5]])
+    summed, sizes, groups = I.aggregate_rows(counts, [10, 20, 30, 40], ["m2", "m1", "m2", "m3"])
+    assert groups.tolist() == ["m2", "m1", "m3"]
+    assert summed.toarray().tolist() == [[1, 4], [2, 3], [5, 5]]
+    assert sizes.tolist() == [40, 20, 40]
+
+
+def test_bh_qvalues_against_scipy_and_nan_left_out():
+    rng = np.random.default_rng(0)
+    p = rng.uniform(size=40) ** 3
+    assert I.bh_qvalues(p) == pytest.approx(stats.false_discovery_control(p, method="bh"))
+    with_nan = np.r_[p[:5], np.nan, p[5:10]]
+    q = I.bh_qvalues(with_nan)
+    assert np.isnan(q[5])
+    assert np.r_[q[:5], q[6:]] == pytest.approx(stats.false_discovery_control(p[:10], method="bh"))
+    # by hand: p = .01, .04, .03 -> sorted .01 .03 .04 -> .03, .045, .04 -> monotone .03 .04 .04
+    assert I.bh_qvalues([0.01, 0.04, 0.03]).tolist() == pytest.approx([0.03, 0.04, 0.04])
+    assert np.isnan(I.bh_qvalues([np.nan])).all()
+
+
+def test_min_attainable_p_by_hand_and_reached_by_the_test():
+    assert I.min_attainable_p(16, 2) == pytest.approx(2 / 153)  # C(18, 2) = 153
+    assert I.min_attainable_p(2, 3) == pytest.approx(2 / 10)
+    assert I.min_attainable_p(2, 2) == pytest.approx(2 / 6)
+    assert I.min_attainable_p(40, 40, n_perm=999) == pytest.approx(2 / 1000)  # randomised
+    assert np.isnan(I.min_attainable_p(1, 5))
+    # the most extreme split (every x above every y) reaches it exactly, with both tests
+    x, y = np.array([[9.0], [8.0]]), np.array([[1.0], [2.0], [3.0]])
+    assert I.permutation_test_rates(x, y)[1][0] == pytest.approx(I.min_attainable_p(2, 3))
+    assert I.mann_whitney_rates(x, y)[1][0] == pytest.approx(I.min_attainable_p(2, 3))
+
+
+def test_attainability_statement_compares_the_smallest_p_with_the_thresholds():
+    a = I.attainability(16, 2, 281, alpha=0.05, n_perm=9999)
+    assert a["min_p"] == pytest.approx(2 / 153) and a["bonferroni_p"] == pytest.approx(0.05 / 281)
+    assert not a["bonferroni_attainable"] and a["bh_attainable"]
+    assert "2/C(18, 16) = 2/153 = 0.013" in a["statement"]
+    assert "no term can be significant at the meeting level after Bonferroni correction" in a["statement"]
+    b = I.attainability(2, 2, 10, alpha=0.05)
+    assert not b["bh_attainable"] and "no discovery is possible either" in b["statement"]
+    c = I.attainability(10, 10, 5, alpha=0.05, n_perm=9999, n_family=2)
+    assert c["bonferroni_attainable"] and c["family_attainable"] and "a term can pass it" in c["statement"]
+    one = I.attainability(1, 14, 281)
+    assert np.isnan(one["min_p"]) and "no between-meeting inference is possible" in one["statement"]
+
+
+def test_unit_comparison_names_its_unit():
+    import pandas as pd
+
+    rates = pd.DataFrame({"t1": [1.0, 2, 6, 7]})
+    out = I.unit_comparison(rates, ["a", "a", "b", "b"], "a", "b", unit="meeting")
+    assert out.loc["t1", "n_meetings_a"] == 2 and "2 vs 2 meetings" in out.attrs["message"]

@@ -139,20 +139,23 @@ def test_unit_level_columns_against_scipy_and_by_hand():
     for term, (x, y) in rates.items():
         perm = stats.permutation_test((x, y), lambda a, b, axis: a.mean(axis) - b.mean(axis),
                                       permutation_type="independent", vectorized=True, n_resamples=np.inf)
-        assert kt.loc[term, "p_perm_units"] == pytest.approx(perm.pvalue)
-        assert 0 < kt.loc[term, "p_mwu_units"] <= 1
+        assert kt.loc[term, "p_perm_meetings"] == pytest.approx(perm.pvalue)
+        assert 0 < kt.loc[term, "p_mwu_meetings"] <= 1
         if len(set(np.r_[x, y])) == len(x) + len(y):
-            assert kt.loc[term, "p_mwu_units"] == pytest.approx(stats.mannwhitneyu(x, y, method="exact").pvalue)
-    assert "4 target and 3 reference units" in kt.attrs["unit_inference"]
+            assert kt.loc[term, "p_mwu_meetings"] == pytest.approx(stats.mannwhitneyu(x, y, method="exact").pvalue)
+    # no meeting_id or doc_id: every unit is its own meeting
+    assert "4 target and 3 reference meetings" in kt.attrs["unit_inference"]
+    assert kt.attrs["sampling_unit"] == "unit_id"
 
 
-def test_single_unit_group_says_no_between_unit_inference():
+def test_single_unit_group_says_no_between_meeting_inference():
     d = _units()
     one = d[d.unit_id.isin(["u0", "u1", "u2", "u3", "u4"])]
     kt = A.keyness(one, "g", "T", "R", min_count=1, n_boot=200)
-    assert kt.p_perm_units.isna().all() and kt.p_mwu_units.isna().all()
-    assert "reference has a single unit" in kt.attrs["unit_inference"]
-    assert "no between-unit inference" in kt.attrs["unit_inference"]
+    assert kt.p_perm_meetings.isna().all() and kt.p_mwu_meetings.isna().all()
+    assert kt.log_ratio_low.isna().all() and kt.log_ratio_high.isna().all()
+    assert "reference is a single meeting" in kt.attrs["unit_inference"]
+    assert "no between-meeting inference" in kt.attrs["unit_inference"]
 
 
 def test_unit_bootstrap_resamples_documents_not_sentences():
@@ -176,18 +179,23 @@ def test_unit_bootstrap_resamples_documents_not_sentences():
 
 
 def test_real_corpus_says_what_was_resampled_on_each_side(tokenized):
-    units = tokenized[tokenized.level.isin(["provincial", "municipal"])]
-    ku = A.keyness(units, "period", "2022-11", "2021-08", n_boot=200, resample="units")
-    n_ref = int((units.period == "2021-08").sum())
-    if n_ref == 1:  # one 2021 document: only its sentences can vary, and no unit-level test exists
-        assert ku.attrs["resampled"] == {"target": "units", "reference": "sentences (a single unit)"}
-        assert "reference has a single unit" in ku.attrs["unit_inference"]
-        assert ku.p_perm_units.isna().all()
-    else:  # speaker sub-units: whole units are resampled on both sides and tested
-        assert ku.attrs["resampled"] == {"target": "units", "reference": "units"}
-        assert f"{n_ref} reference units" in ku.attrs["unit_inference"]
-        assert ku.p_perm_units.notna().all() and ku.p_mwu_units.notna().all()
+    units = tokenized[tokenized.level.isin(["provincial", "municipal"])
+                      & (tokenized.unit_id != "henan-20221111-bjyouth")]
+    ku = A.keyness(units, "period", "2022-11", "2021-08", n_boot=200)
+    n_ref = units.loc[units.period == "2021-08", "meeting_id"].nunique()
+    assert n_ref == 1  # the two speeches of the one 2021 meeting are one observation: nothing to resample
+    assert ku.attrs["resampled"]["reference"] == "nothing (a single meeting)"
+    assert "reference is a single meeting" in ku.attrs["unit_inference"]
+    assert ku.p_perm_meetings.isna().all() and ku.log_ratio_low.isna().all()
+    # full reports against excerpts of 2022: both sides have several meetings, resampled whole
+    y22 = units[units.period == "2022-11"]
+    kx = A.keyness(y22, "excerpt", "False", "True", n_boot=200)
+    n_full = y22.loc[~y22.excerpt, "meeting_id"].nunique()
+    assert n_full < int((~y22.excerpt).sum())  # the 17 Nov Henan speeches are one meeting
+    assert kx.attrs["resampled"]["target"] == f"meetings ({n_full})"
+    assert kx.p_perm_meetings.notna().all()
     # bars for terms absent on one side have no interval (Log Ratio there is a pseudo-count bound)
+    ku = kx
     absent = ku.absent_target | ku.absent_reference
     assert absent.any() and ku.loc[absent, "log_ratio_low"].isna().all()
     assert ku.loc[~absent, "log_ratio_low"].notna().all()
@@ -206,9 +214,10 @@ def test_printed_interval_precision_survives_a_change_of_seed(tokenized):
     last printed digit (about four Monte-Carlo standard errors) for at least 95% of bounds."""
     from analysis.measures.inference import mc_decimals
 
-    units = tokenized[tokenized.level.isin(["provincial", "municipal"])]
-    k0 = A.keyness(units, "period", "2022-11", "2021-08", n_boot=1000, seed=0).set_index("term")
-    k1 = A.keyness(units, "period", "2022-11", "2021-08", n_boot=1000, seed=1).set_index("term")
+    units = tokenized[tokenized.level.isin(["provincial", "municipal"]) & (tokenized.period == "2022-11")
+                      & (tokenized.unit_id != "henan-20221111-bjyouth")]
+    k0 = A.keyness(units, "excerpt", "False", "True", n_boot=1000, seed=0).set_index("term")
+    k1 = A.keyness(units, "excerpt", "False", "True", n_boot=1000, seed=1).set_index("term")
     rows = k0.dropna(subset=["log_ratio_low"]).index
     unit = np.array([10.0 ** -mc_decimals(se) for se in k0.loc[rows, "ci_mcse"]])
     for col in ("log_ratio_low", "log_ratio_high"):
@@ -220,5 +229,126 @@ def test_printed_interval_precision_survives_a_change_of_seed(tokenized):
 def test_keyness_summary_states_the_evidence_base():
     d = _units()
     text = A.keyness_summary(A.keyness(d[d.unit_id != "u5"].iloc[:5], "g", "T", "R", min_count=1, n_boot=50))
-    assert "target ['T']: 4 unit(s)" in text and "reference ['R']: 1 unit(s)" in text
-    assert "single unit" in text and "pseudo-count" in text and "50 bootstrap replicates" in text
+    assert "target ['T']: 4 unit(s) in 4 meeting(s)" in text and "reference ['R']: 1 unit(s) in 1 meeting(s)" in text
+    assert "ONE MEETING" in text and "pseudo-count" in text and "50 bootstrap replicates" in text
+
+
+# -- meetings, not speaker parts, are the observations (issue 14) -------------------------------
+def _meetings():
+    """Target: meetings m1 (two speakers), m2, m3 (two speakers); reference: m4, m5 (two speakers).
+    Speakers' parts of one meeting share `meeting_id` and `doc_id`."""
+    rows = [("m1", "T", "甲", ["优化"] * 2 + ["防控"] * 2), ("m1", "T", "乙", ["优化", "服务", "服务", "防控"]),
+            ("m2", "T", "甲", ["防控"] * 3 + ["优化"]), ("m3", "T", "甲", ["服务"] * 2 + ["防控"] * 6),
+            ("m3", "T", "乙", ["优化", "防控", "清零"]),
+            ("m4", "R", "甲", ["清零"] * 3 + ["防控"]), ("m5", "R", "甲", ["清零", "防控", "防控", "优化"]),
+            ("m5", "R", "乙", ["防控"] * 5 + ["清零"])]
+    return pd.DataFrame({"unit_id": [f"u{i}" for i in range(len(rows))], "meeting_id": [r[0] for r in rows],
+                         "doc_id": [f"doc-{r[0]}" for r in rows], "g": [r[1] for r in rows],
+                         "speaker": [r[2] for r in rows], "tokens": [r[3] for r in rows]})
+
+
+def _meeting_rates(d, term, group):
+    sub = d[d.g == group]
+    counts = sub.groupby("meeting_id", sort=False).tokens.apply(lambda s: sum(t.count(term) for t in s))
+    sizes = sub.groupby("meeting_id", sort=False).tokens.apply(lambda s: sum(len(t) for t in s))
+    return (counts / sizes * 1e4).to_numpy()
+
+
+def test_permutation_test_resamples_meetings_against_scipy():
+    from scipy import stats
+
+    d = _meetings()
+    kt = A.keyness(d, "g", "T", "R", min_count=1, n_boot=0).set_index("term")
+    assert kt.attrs["meetings_target"] == ["m1", "m2", "m3"] and kt.attrs["meetings_reference"] == ["m4", "m5"]
+    assert kt.attrs["sampling_unit"] == "meeting_id"
+    for term in kt.index:
+        x, y = _meeting_rates(d, term, "T"), _meeting_rates(d, term, "R")
+        perm = stats.permutation_test((x, y), lambda a, b, axis: a.mean(axis) - b.mean(axis),
+                                      permutation_type="independent", vectorized=True, n_resamples=np.inf)
+        assert kt.loc[term, "p_perm_meetings"] == pytest.approx(perm.pvalue), term
+        if len(set(np.r_[x, y])) == len(x) + len(y):
+            assert kt.loc[term, "p_mwu_meetings"] == pytest.approx(stats.mannwhitneyu(x, y, method="exact").pvalue)
+    # units vs meetings containing 清零: units u4, u5, u6, u7 on the reference side (2 meetings); u4 in m3
+    assert kt.loc["清零", ["n_units_target", "n_meetings_target"]].tolist() == [1, 1]
+    assert kt.loc["清零", ["n_units_reference", "n_meetings_reference"]].tolist() == [3, 2]
+    # DP over the target's meetings: sizes 8, 4, 11 tokens; 优化 1+... counted by hand: m1 3, m2 1, m3 1
+    s = np.array([8, 4, 11]) / 23
+    v = np.array([3, 1, 1]) / 5
+    assert kt.loc["优化", "dp_target"] == pytest.approx(0.5 * np.abs(v - s).sum())
+    assert "3 target and 2 reference meetings" in kt.attrs["unit_inference"]
+
+
+def test_bootstrap_resamples_whole_meetings():
+    d = _meetings()
+    kt = A.keyness(d, "g", "T", "R", min_count=1, n_boot=300, seed=3).set_index("term")
+    assert kt.attrs["resampled"] == {"target": "meetings (3)", "reference": "meetings (2)"}
+    rng = np.random.default_rng(3)
+    agg = d.assign(c=d.tokens.map(lambda t: t.count("防控")), n=d.tokens.map(len)).groupby("meeting_id", sort=False)
+    ct, n = agg.c.sum().to_numpy(), agg.n.sum().to_numpy()
+    t, r = np.arange(3), np.arange(3, 5)
+    wt = np.stack([np.bincount(rng.integers(0, 3, 3), minlength=3) for _ in range(300)])
+    wr = np.stack([np.bincount(rng.integers(0, 2, 2), minlength=2) for _ in range(300)])
+    reps = [np.log2((a @ ct[t] / (a @ n[t])) / (b @ ct[r] / (b @ n[r]))) for a, b in zip(wt, wr)]
+    assert kt.loc["防控", "log_ratio_low"] == pytest.approx(np.percentile(reps, 2.5))
+    assert kt.loc["防控", "log_ratio_high"] == pytest.approx(np.percentile(reps, 97.5))
+
+
+def test_one_meeting_split_into_two_speakers_gets_no_p_value_or_interval():
+    d = _meetings()
+    one = d[d.meeting_id.isin(["m1", "m2", "m3", "m5"])]  # the reference: m5, two speaker units
+    kt = A.keyness(one, "g", "T", "R", min_count=1, n_boot=200)
+    assert kt.attrs["units_reference"] == ["u6", "u7"] and kt.attrs["meetings_reference"] == ["m5"]
+    for col in ("p_perm_meetings", "p_mwu_meetings", "q_perm_meetings", "log_ratio_low", "log_ratio_high"):
+        assert kt[col].isna().all(), col
+    assert kt.attrs["resampled"]["reference"] == "nothing (a single meeting)"
+    text = A.keyness_summary(kt)
+    assert "reference ['R']: 2 unit(s) in 1 meeting(s)" in text and "ONE MEETING" in text
+    assert "no between-meeting inference is possible" in text
+    assert "no meeting-level p-value exists" in text  # the attainability line
+    # the same two units as independent observations would have given p-values: they must not
+    assert A.keyness(one.drop(columns=["meeting_id", "doc_id"]), "g", "T", "R", min_count=1,
+                     n_boot=0).p_perm_meetings.notna().all()
+
+
+def test_holding_the_speaker_constant_compares_that_speakers_meetings():
+    d = _meetings()
+    jia = d[d.speaker == "甲"]
+    kt = A.keyness(jia, "g", "T", "R", min_count=1, n_boot=0)
+    assert kt.attrs["units_target"] == ["u0", "u2", "u3"] and kt.attrs["meetings_target"] == ["m1", "m2", "m3"]
+    assert kt.attrs["meetings_reference"] == ["m4", "m5"] and kt.p_perm_meetings.notna().all()
+    # the two speakers of the same meetings compared with each other: a within-meeting comparison
+    ks = A.keyness(d, "speaker", "甲", "乙", min_count=1, n_boot=100)
+    assert ks.attrs["shared_meetings"] == ["m1", "m3", "m5"]
+    assert ks.p_perm_meetings.isna().all() and ks.log_ratio_low.isna().all()
+    assert "share 3 meeting(s)" in ks.attrs["unit_inference"]
+
+
+def test_q_values_are_benjamini_hochberg_against_scipy():
+    from scipy import stats
+
+    d = _meetings()
+    kt = A.keyness(d, "g", "T", "R", min_count=1, n_boot=0)
+    assert kt.q_value.to_numpy() == pytest.approx(stats.false_discovery_control(kt.p_value.to_numpy(), method="bh"))
+    assert kt.q_perm_meetings.to_numpy() == pytest.approx(
+        stats.false_discovery_control(kt.p_perm_meetings.to_numpy(), method="bh"))
+    assert (kt.q_value >= kt.p_value - 1e-15).all()
+
+
+def test_a_pre_declared_family_is_corrected_on_its_own():
+    from scipy import stats
+
+    d = _meetings()
+    fam = ["清零", "服务", "从未出现"]
+    kt = A.keyness(d, "g", "T", "R", min_count=6, n_boot=0, family=fam).set_index("term")
+    # 服务 (4 occurrences) is below min_count but pre-declared: tested, outside the exploratory family
+    assert set(kt.index) == {"防控", "优化", "清零", "服务"}
+    assert kt.attrs["n_terms"] == 3 and np.isnan(kt.loc["服务", "q_value"]) and not kt.loc["服务", "significant"]
+    assert kt.attrs["family_missing"] == ["从未出现"]
+    f = kt[kt.in_family]
+    assert sorted(f.index) == ["服务", "清零"]
+    assert f.q_family.to_numpy() == pytest.approx(stats.false_discovery_control(f.p_value.to_numpy(), method="bh"))
+    assert (f.significant_family == (f.p_value < 0.05 / 2)).all()
+    assert kt.loc[~kt.in_family, "q_family"].isna().all()
+    assert "pre-declared family: 2 of 3 terms tested (never occur: 从未出现)" in A.keyness_summary(kt.reset_index())
+    with pytest.raises(ValueError, match="family must be a list"):
+        A.keyness(d, "g", "T", "R", family="清零")

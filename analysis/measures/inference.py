@@ -18,6 +18,13 @@ not words.  The functions here take counts per unit (document) and work on units
 * :func:`percentile_mc_error` / :func:`mc_decimals` — Monte-Carlo standard error of a
   bootstrap percentile (batch means) and the number of decimals it supports.
 * :func:`tie_ranks` — competition ranks ("6=") so ties are shown as ties.
+* :func:`sampling_units` / :func:`aggregate_rows` — the unit of independent observation
+  (``meeting_id``: a meeting, or a story) and the sum of the counts of its parts: the speaker
+  sub-units of one meeting report are one observation, not two (Lijffijt et al. 2016
+  resample *texts*; the text sampled here is the meeting report).
+* :func:`bh_qvalues` — Benjamini & Hochberg (1995) false-discovery-rate q-values.
+* :func:`attainability` — the smallest p-value a permutation test over ``n_a`` vs ``n_b``
+  meetings can reach, against the Bonferroni and BH thresholds.
 
 All functions are pure: arrays in, arrays out.  Every random draw comes from a
 ``numpy.random.default_rng(seed)``.
@@ -33,7 +40,8 @@ from scipy import sparse
 
 __all__ = ["dp", "dp_norm", "unit_rates", "permutation_test_rates", "mann_whitney_rates",
            "bootstrap_units", "percentile_mc_error", "mc_decimals", "tie_ranks", "format_rank",
-           "midranks", "unit_comparison", "interval_labels"]
+           "midranks", "unit_comparison", "interval_labels", "sampling_units", "aggregate_rows",
+           "bh_qvalues", "min_attainable_p", "attainability"]
 
 
 def _dense(counts) -> np.ndarray:
@@ -322,43 +330,212 @@ def format_rank(ranks) -> list[str]:
     return [f"{r}=" if counts[r] > 1 else str(r) for r in ranks]
 
 
-def unit_comparison(rates, groups, a, b, *, n_perm: int = 9999, seed: int = 0):
+def sampling_units(table: pd.DataFrame) -> tuple[np.ndarray, str]:
+    """The sampling unit of each row: what inference treats as one independent observation.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A corpus table or a matrix's ``docvars``.
+
+    Returns
+    -------
+    labels : numpy.ndarray of str, shape (n_rows,)
+        ``meeting_id`` where the column exists and the value is not empty, else ``doc_id``,
+        else ``unit_id``, else the row position.
+    source : str
+        The column the labels came from (``"meeting_id"``, ``"doc_id"``, ``"unit_id"`` or
+        ``"row"``; the first non-empty one of them when rows differ).
+    """
+    n = len(table)
+    labels = np.array([""] * n, dtype=object)
+    source = "row"
+    for col in ("unit_id", "doc_id", "meeting_id"):  # later columns override earlier ones
+        if col in table.columns:
+            vals = table[col].fillna("").astype(str).str.strip().to_numpy()
+            have = vals != ""
+            labels[have] = vals[have]
+            if have.any():
+                source = col
+    empty = labels == ""
+    labels[empty] = [f"row-{i}" for i in np.flatnonzero(empty)]
+    return labels.astype(str), source
+
+
+def aggregate_rows(counts, sizes, labels):
+    """Sum the rows (units) that share a label (their meeting).
+
+    Parameters
+    ----------
+    counts : array_like or sparse matrix, shape (n_units, n_terms)
+    sizes : array_like, shape (n_units,)
+        Tokens per unit.
+    labels : array_like, shape (n_units,)
+        Sampling unit of each row (:func:`sampling_units`).
+
+    Returns
+    -------
+    counts : scipy.sparse.csr_matrix, shape (n_groups, n_terms)
+        Summed counts per label, labels in order of first appearance.
+    sizes : numpy.ndarray, shape (n_groups,)
+        Summed tokens.
+    groups : numpy.ndarray
+        The labels, in that order.
+    """
+    m = counts if sparse.issparse(counts) else sparse.csr_matrix(_dense(counts))
+    sizes = np.asarray(sizes, dtype=float)
+    codes, groups = pd.factorize(pd.Series(np.asarray(labels, dtype=str)), sort=False)
+    if len(codes) != m.shape[0] or len(sizes) != m.shape[0]:
+        raise ValueError(f"counts have {m.shape[0]} rows, sizes {len(sizes)} and labels {len(codes)}")
+    agg = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))),
+                            shape=(len(groups), len(codes)))
+    return sparse.csr_matrix(agg @ m), agg @ sizes, np.asarray(groups, dtype=str)
+
+
+def bh_qvalues(p) -> np.ndarray:
+    """Benjamini–Hochberg (1995) q-values (adjusted p-values) of a family of tests.
+
+    ``q_(i) = min_{j >= i} min(1, m p_(j) / j)`` over the ``m`` finite p-values sorted
+    ascending; a term is a discovery at false-discovery rate ``alpha`` when ``q <= alpha``.
+    NaN p-values (untested terms) stay NaN and do not count in ``m``.  Equals
+    ``scipy.stats.false_discovery_control(p, method="bh")`` on the finite values.
+    """
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    m = int(ok.sum())
+    if m == 0:
+        return out
+    vals = p[ok]
+    order = np.argsort(vals, kind="mergesort")
+    ranked = vals[order] * m / np.arange(1, m + 1)
+    q = np.minimum(1.0, np.minimum.accumulate(ranked[::-1])[::-1])
+    filled = np.empty(m)
+    filled[order] = q
+    out[ok] = filled
+    return out
+
+
+def min_attainable_p(n_a: int, n_b: int, *, n_perm: int = 9999) -> float:
+    """Smallest two-sided p-value a permutation test of ``n_a`` vs ``n_b`` observations can give.
+
+    With ``C = C(n_a + n_b, n_a)`` distinct splits enumerated (``C <= n_perm``) the most
+    extreme split has probability ``1/C``, so the two-sided p (``2 min(P(T<=t), P(T>=t))``,
+    as ``scipy.stats.permutation_test``) is at least ``2/C``; with ``n_perm`` random splits
+    (observed split counted) at least ``2/(n_perm + 1)``.  The same bound holds for the
+    Mann–Whitney U from the same permutation distribution.  NaN when a side has fewer than
+    two observations (no test).
+
+    Examples
+    --------
+    >>> round(min_attainable_p(16, 2), 4)  # 2 / C(18, 2) = 2/153
+    0.0131
+    """
+    if n_a < 2 or n_b < 2:
+        return float("nan")
+    splits = math.comb(n_a + n_b, n_a)
+    return min(1.0, 2 / splits) if splits <= n_perm else min(1.0, 2 / (n_perm + 1))
+
+
+def attainability(n_a: int, n_b: int, n_tests: int, *, alpha: float = 0.05, n_perm: int = 9999,
+                  n_family: int | None = None, unit: str = "meeting") -> dict:
+    """Can any test over ``n_a`` vs ``n_b`` meetings be significant after correction?
+
+    Parameters
+    ----------
+    n_a, n_b : int
+        Sampling units (meetings) on each side.
+    n_tests : int
+        Terms tested (the exploratory family).
+    alpha : float
+        Family-wise error rate (Bonferroni) and false-discovery rate (Benjamini–Hochberg).
+    n_perm : int
+        Random splits when the splits are too many to enumerate (:func:`min_attainable_p`).
+    n_family : int, optional
+        Size of a pre-declared (confirmatory) family corrected on its own.
+    unit : str
+        What is counted, for the sentence.
+
+    Returns
+    -------
+    dict
+        ``min_p`` (NaN when a side has < 2 units), ``bonferroni_p`` (``alpha / n_tests``),
+        ``bonferroni_attainable``, ``bh_attainable`` (BH can reject only if the smallest p
+        is ``<= alpha``, and then only if every one of the ``n_tests`` p-values is that
+        small), ``family_bonferroni_p``/``family_attainable`` (when ``n_family``), and
+        ``statement``: one sentence for the notebook.
+    """
+    p_min = min_attainable_p(n_a, n_b, n_perm=n_perm)
+    bonf = alpha / max(n_tests, 1)
+    out = {"min_p": p_min, "bonferroni_p": bonf, "bonferroni_attainable": bool(p_min <= bonf),
+           "bh_attainable": bool(p_min <= alpha)}
+    if n_family:
+        out["family_bonferroni_p"] = alpha / n_family
+        out["family_attainable"] = bool(p_min <= alpha / n_family)
+    if not np.isfinite(p_min):
+        out["statement"] = (f"With {n_a} vs {n_b} {unit}s no {unit}-level p-value exists: a side with a single "
+                            f"{unit} has no between-{unit} variation to test against, so no between-{unit} "
+                            f"inference is possible.")
+        return out
+    splits = math.comb(n_a + n_b, n_a)
+    how = (f"2/C({n_a + n_b}, {n_a}) = 2/{splits:,}" if splits <= n_perm
+           else f"2/({n_perm:,} + 1) with {n_perm:,} random splits")
+    text = (f"With {n_a} vs {n_b} {unit}s the smallest two-sided {unit}-level p a permutation test can reach is "
+            f"{how} = {p_min:.2g}; the Bonferroni threshold for {n_tests:,} terms is {alpha:g}/{n_tests:,} = "
+            f"{bonf:.2g}, so ")
+    text += ("a term can pass it" if out["bonferroni_attainable"]
+             else f"no term can be significant at the {unit} level after Bonferroni correction")
+    text += (f"; at a false-discovery rate of {alpha:g} (Benjamini–Hochberg) "
+             + ("a discovery is possible only where many terms reach that smallest p" if out["bh_attainable"]
+                else "no discovery is possible either"))
+    if n_family:
+        text += (f"; in the pre-declared family of {n_family} terms the Bonferroni threshold is "
+                 f"{alpha / n_family:.2g}, " + ("attainable" if out["family_attainable"] else "not attainable"))
+    out["statement"] = text + "."
+    return out
+
+
+def unit_comparison(rates, groups, a, b, *, n_perm: int = 9999, seed: int = 0, unit: str = "unit"):
     """Compare per-unit values (e.g. theme rates) between two groups of units.
 
     Parameters
     ----------
     rates : pandas.DataFrame
-        One row per unit, one column per measure (e.g. theme rates per 10,000 tokens).
+        One row per sampling unit, one column per measure (e.g. theme rates per 10,000
+        tokens).  For a corpus whose reports are split into speaker sub-units, compute the
+        rates per meeting (e.g. ``theme_frequencies(..., by="meeting_id")``: counts and
+        tokens summed over the meeting's parts) and pass ``unit="meeting"``.
     groups : array_like
         Group label of each row.
     a, b
         The two labels compared.
+    unit : str, default "unit"
+        What a row is, for the column names and the message (``"meeting"``, ``"story"`` …).
 
     Returns
     -------
     pandas.DataFrame
-        One row per column of ``rates``: ``mean_a``, ``mean_b``, ``n_units_a``,
-        ``n_units_b``, ``p_perm`` (permutation test of the difference of means, units
+        One row per column of ``rates``: ``mean_a``, ``mean_b``, ``n_<unit>s_a``,
+        ``n_<unit>s_b``, ``p_perm`` (permutation test of the difference of means, rows
         permuted) and ``p_mwu`` (Mann–Whitney U); the p-values are NaN, and
-        ``attrs["message"]`` says why, when a group has fewer than two units.
+        ``attrs["message"]`` says why, when a group has fewer than two rows.
     """
-    import pandas as pd
-
     groups = np.asarray(groups)
     x = rates.to_numpy(dtype=float)[groups == a]
     y = rates.to_numpy(dtype=float)[groups == b]
     out = pd.DataFrame({"mean_a": x.mean(axis=0) if len(x) else np.nan,
                         "mean_b": y.mean(axis=0) if len(y) else np.nan,
-                        "n_units_a": len(x), "n_units_b": len(y)}, index=rates.columns)
+                        f"n_{unit}s_a": len(x), f"n_{unit}s_b": len(y)}, index=rates.columns)
     if len(x) >= 2 and len(y) >= 2:
         out["p_perm"] = permutation_test_rates(x, y, n_perm=n_perm, seed=seed)[1]
         out["p_mwu"] = mann_whitney_rates(x, y, n_perm=n_perm, seed=seed)[1]
-        out.attrs["message"] = f"{len(x)} vs {len(y)} units: permutation test and Mann-Whitney U on per-unit values"
+        out.attrs["message"] = (f"{len(x)} vs {len(y)} {unit}s: permutation test and Mann-Whitney U on "
+                                f"per-{unit} values")
     else:
         out["p_perm"] = np.nan
         out["p_mwu"] = np.nan
-        out.attrs["message"] = (f"{a!r} has {len(x)} and {b!r} has {len(y)} unit(s): with a single unit on a "
-                                f"side no between-unit inference is possible")
+        out.attrs["message"] = (f"{a!r} has {len(x)} and {b!r} has {len(y)} {unit}(s): with a single {unit} on a "
+                                f"side no between-{unit} inference is possible")
     return out
 
 
