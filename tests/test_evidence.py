@@ -30,8 +30,13 @@ def test_sides_by_hand():
     assert s.loc["reference", ["n_units", "n_documents", "n_tokens"]].tolist() == [2, 1, 3]
     assert not s.loc["reference", "single_unit"] and s.loc["reference", "single_document"]
     assert not s.loc["target", "single_document"]
+    # no meeting_id column: the document is the meeting, so the reference is one meeting of two units
+    assert s.loc["reference", ["n_meetings", "single_meeting"]].tolist() == [1, True]
+    assert s.loc["target", ["n_meetings", "single_meeting"]].tolist() == [2, False]
+    assert eb.summary.splitlines()[1].startswith("reference p1: 1 meeting (2 units) from 1 document")
+    assert "ONE MEETING: no between-meeting inference" in eb.summary.splitlines()[1]
     u = eb.units
-    assert list(u.columns) == ["side", "unit_id", "doc_id", "place", "outlet", "speaker", "excerpt",
+    assert list(u.columns) == ["side", "unit_id", "doc_id", "meeting_id", "place", "outlet", "speaker", "excerpt",
                                "n_chars", "n_tokens"]
     assert u.set_index("unit_id").loc[["c1", "a2"], ["side", "n_chars", "n_tokens"]].values.tolist() == \
         [["target", 1, 1], ["reference", 2, 1]]
@@ -43,8 +48,7 @@ def test_single_unit_is_flagged_and_said():
     assert s.loc["target", "single_unit"] and s.loc["target", "label"] == "b1"
     assert s.loc["reference", "label"] == "a1 + a2"
     lines = eb.summary.splitlines()
-    assert len(lines) == 2 and "SINGLE UNIT" in lines[0] and "SINGLE UNIT" not in lines[1]
-    assert "ONE DOCUMENT" in lines[1]
+    assert len(lines) == 2 and "ONE MEETING" in lines[0] and "ONE MEETING" in lines[1]  # a1, a2: one document
     assert str(eb) == eb.summary
 
 
@@ -84,8 +88,10 @@ def test_seed_corpus_periods_state_one_document_and_the_excerpts(corpus):
                    & (corpus.unit_id != "henan-20221111-bjyouth")]
     tok = A.tokenize_corpus(units)
     s = evidence_base(tok, by="period", target="2022-11", reference="2021-08").sides.set_index("side")
-    assert s.loc["reference", ["n_units", "n_documents", "speakers"]].tolist() == [2, 1, "楼阳生、王凯"]
-    assert s.loc["reference", "single_document"]
+    assert s.loc["reference", ["n_units", "n_meetings", "n_documents", "speakers"]].tolist() == \
+        [2, 1, 1, "楼阳生、王凯"]
+    assert s.loc["reference", "single_meeting"] and s.loc["reference", "single_document"]
+    assert s.loc["target", ["n_units", "n_meetings"]].tolist() == [16, 15]  # 17 Nov Henan: two speeches
     assert s.loc["target", "n_excerpt"] == 11 and s.loc["target", "n_places"] == 14
     # holding the speaker constant leaves one 2021 unit: flagged
     lou = tok[(tok.province == "河南") & (tok.speaker == "楼阳生")]
@@ -136,3 +142,13 @@ def test_table_carrying_a_frame_in_attrs_is_accepted():
     df.attrs["parse_report"] = pd.DataFrame({"x": [1, 2]})
     eb = evidence_base(df, by="period", target="p2", reference="p1")
     assert eb.sides["n_units"].tolist() == [2, 2]
+
+
+def test_meetings_come_from_meeting_id_when_given():
+    df = small().assign(meeting_id=["m1", "m2", "m3", "m3"])  # d1 holds two meetings; b1 and c1 report one
+    s = evidence_base(df, by="period", target="p2", reference="p1").sides.set_index("side")
+    assert s.loc["reference", ["n_meetings", "n_documents", "single_meeting", "single_document"]].tolist() == \
+        [2, 1, False, True]
+    assert s.loc["target", ["n_meetings", "n_units", "single_meeting"]].tolist() == [1, 2, True]
+    lines = evidence_base(df, by="period", target="p2", reference="p1").summary.splitlines()
+    assert "ONE MEETING" in lines[0] and "ONE DOCUMENT: its meetings are known through a single text" in lines[1]

@@ -1,10 +1,10 @@
-"""The evidence base of a comparison: which units, places, outlets and speakers each side
-rests on, how many of them are excerpts, and how many tokens.
+"""The evidence base of a comparison: which meetings, units, places, outlets and speakers
+each side rests on, how many of them are excerpts, and how many tokens.
 
 A keyness table or a theme heatmap says nothing about what it was computed from.
 :func:`evidence_base` states it, for printing beside the result, and flags a side that
-rests on a single unit or a single document (no between-unit inference is possible
-there).  :func:`prose_facts` computes the numbers that the notebooks' and README's
+rests on a single meeting (``meeting_id``: the speaker sub-units of one report are one
+meeting; no between-meeting inference is possible there) or on a single document.  :func:`prose_facts` computes the numbers that the notebooks' and README's
 prose quote (token totals, excerpt counts and lengths, lexicon sizes), so that prose
 can be generated from them or tested against them.
 """
@@ -21,7 +21,7 @@ from analysis.ingest.corpus import default_data_dir
 
 __all__ = ["evidence_base", "EvidenceBase", "prose_facts", "places_with", "lexicon_sizes"]
 
-_UNIT_COLUMNS = ["side", "unit_id", "doc_id", "place", "outlet", "speaker", "excerpt", "n_chars",
+_UNIT_COLUMNS = ["side", "unit_id", "doc_id", "meeting_id", "place", "outlet", "speaker", "excerpt", "n_chars",
                  "n_tokens"]
 
 
@@ -33,14 +33,16 @@ class EvidenceBase:
     ----------
     units : pandas.DataFrame
         One row per unit: ``side`` ("target"/"reference"), ``unit_id``, ``doc_id``,
-        ``place``, ``outlet``, ``speaker``, ``excerpt`` (bool), ``n_chars``,
+        ``meeting_id`` (the sampling unit, :func:`analysis.inference.sampling_units`), ``place``, ``outlet``, ``speaker``, ``excerpt`` (bool), ``n_chars``,
         ``n_tokens`` (kept tokens; ``<NA>`` when the table is not tokenized).
     sides : pandas.DataFrame
         One row per side: ``side``, ``label`` (the group value(s)), ``n_units``,
-        ``n_documents`` (distinct ``doc_id``), ``n_places``, ``places``, ``outlets``,
+        ``n_meetings`` (distinct ``meeting_id``: what inference counts), ``n_documents``
+        (distinct ``doc_id``), ``n_places``, ``places``, ``outlets``,
         ``speakers`` (``"、"``-joined, sorted), ``n_excerpt`` (excerpt units),
-        ``n_tokens``, ``n_tokens_excerpt``, ``single_unit`` (the side is one unit),
-        ``single_document`` (all its units come from one document, e.g. two speeches of
+        ``n_tokens``, ``n_tokens_excerpt``, ``single_meeting`` (the side is one meeting,
+        however many units: no between-meeting inference), ``single_unit`` (the side is
+        one unit), ``single_document`` (all its units come from one document, e.g. two speeches of
         one meeting), ``policy`` (range and mean of the columns added by
         :func:`analysis.with_policy`, when the table has them; units also get those columns).
     summary : str
@@ -124,7 +126,10 @@ def evidence_base(corpus, by: str, target, reference=None) -> EvidenceBase:
     >>> print(eb)                                                                      # doctest: +SKIP
     target 2022-11: 16 units (12 excerpts) from 5 documents; 14 places; ...
     """
+    from .inference import sampling_units
+
     df = _table(corpus)
+    df["meeting_id"] = sampling_units(df)[0]
     if by not in df.columns:
         raise ValueError(f"unknown column {by!r}; choose from "
                          f"{[c for c in df.columns if c not in ('text', 'tokens', 'sentences')]}")
@@ -153,11 +158,12 @@ def evidence_base(corpus, by: str, target, reference=None) -> EvidenceBase:
         has_tokens = tok.notna().all()
         speakers = _join(s for sp in units.speaker for s in str(sp).split("、"))
         row = dict(side=side, label=_label(value), n_units=len(units),
-                   n_documents=units.doc_id.nunique(), n_places=units.place.nunique(),
+                   n_meetings=units.meeting_id.nunique(), n_documents=units.doc_id.nunique(), n_places=units.place.nunique(),
                    places=_join(units.place), outlets=_join(units.outlet), speakers=speakers,
                    n_excerpt=int(units.excerpt.sum()),
                    n_tokens=int(tok.sum()) if has_tokens else pd.NA,
                    n_tokens_excerpt=int(tok[units.excerpt].sum()) if has_tokens else pd.NA,
+                   single_meeting=units.meeting_id.nunique() == 1,
                    single_unit=len(units) == 1, single_document=units.doc_id.nunique() == 1,
                    policy=_policy_summary(units[policy]))
         side_rows.append(row)
@@ -178,16 +184,17 @@ def _line(row: dict) -> str:
     if row["n_excerpt"]:
         units += f" ({row['n_excerpt']} excerpt{'s' if row['n_excerpt'] != 1 else ''})"
     docs = f"{row['n_documents']} document{'s' if row['n_documents'] != 1 else ''}"
+    meetings = f"{row['n_meetings']} meeting{'s' if row['n_meetings'] != 1 else ''}"
     warn = ""
-    if row["single_unit"]:
-        warn = " — SINGLE UNIT: no between-unit inference"
+    if row["single_meeting"]:
+        warn = " — ONE MEETING: no between-meeting inference is possible"
     elif row["single_document"]:
-        warn = " — ONE DOCUMENT: its units are not independent meetings"
+        warn = " — ONE DOCUMENT: its meetings are known through a single text"
     tokens = "" if pd.isna(row["n_tokens"]) else f"; {row['n_tokens']:,} tokens"
     if row["n_excerpt"] and not pd.isna(row["n_tokens_excerpt"]):
         tokens += f" ({row['n_tokens_excerpt']:,} in excerpts)"
     policy = f"; {row['policy']}" if row.get("policy") else ""
-    return (f"{row['side']} {row['label']}: {units} from {docs}; "
+    return (f"{row['side']} {row['label']}: {meetings} ({units}) from {docs}; "
             f"{row['n_places']} place{'s' if row['n_places'] != 1 else ''} ({_short(row['places'])}); "
             f"outlets {_short(row['outlets'])}; speakers {_short(row['speakers'])}{tokens}{policy}{warn}")
 
