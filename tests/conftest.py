@@ -98,3 +98,18 @@ def make_data(tmp_path):
         return tmp_path / "data"
 
     return _make
+
+
+@pytest.fixture(autouse=True)
+def _remove_jieba_files_a_test_made_on_purpose(request):
+    """Tests that plant a jieba cache or build a private one in their own ``tmp_path`` remove
+    it afterwards, so ``TMPDIR=$(mktemp -d) make test`` leaves no file named ``jieba*`` under
+    the temp folder (pytest keeps its recent ``tmp_path`` folders there).  A cache that package
+    code wrote into the temp folder itself is not touched here: the test in test_hygiene.py
+    that runs the package with an empty ``TMPDIR`` fails on it."""
+    tmp = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
+    yield
+    if tmp is not None:
+        for p in tmp.rglob("jieba*"):
+            if p.is_file():
+                p.unlink()

@@ -297,3 +297,39 @@ def test_fingerprint_covers_names_titles_and_the_hygiene_switch(tmp_path):
     import pickle
     seg = pickle.loads(pickle.dumps(Segmenter(lex)))
     assert seg.tokenize("落实进一步优化防控工作的二十条措施，王凯讲话") == ["落实", "《二十条》"]
+
+
+# -- no jieba cache in the shared temp folder (issue 14) ----------------------------------------
+def test_base_dictionary_split_uses_the_private_checksummed_cache():
+    from analysis.text import hygiene_report as R
+    from analysis.text.tokens import default_cache_dir
+
+    tk = R._base_tokenizer()
+    assert tk.cache_file.startswith(str(default_cache_dir() / "jieba"))
+    assert R._split_without("早发现") == ["早", "发现"]  # why the formula term restores 早
+
+
+def test_package_code_leaves_no_jieba_file_in_the_temp_dir(tmp_path):
+    """The segmenters (both backends), the hygiene measurement and the robustness re-runs,
+    in a fresh process whose TMPDIR is an empty folder: nothing named jieba* may appear there."""
+    import os
+    import subprocess
+    import sys
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    code = """
+import pandas as pd, analysis as A
+from analysis import hygiene_effects
+from analysis.measures.robustness import segmenter_for
+corpus = pd.DataFrame({"unit_id": ["a", "b"], "text": ["要坚持早发现、早报告。楼阳生指出，要坚定不移。",
+                                                         "严防层层加码和一刀切，坚持科学精准。"]})
+for backend in ("jieba", "rjieba"):
+    A.Segmenter(backend=backend).tokenize("坚定不移贯彻总方针")
+hygiene_effects(corpus)
+segmenter_for("jieba", base=A.Segmenter()).tokenize("坚定不移贯彻总方针")
+"""
+    env = dict(os.environ, TMPDIR=str(tmp), TEMP=str(tmp), TMP=str(tmp))
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert not [p.name for p in tmp.rglob("jieba*")], sorted(p.name for p in tmp.rglob("*"))
