@@ -106,4 +106,6 @@ _EXPORTS: dict[str, str] = {
     "correspondence_analysis": "measures.correspondence", "CorrespondenceAnalysis": "measures.correspondence",
     "plot_collocates": "figures.collocation_plots", "plot_collocate_series": "figures.collocation_plots",
     "plot_cooccurrence_networks": "figures.network_plots", "plot_ca_biplot": "figures.network_plots",
+    # meetings as the sampling unit: pre-declared term families, what a comparison can support
+    "load_families": "measures.keywords", "inference_scope": "measures.evidence",
 }

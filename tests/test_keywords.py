@@ -306,3 +306,29 @@ def test_temporary_files_beside_a_linked_keyword_file_are_removed(tmp_path):
     A.save_keywords({"a": ["清零", "动态清零"]}, link)
     assert link.is_symlink() and A.load_keywords(real) == {"a": ["清零", "动态清零"]}
     assert not stale.exists()
+
+
+# -- pre-declared term families ---------------------------------------------------------
+def test_families_file_loads_and_every_family_term_is_one_token_of_the_lexicon_or_corpus(tokenized):
+    fams = A.load_families()
+    assert "twenty_measures" in fams and "层层加码" in fams["twenty_measures"]
+    seen = {t for toks in tokenized.tokens for t in toks}
+    for name, terms in fams.items():
+        found = [t for t in terms if t in seen]
+        assert len(found) >= len(terms) - 2, (name, sorted(set(terms) - seen))
+
+
+@pytest.mark.parametrize("content, message", [
+    ("f:\n  terms: [优化]\n", r"family 'f': needs exactly `description:`"),
+    ("f:\n  description: x\n  terms: []\n", r"family 'f': `terms` must be a non-empty list"),
+    ("f:\n  description: x\n  terms: [优化, 优化]\n", r"family 'f': lists \['优化'\] twice"),
+    ("f:\n  description: x\n  terms: ['优 化']\n", r"family 'f': term '优 化' must be one token"),
+    ("[1, 2]\n", r"expected `name: \{description"),
+])
+def test_bad_family_file_names_the_family_and_the_fix(tmp_path, content, message):
+    path = tmp_path / "families.yml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(A.KeywordsError, match=message):
+        A.load_families(path)
+    with pytest.raises(A.KeywordsError, match="does not exist"):
+        A.load_families(tmp_path / "none.yml")

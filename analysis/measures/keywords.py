@@ -23,7 +23,7 @@ import pandas as pd
 from analysis.infra.files import ReadOnlyFileError, atomic_write, locked_dir, remove_stale_temps
 from analysis.ingest.corpus import default_data_dir
 
-__all__ = ["KeywordsError", "KeywordsMerged", "Keywords", "load_keywords", "save_keywords",
+__all__ = ["KeywordsError", "KeywordsMerged", "Keywords", "load_keywords", "save_keywords", "load_families",
            "validate_keywords", "term_problem", "theme_frequencies", "term_matcher",
            "render_keywords", "theme_kwic"]
 
@@ -157,6 +157,55 @@ def load_keywords(path=None) -> Keywords:
     raw = path.read_bytes()
     data = _safe_load(raw.decode("utf-8"), str(path))
     return Keywords(validate_keywords(data, source=str(path)), path=path, source=raw)
+
+
+def load_families(path=None) -> dict[str, list[str]]:
+    """Read the pre-declared (confirmatory) term families, for ``keyness(..., family=...)``.
+
+    Parameters
+    ----------
+    path : path, optional
+        Defaults to ``data/families.yml``: ``name: {description: text, terms: [term, ...]}``.
+
+    Returns
+    -------
+    dict
+        family name -> list of terms (tokens, as the segmenter cuts them), in file
+        order; read the file for what each family stands for.
+
+    Raises
+    ------
+    KeywordsError
+        Missing file, invalid YAML, a family without ``terms`` or ``description``, a term
+        that is not text, empty, contains a space or is listed twice (the message names
+        file, family and term).
+    """
+    path = Path(path) if path else default_data_dir() / "families.yml"
+    if not path.is_file():
+        raise KeywordsError(f"family file {path} does not exist; create it (see data/families.yml)")
+    data = _safe_load(path.read_text(encoding="utf-8"), str(path))
+    if not isinstance(data, dict) or not data:
+        raise KeywordsError(f"{path}: expected `name: {{description: ..., terms: [...]}}` entries")
+    out = {}
+    for name, spec in data.items():
+        where = f"{path}, family {name!r}"
+        if not isinstance(spec, dict) or set(spec) != {"description", "terms"}:
+            raise KeywordsError(f"{where}: needs exactly `description:` (what the terms stand for, where "
+                                f"they come from) and `terms:` (a list)")
+        if not isinstance(spec["description"], str) or not spec["description"].strip():
+            raise KeywordsError(f"{where}: `description` must be text")
+        terms = spec["terms"]
+        if not isinstance(terms, list) or not terms:
+            raise KeywordsError(f"{where}: `terms` must be a non-empty list")
+        for t in terms:  # matched against tokens, so a cited title such as 《二十条》 is a term
+            if not isinstance(t, str) or not t.strip() or re.search(r"\s", t.strip()):
+                raise KeywordsError(f"{where}: term {t!r} must be one token: non-empty text without spaces")
+        clean = [t.strip() for t in terms]
+        twice = sorted({t for t in clean if clean.count(t) > 1})
+        if twice:
+            raise KeywordsError(f"{where}: lists {twice} twice")
+        out[str(name)] = clean
+    return out
 
 
 # -- writing: a line-level splice that keeps every byte outside the edited themes -----
