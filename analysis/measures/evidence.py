@@ -19,7 +19,7 @@ import pandas as pd
 
 from analysis.ingest.corpus import default_data_dir
 
-__all__ = ["evidence_base", "EvidenceBase", "prose_facts", "places_with", "lexicon_sizes"]
+__all__ = ["evidence_base", "EvidenceBase", "prose_facts", "places_with", "lexicon_sizes", "inference_scope"]
 
 _UNIT_COLUMNS = ["side", "unit_id", "doc_id", "meeting_id", "place", "outlet", "speaker", "excerpt", "n_chars",
                  "n_tokens"]
@@ -170,6 +170,46 @@ def evidence_base(corpus, by: str, target, reference=None) -> EvidenceBase:
         lines.append(_line(row))
     sides = pd.DataFrame(side_rows)
     return EvidenceBase(pd.concat(parts, ignore_index=True), sides, "\n".join(lines))
+
+
+def inference_scope(eb: EvidenceBase) -> str:
+    """What each side of a comparison can and cannot support, in plain words.
+
+    The same sentence wherever the same data are compared (notebooks 02, 03 and 05 print
+    it), computed from the evidence base: a side that is a single meeting supports a
+    description of what that one report says against the other side, but no
+    between-meeting p-value or interval, no statement about other meetings of its group,
+    and no separation of the group from that meeting's occasion; a side of several meetings
+    supports meeting-level tests, which resample its meetings.
+
+    Parameters
+    ----------
+    eb : EvidenceBase
+        From :func:`evidence_base`.
+
+    Returns
+    -------
+    str
+        One sentence per side, joined by spaces (Markdown).
+    """
+    out = []
+    for r in eb.sides.itertuples(index=False):
+        units = f"{r.n_units} unit{'s' if r.n_units != 1 else ''}"
+        if r.n_excerpt:
+            units += f", {r.n_excerpt} of them excerpts"
+        tokens = "" if pd.isna(r.n_tokens) else f", {int(r.n_tokens):,} tokens"
+        if r.single_meeting:
+            who = f"; speakers {r.speakers}" if r.n_units > 1 and r.speakers else ""
+            out.append(
+                f"The {r.side} side ({r.label}) is **a single meeting** ({units}{who}{tokens}; outlet "
+                f"{_short(r.outlets)}): it supports a description of what that one report says compared with the "
+                f"other side, but no between-meeting p-value or interval, no statement about other "
+                f"{r.label} meetings, and no way to separate {r.label} from that meeting's own occasion.")
+        else:
+            one_doc = " all known through one document," if r.single_document else ""
+            out.append(f"The {r.side} side ({r.label}) has {r.n_meetings} meetings ({units}{tokens}),{one_doc} so "
+                       f"meeting-level tests and intervals, which resample these meetings, apply to it.")
+    return " ".join(out)
 
 
 def _short(values: str, n: int = 6) -> str:
