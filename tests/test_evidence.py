@@ -159,10 +159,11 @@ def test_inference_scope_says_what_each_side_can_support():
 
     eb = evidence_base(small(), by="period", target="p2", reference="p1")
     text = inference_scope(eb)
-    assert text.startswith("The target side (p2) has 2 meetings (2 units, 1 of them excerpts, 4 tokens), so "
-                           "meeting-level tests")
+    assert text.startswith("The target side (p2) has 2 meetings (2 units, 1 of them excerpts, 4 tokens), but "
+                           "against a single meeting no meeting-level test or interval of the comparison exists.")
     assert ("The reference side (p1) is **a single meeting** (2 units; speakers 乙、甲, 3 tokens; outlet X): "
             "it supports a description") in text
     assert "no between-meeting p-value or interval, no statement about other p1 meetings" in text
     one_doc = evidence_base(small().assign(meeting_id=["m1", "m2", "m3", "m4"]), by="period", target="p1")
-    assert "has 2 meetings (2 units, 3 tokens), all known through one document" in inference_scope(one_doc)
+    assert "has 2 meetings (2 units, 3 tokens), all known through one document, so meeting-level tests" in \
+        inference_scope(one_doc)

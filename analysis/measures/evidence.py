@@ -180,7 +180,8 @@ def inference_scope(eb: EvidenceBase) -> str:
     description of what that one report says against the other side, but no
     between-meeting p-value or interval, no statement about other meetings of its group,
     and no separation of the group from that meeting's occasion; a side of several meetings
-    supports meeting-level tests, which resample its meetings.
+    supports meeting-level tests, which resample its meetings, when the other side has
+    several meetings too.
 
     Parameters
     ----------
@@ -193,6 +194,7 @@ def inference_scope(eb: EvidenceBase) -> str:
         One sentence per side, joined by spaces (Markdown).
     """
     out = []
+    thin = bool(eb.sides["single_meeting"].any())
     for r in eb.sides.itertuples(index=False):
         units = f"{r.n_units} unit{'s' if r.n_units != 1 else ''}"
         if r.n_excerpt:
@@ -207,8 +209,10 @@ def inference_scope(eb: EvidenceBase) -> str:
                 f"{r.label} meetings, and no way to separate {r.label} from that meeting's own occasion.")
         else:
             one_doc = " all known through one document," if r.single_document else ""
-            out.append(f"The {r.side} side ({r.label}) has {r.n_meetings} meetings ({units}{tokens}),{one_doc} so "
-                       f"meeting-level tests and intervals, which resample these meetings, apply to it.")
+            out.append(f"The {r.side} side ({r.label}) has {r.n_meetings} meetings ({units}{tokens}),{one_doc} "
+                       + ("but against a single meeting no meeting-level test or interval of the comparison exists."
+                          if thin else "so meeting-level tests and intervals, which resample these meetings, "
+                                       "apply to it."))
     return " ".join(out)
 
 
