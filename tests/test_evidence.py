@@ -155,7 +155,7 @@ def test_meetings_come_from_meeting_id_when_given():
 
 
 def test_inference_scope_says_what_each_side_can_support():
-    from analysis.evidence import inference_scope
+    from analysis.measures.evidence import inference_scope
 
     eb = evidence_base(small(), by="period", target="p2", reference="p1")
     text = inference_scope(eb)

@@ -126,7 +126,7 @@ def evidence_base(corpus, by: str, target, reference=None) -> EvidenceBase:
     >>> print(eb)                                                                      # doctest: +SKIP
     target 2022-11: 16 units (12 excerpts) from 5 documents; 14 places; ...
     """
-    from .inference import sampling_units
+    from analysis.measures.inference import sampling_units
 
     df = _table(corpus)
     df["meeting_id"] = sampling_units(df)[0]
