@@ -81,14 +81,20 @@ def plot_keyness(kt: pd.DataFrame, n: int = 15, min_g2: float = 3.84,
     n_t, n_r = kt.attrs.get("n_target"), kt.attrs.get("n_reference")
     sizes = ""
     if n_t is not None:
-        u_t, u_r = len(kt.attrs.get("units_target", [])), len(kt.attrs.get("units_reference", []))
-        sizes = (f"\n{target_label}: {n_t:,} tokens" + (f", {u_t} unit{'s' if u_t > 1 else ''}" if u_t else "") +
-                 f"; {reference_label}: {n_r:,} tokens" + (f", {u_r} unit{'s' if u_r > 1 else ''}" if u_r else ""))
+        def _units(side):
+            u, m = len(kt.attrs.get(f"units_{side}", [])), len(kt.attrs.get(f"meetings_{side}", []))
+            text = f", {u} unit{'s' if u > 1 else ''}" if u else ""
+            return text + (f" in {m} meeting{'s' if m > 1 else ''}" if m else "")
+
+        sizes = (f"\n{target_label}: {n_t:,} tokens{_units('target')}; "
+                 f"{reference_label}: {n_r:,} tokens{_units('reference')}")
     ax.set_xlabel(f"Log Ratio (log2 of relative frequency, {target_label} / {reference_label}){sizes}")
     bonf = kt.attrs.get("bonferroni_g2", float("nan"))
     res = kt.attrs.get("resampled") or {}
     boot = ("whiskers = 95% bootstrap (" + ", ".join(f"{k}: {v}" for k, v in res.items()) + ")") if res \
         else "whiskers = 95% bootstrap"
+    if res and "log_ratio_low" in kt and kt["log_ratio_low"].isna().all():
+        boot = "no whiskers: " + kt.attrs.get("unit_inference", "no interval").split(" (")[0]
     notes = "; ".join(f"{side}: {x}" for side, x in ((target_label, note_pos), (reference_label, note_neg)) if x)
     ax.set_title(f"Key terms: {target_label} (right) vs {reference_label} (left)\n"
                  f"|G²| ≥ {min_g2:g}; solid = above Bonferroni |G²| {bonf:.1f}; open bar + arrow = absent on "
