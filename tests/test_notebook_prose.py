@@ -75,7 +75,9 @@ def test_data_dir_parameter_and_complete_manifest_parameters(path):
 def test_every_comparison_prints_its_evidence_base_and_excerpt_sensitivity(path):
     body = "\n".join(_cells(path, "code"))
     assert "Evidence base" in body and "excerpt" in body
-    assert "~tokens.excerpt" in body  # the comparison is re-run without excerpt units
+    # full reports lead; the excerpt units are the sensitivity (both selections in the notebook)
+    assert "~all_units.excerpt" in body or "~tokens.excerpt" in body
+    assert "A.inference_scope(" in body  # what each side can support, in the words every notebook uses
 
 
 def test_broadcast_keyness_reports_units_beside_tokens_and_its_evidence_base():
@@ -88,5 +90,15 @@ def test_broadcast_keyness_reports_units_beside_tokens_and_its_evidence_base():
         assert "A.evidence_base(" in c, f"a keyness comparison without its evidence base:\n{c}"
     body = "\n".join(keyness_cells)
     assert "A.keyness_summary(" in body
-    for column in ("p_perm_units", "p_mwu_units", "n_units_target", "n_units_reference", "bonferroni_p"):
+    for column in ("p_perm_meetings", "p_mwu_meetings", "q_perm_meetings", "n_meetings_target",
+                   "n_meetings_reference", "bonferroni_p", "attainability"):
         assert column in body, f"notebook 05 does not report {column}"
+    assert "A.inference_scope(" in body  # the meeting side, in the words of notebook 02
+
+
+def test_no_notebook_reports_unit_level_p_values_over_speaker_parts():
+    """Tests and intervals resample meetings: no notebook reads the old speaker-part columns."""
+    for path in NOTEBOOKS + [BROADCAST]:
+        body = "\n".join(_cells(path, "code"))
+        for old in ("p_perm_units", "p_mwu_units", "single_unit"):
+            assert old not in body, f"{path.name} still uses {old}"

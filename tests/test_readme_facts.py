@@ -54,3 +54,13 @@ def test_caveat_paragraph_numbers(facts):
     assert places_2022 == facts["n_places_2022"]
     assert n_only == len(facts["excerpt_only_places"])
     assert (lo, hi) == facts["excerpt_chars"]
+
+
+def test_meetings_in_the_caveat_paragraph(corpus):
+    m = _find(r"the (\d+) November 2022\s+units are (\d+) meetings plus the two speeches of one more")
+    units = corpus[corpus.level.isin(["provincial", "municipal"]) & (corpus.unit_id != "henan-20221111-bjyouth")]
+    nov = units[units.period == "2022-11"]
+    per_meeting = nov.groupby("meeting_id").size()
+    assert _num(m.group(1)) == len(nov)
+    assert _num(m.group(2)) == int((per_meeting == 1).sum()) and int((per_meeting == 2).sum()) == 1
+    assert units.loc[units.period == "2021-08", "meeting_id"].nunique() == 1
