@@ -203,6 +203,8 @@ def test_whole_file_bulk_units_lose_page_chrome_and_may_leave_the_province_unsta
     audit, dropped = A.corpus_audit(data)
     assert audit.set_index("doc_id").loc["p-file", "line_structure"] == "one paragraph per line"
     assert len(dropped[(dropped.doc_id == "p-file") & (dropped.stage == "cleaning")]) == 9
+
+
 def test_bulk_meeting_id_column_and_its_default(make_data):
     data = make_data({"a.txt": GOOD_TEXT}, unit())
     _bulk(data, "m.csv", "unit_id,doc_id,meeting_id,text,date,period,level,province,outlet,excerpt\n"

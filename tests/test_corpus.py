@@ -738,7 +738,7 @@ def test_audit_names_the_line_structure_and_flags_garbled_units(make_data):
 def test_seed_documents_are_not_garbled():
     audit, _ = A.corpus_audit()
     assert (audit.garbled == "").all(), audit[audit.garbled != ""][["doc_id", "garbled"]]
-# -- the sampling unit: meeting_id (issue 14) -------------------------------------------------
+# -- the sampling unit: meeting_id -------------------------------------------------
 def test_meeting_id_of_the_seed_corpus(corpus):
     m = corpus.set_index("unit_id").meeting_id
     # the two speeches of one report are one meeting: its doc_id

@@ -299,7 +299,7 @@ def test_fingerprint_covers_names_titles_and_the_hygiene_switch(tmp_path):
     assert seg.tokenize("落实进一步优化防控工作的二十条措施，王凯讲话") == ["落实", "《二十条》"]
 
 
-# -- no jieba cache in the shared temp folder (issue 14) ----------------------------------------
+# -- no jieba cache in the shared temp folder ----------------------------------------
 def test_base_dictionary_split_uses_the_private_checksummed_cache():
     from analysis.text import hygiene_report as R
     from analysis.text.tokens import default_cache_dir

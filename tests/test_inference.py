@@ -125,7 +125,7 @@ def test_unit_comparison_matches_the_array_tests_and_says_when_it_cannot():
     assert one.p_perm.isna().all() and "no between-unit inference" in one.attrs["message"]
 
 
-# -- meetings as the sampling unit, multiple testing, attainability (issues 14, 21) ---------------
+# -- meetings as the sampling unit, multiple testing, attainability ---------------
 def test_sampling_units_fall_back_from_meeting_to_document_to_unit():
     import pandas as pd
 

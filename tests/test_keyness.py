@@ -233,7 +233,7 @@ def test_keyness_summary_states_the_evidence_base():
     assert "ONE MEETING" in text and "pseudo-count" in text and "50 bootstrap replicates" in text
 
 
-# -- meetings, not speaker parts, are the observations (issue 14) -------------------------------
+# -- meetings, not speaker parts, are the observations -------------------------------
 def _meetings():
     """Target: meetings m1 (two speakers), m2, m3 (two speakers); reference: m4, m5 (two speakers).
     Speakers' parts of one meeting share `meeting_id` and `doc_id`."""
