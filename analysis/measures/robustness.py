@@ -83,6 +83,14 @@ class _Alternative:
             if find_spec("snownlp") is None:  # pragma: no cover - dependency of the project
                 raise RuntimeError("snownlp is missing: install the project's dependencies (make env)")
 
+    # what the token cache is keyed by (analysis.text.tokens.token_cache_key): the way of
+    # cutting replaces the base's backend; the filters are the base segmenter's
+    backend = property(lambda self: self.name)
+    min_chars = property(lambda self: self.base.min_chars)
+    use_stopwords = property(lambda self: self.base.use_stopwords)
+    hmm = property(lambda self: self.base.hmm)
+    hygiene = property(lambda self: self.base.hygiene)
+
     def cut(self, text: str) -> list[str]:
         if self.name == "jieba":
             if self._tk is None:
