@@ -155,10 +155,10 @@ def test_comparison_is_keyness_of_span_counts(seed_positions):
         col = cm.column(row.term)
         assert row.count_target == col[period == "2022-11"].sum()
         assert row.count_reference == col[period == "2021-08"].sum()
-    # sampled units: documents (no meeting_id yet); the single 2021 document makes no between-unit test
+    # sampled units: meetings; the single 2021 meeting makes no between-meeting test
     assert kt.attrs["sample"] in ("meeting_id", "doc_id")
-    assert kt.attrs["sampled_reference"] == 1 and kt["p_perm_units"].isna().all()
-    assert "single unit" in comparison_summary(kt)
+    assert kt.attrs["sampled_reference"] == 1 and kt["p_perm_meetings"].isna().all()
+    assert "single meeting" in comparison_summary(kt)
     assert kt.attrs["node_reference"] == int(cm.docvars.loc[period == "2021-08", "node_count"].sum())
 
 

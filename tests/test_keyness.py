@@ -352,3 +352,17 @@ def test_a_pre_declared_family_is_corrected_on_its_own():
     assert "pre-declared family: 2 of 3 terms tested (never occur: 从未出现)" in A.keyness_summary(kt.reset_index())
     with pytest.raises(ValueError, match="family must be a list"):
         A.keyness(d, "g", "T", "R", family="清零")
+
+
+def test_a_fixed_reference_is_not_resampled_or_tested():
+    d = _meetings()
+    kt = A.keyness(d, "g", "T", "R", min_count=1, n_boot=300, seed=5, fixed_reference=True).set_index("term")
+    assert kt.p_perm_meetings.isna().all()
+    assert kt.attrs["resampled"] == {"target": "meetings (3)", "reference": "nothing (held fixed)"}
+    rng = np.random.default_rng(5)
+    agg = d.assign(c=d.tokens.map(lambda t: t.count("防控")), n=d.tokens.map(len)).groupby("meeting_id", sort=False)
+    ct, n = agg.c.sum().to_numpy(), agg.n.sum().to_numpy()
+    wt = np.stack([np.bincount(rng.integers(0, 3, 3), minlength=3) for _ in range(300)])
+    reps = [np.log2((a @ ct[:3] / (a @ n[:3])) / (ct[3:].sum() / n[3:].sum())) for a in wt]
+    assert kt.loc["防控", "log_ratio_low"] == pytest.approx(np.percentile(reps, 2.5))
+    assert kt.loc["防控", "log_ratio_high"] == pytest.approx(np.percentile(reps, 97.5))

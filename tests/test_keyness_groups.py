@@ -38,10 +38,10 @@ def test_one_vs_rest_counts_and_g2_by_hand():
     # 乙 has 7 of 10 tokens 经济; the rest (甲, 丙) 1+2+2+3 = 8 of 40
     assert (row.count_target, row.count_reference) == (7, 8)
     assert row.g2 == pytest.approx(g2_scipy(7, 8, 10, 40))
-    assert row.n_units_group == 1 and "single unit" in row.unit_inference
+    assert row.n_units_group == 1 and "single meeting" in row.unit_inference
     jia = kt[(kt.place == "甲") & (kt.term == "防控")].iloc[0]
     assert (jia.count_target, jia.count_reference) == (10, 6)
-    assert "unit-level tests on 2 target and 3 reference units" in jia.unit_inference
+    assert "meeting-level tests on 2 target and 3 reference meetings" in jia.unit_inference
     assert kt.attrs["n_tests"] == 9
     assert (kt.significant_all == (kt.p_value < 0.05 / 9)).all()
 
@@ -69,10 +69,10 @@ def test_reference_corpus_union_vocabulary_and_unit_columns():
     assert kt.loc["保障", ["count_target", "count_reference"]].tolist() == [19, 0]
     assert kt.loc["防控", "g2"] == pytest.approx(g2_scipy(16, 3, 50, 20))
     assert kt.loc["经济", "n_units_reference"] == 2
-    assert not np.isnan(kt.loc["经济", "p_perm_units"])
+    assert not np.isnan(kt.loc["经济", "p_perm_meetings"])
     assert kt.attrs["reference_kind"] == "corpus"
     named = keyness_reference(T, R, min_count=1, n_boot=0, target_label="报告", reference_label="新闻")
-    assert A.keyness_summary(named).startswith("target ['报告']: 5 unit(s), 50 tokens; reference ['新闻']: 2 unit(s)")
+    assert A.keyness_summary(named).startswith("target ['报告']: 5 unit(s) in 5 meeting(s), 50 tokens; reference ['新闻']: 2 unit(s)")
 
 
 def test_reference_frequency_list():
@@ -82,7 +82,7 @@ def test_reference_frequency_list():
     # same token counts as the corpus with these totals: same G2, Log Ratio, z
     for col in ("count_reference", "g2", "log_ratio", "log_odds_z"):
         assert kt[col].to_dict() == pytest.approx(corpus_kt[col].to_dict())
-    assert kt[["n_units_reference", "dp_reference", "p_perm_units", "p_mwu_units"]].isna().all().all()
+    assert kt[["n_units_reference", "dp_reference", "p_perm_meetings", "p_mwu_meetings"]].isna().all().all()
     assert kt.attrs["reference_kind"] == "frequency list"
     assert "frequency list" in kt.attrs["unit_inference"]
     assert kt.attrs["resampled"]["reference"] == "nothing (a frequency list)"
@@ -118,7 +118,7 @@ def test_one_vs_rest_prose():
     assert f"p < {0.05 / 9:.1e}" in text
     n_sig = int(((kt.g2 > 0) & kt.significant_all).sum())
     assert (f"{n_sig} over-used terms pass it" in text) if n_sig else ("No over-used term passes it" in text)
-    assert "1 of the 3 groups rest on a single unit" in text
+    assert "1 of the 3 groups rest on a single meeting" in text
 
 
 def test_reference_as_corpus_tables_is_segmented_like_the_matrix():

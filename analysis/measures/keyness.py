@@ -163,7 +163,7 @@ def _unit_message(n_t: int, n_r: int, u_t: int, u_r: int, shared: int = 0, sourc
 
 def keyness(data, by: str, target, reference=None, *, min_count: int = 3,
             n_boot: int = 1000, seed: int = 0, alpha: float = 0.05, resample: str = "meetings",
-            n_perm: int = 999, family=None) -> pd.DataFrame:
+            n_perm: int = 999, family=None, fixed_reference: bool = False) -> pd.DataFrame:
     """Keyness table of ``target`` against ``reference``, token- and meeting-level.
 
     Parameters
@@ -203,6 +203,10 @@ def keyness(data, by: str, target, reference=None, *, min_count: int = 3,
         A pre-declared (confirmatory) set of terms, e.g. the 二十条 signature terms of
         ``data/families.yml``: tested whenever they occur, and corrected on their own
         (``q_family``, ``q_perm_family``, ``significant_family``).
+    fixed_reference : bool, default False
+        The reference is not a sample (e.g. a published frequency list): no meeting-level
+        test is made, and the bootstrap resamples the target's meetings only, the
+        reference's counts held fixed.
 
     Returns
     -------
@@ -318,7 +322,7 @@ def keyness(data, by: str, target, reference=None, *, min_count: int = 3,
     gt, st, meet_t = aggregate_rows(mt, size_t, labels[t_idx])
     gr, sr, meet_r = aggregate_rows(mr, size_r, labels[r_idx])
     shared = sorted(set(meet_t) & set(meet_r))
-    testable = len(meet_t) >= 2 and len(meet_r) >= 2 and not shared
+    testable = len(meet_t) >= 2 and len(meet_r) >= 2 and not shared and not fixed_reference
     out = pd.DataFrame({
         "term": terms, "count_target": a.astype("int64"), "count_reference": b.astype("int64"),
         "absent_target": a == 0, "absent_reference": b == 0,
@@ -356,7 +360,11 @@ def keyness(data, by: str, target, reference=None, *, min_count: int = 3,
                 sm, lengths = _sentence_matrix([s for ss in data["sentences"].iloc[idx] for s in ss], index)
                 reps.append(_bootstrap_counts(sm, lengths, n_boot, rng))
                 resampled[side] = "sentences (within its texts, not between meetings)"
-            elif testable:
+            elif fixed_reference and side == "reference" and len(reps) == 1:
+                fixed = np.asarray(agg.sum(axis=0)).ravel()
+                reps.append((np.tile(fixed, (n_boot, 1)), np.full(n_boot, sizes.sum())))
+                resampled[side] = "nothing (held fixed)"
+            elif testable or (fixed_reference and side == "target" and len(meets) >= 2 and not shared):
                 rep = bootstrap_units(agg, [np.arange(len(meets))], n_boot, rng, sizes=sizes)[0]
                 reps.append((rep[:, :-1], rep[:, -1]))
                 resampled[side] = f"meetings ({len(meets)})"

@@ -42,8 +42,9 @@ def keyness_one_vs_rest(data, by: str, *, groups=None, min_count: int = 3, n_boo
     pandas.DataFrame
         The keyness tables of all groups, stacked: a first column named ``by`` holding the
         group, then every column of :func:`analysis.keyness` (per group sorted by G²
-        descending), plus ``n_units_group`` (units in the group) and ``unit_inference``
-        (the group's sentence on unit-level inference).  The Bonferroni flag
+        descending), plus ``n_units_group`` (units in the group), ``n_meetings_group``
+        (its meetings, what inference counts) and ``unit_inference`` (the group's sentence on
+        meeting-level inference).  The Bonferroni flag
         ``significant`` is per group (its number of tested terms); ``significant_all``
         applies Bonferroni over every test of the table.  ``attrs["groups"]``: per group
         the attrs of its keyness table.
@@ -72,6 +73,7 @@ def keyness_one_vs_rest(data, by: str, *, groups=None, min_count: int = 3, n_boo
                      alpha=alpha, n_perm=n_perm)
         kt.insert(0, by, g)
         kt["n_units_group"] = len(kt.attrs["units_target"])
+        kt["n_meetings_group"] = len(kt.attrs["meetings_target"])
         kt["unit_inference"] = kt.attrs["unit_inference"]
         info[g] = dict(kt.attrs)
         tables.append(kt)
@@ -172,8 +174,9 @@ def keyness_reference(target, reference, *, min_count: int = 3, n_boot: int = 10
     -------
     pandas.DataFrame
         The :func:`analysis.keyness` table (target vs reference).  With a frequency list,
-        ``n_units_reference``, ``dp_reference``, ``p_perm_units`` and ``p_mwu_units`` are
-        NaN, the bootstrap resamples the target's units only (the list is fixed), and
+        ``n_units_reference``, ``n_meetings_reference``, ``dp_reference`` and the
+        meeting-level p- and q-values are NaN, the bootstrap resamples the target's meetings
+        only (the list is fixed), and
         ``attrs["unit_inference"]`` says so; ``attrs["reference_kind"]`` is ``"corpus"`` or
         ``"frequency list"``.  Unit ids present on both sides are an error.
 
@@ -204,15 +207,16 @@ def keyness_reference(target, reference, *, min_count: int = 3, n_boot: int = 10
     if shared:
         raise ValueError(f"unit(s) {sorted(shared)[:5]} are in both the target and the reference")
     kt = keyness(stacked, by="_side", target="target", reference="reference", min_count=min_count,
-                 n_boot=n_boot, seed=seed, alpha=alpha, n_perm=n_perm)
+                 n_boot=n_boot, seed=seed, alpha=alpha, n_perm=n_perm, fixed_reference=is_list)
     kt.attrs["reference_kind"] = "frequency list" if is_list else "corpus"
     if is_list:
-        for col in ("n_units_reference", "dp_reference", "p_perm_units", "p_mwu_units"):
+        for col in ("n_units_reference", "n_meetings_reference", "dp_reference", "p_perm_meetings",
+                    "p_mwu_meetings", "q_perm_meetings"):
             kt[col] = np.nan
-        kt.attrs["units_reference"] = []
-        kt.attrs["unit_inference"] = ("the reference is a frequency list: it has no units, so there are no "
-                                      "unit-level columns on its side and no between-unit inference; the "
-                                      "interval resamples the target's units only (the list is fixed)")
+        kt.attrs["units_reference"], kt.attrs["meetings_reference"] = [], []
+        kt.attrs["unit_inference"] = ("the reference is a frequency list: it has no units or meetings, so there "
+                                      "are no meeting-level columns on its side and no between-meeting inference; "
+                                      "the interval resamples the target's meetings only (the list is fixed)")
         res = dict(kt.attrs.get("resampled", {}))
         if res:
             res["reference"] = "nothing (a frequency list)"
@@ -231,7 +235,7 @@ def one_vs_rest_prose(table: pd.DataFrame) -> str:
     """
     by = table.attrs["by"]
     info = table.attrs["groups"]
-    single = [g for g, a in info.items() if len(a["units_target"]) < 2]
+    single = [g for g, a in info.items() if len(a.get("meetings_target", a["units_target"])) < 2]
     pos = table[(table["g2"] > 0)]
     sig = pos[pos["significant_all"]]
     per_group = sig.groupby(by)["term"].agg(lambda s: "、".join(s.head(3)))
@@ -243,8 +247,8 @@ def one_vs_rest_prose(table: pd.DataFrame) -> str:
     else:
         text += "No over-used term passes it. "
     if single:
-        text += (f"{len(single)} of the {len(info)} groups rest on a single unit: for them a key term is a "
-                 f"feature of one text, and no between-unit test is possible.")
+        text += (f"{len(single)} of the {len(info)} groups rest on a single meeting: for them a key term is a "
+                 f"feature of one meeting's text, and no between-meeting test is possible.")
     else:
-        text += "Every group has at least two units."
+        text += "Every group has at least two meetings."
     return text
