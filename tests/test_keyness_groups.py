@@ -128,3 +128,9 @@ def test_reference_as_corpus_tables_is_segmented_like_the_matrix():
     from_matrices = keyness_reference(A.document_term_matrix(a), A.document_term_matrix(b), min_count=1, n_boot=0)
     pd.testing.assert_frame_equal(from_tables, from_matrices)
     assert from_tables.set_index("term").loc["动态清零", "count_target"] == 2
+
+
+def test_reference_keyness_sums_the_parts_of_a_meeting():
+    parts = T.assign(meeting_id=["m1", "m1", "m2", "m3", "m4"])
+    kt = keyness_reference(parts, R, min_count=1, n_boot=0)
+    assert kt.attrs["meetings_target"] == ["m1", "m2", "m3", "m4"] and len(kt.attrs["units_target"]) == 5

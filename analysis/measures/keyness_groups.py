@@ -120,6 +120,7 @@ def reference_frequencies(table) -> pd.Series:
 
 def _stack(target, reference):
     """One matrix with the target's rows, then the reference's, on the union vocabulary."""
+    from analysis.measures.inference import sampling_units
     from analysis.text.matrix import DocumentTermMatrix
 
     vocab = tuple(sorted(set(target.vocab) | set(reference.vocab)))
@@ -137,6 +138,8 @@ def _stack(target, reference):
         pd.Series([f"reference-{i}" for i in range(reference.shape[0])])
     docvars = pd.DataFrame({"unit_id": [*ids_t, *ids_r],
                             "_side": ["target"] * target.shape[0] + ["reference"] * reference.shape[0]})
+    # each side's sampling units (meetings) carried over, so keyness sums a meeting's parts
+    docvars["meeting_id"] = np.r_[sampling_units(target.docvars)[0], sampling_units(reference.docvars)[0]]
     return DocumentTermMatrix(counts, vocab, docvars)
 
 
