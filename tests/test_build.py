@@ -100,8 +100,7 @@ def test_notebook_source_change_reruns_it_but_outputs_do_not(world, monkeypatch,
 
 def test_corrupt_manifest_stops_the_build_without_rewriting(world, capsys):
     _, figs, _ = world
-    bad = "<<<<<<< HEAD\n" + (figs / "manifest.csv").read_text(encoding="utf-8")
-    (figs / "manifest.csv").write_text(bad, encoding="utf-8")
+    bad = "    (figs / "manifest.csv").write_text(bad, encoding="utf-8")
     with pytest.raises(ManifestError, match="manifest.csv, line 1: merge conflict"):
         plan(notebooks(), figs)
     assert build.main(["--figures-dir", str(figs), "--force-outside", "--quiet"]) == 1
@@ -133,6 +132,7 @@ def test_planning_imports_no_heavy_package(world):
     assert out.strip() == "[]"
 
 
+<<<<<<< HEAD
 def test_a_figure_file_that_differs_from_its_manifest_hash_reruns_its_notebook(world):
     _, figs, rows = world
     (figs / "03_fig.csv").write_bytes(b"y")
@@ -170,3 +170,12 @@ def test_figures_dir_inside_the_repository_or_forced_is_accepted(world, monkeypa
     assert build.main(["--figures-dir", "figures", "--quiet"]) == 0
     assert build.main(["--figures-dir", str(world[1]), "--force-outside", "--quiet"]) == 0
     assert seen == [str(ROOT / "figures"), "figures", str(world[1])]
+
+
+def test_any_source_unavailable_error_skips_a_notebook_but_other_errors_fail():
+    """Every external source raises its own ``<Source>Unavailable`` (analysis.sources); the
+    build treats all of them as "skipped here", and nothing else."""
+    assert build.is_unavailable_error("BroadcastUnavailable")
+    assert build.is_unavailable_error("PolicyUnavailable")
+    for name in ("ValueError", "BroadcastError", "UnavailableSourceBug", "KeyError"):
+        assert not build.is_unavailable_error(name)
