@@ -342,11 +342,15 @@ class Segmenter:
         return (len(token) >= self.min_chars and token not in self.stopwords
                 and _HAN_ONLY.match(token) is not None)
 
-    def _filter(self, raw) -> list[str]:
+    def _keeps(self, raw) -> list[bool]:
+        """:meth:`keep` of each token of ``raw``."""
         stop, mn, han = self.stopwords, self.min_chars, _HAN_ONLY.match
         titles = self.hygiene
-        return [t for t in raw if (len(t) >= mn and t not in stop and han(t))
-                or (titles and len(t) > 2 and t[0] == "《" and t[-1] == "》")]
+        return [(len(t) >= mn and t not in stop and han(t) is not None)
+                or (titles and len(t) > 2 and t[0] == "《" and t[-1] == "》") for t in raw]
+
+    def _filter(self, raw) -> list[str]:
+        return [t for t, k in zip(raw, self._keeps(raw)) if k]
 
     def tokenize(self, text: str) -> list[str]:
         """Segment ``text`` and return the kept tokens in order."""
@@ -472,13 +476,16 @@ def segment_counts(segmenter: Segmenter, texts: list[str]):
         if paused:
             gc.enable()
     rows = np.cumsum(codes == index[boundary]) if len(texts) > 1 else np.zeros(len(codes), dtype=np.int64)
+    index.pop(boundary, None)  # the boundary's code keeps column -1
     # the vocabulary is filtered once (a column mask), not the token stream
-    keep = segmenter.keep
     uniques = list(index)
-    kept = sorted(t for t in uniques if t is not boundary and keep(t))
-    rank = {t: i for i, t in enumerate(kept)}
-    column = np.fromiter((rank.get(t, -1) if t is not boundary else -1 for t in uniques),
-                         dtype=np.int64, count=len(uniques))
+    keep = segmenter._keeps(uniques)
+    kept_codes = np.fromiter((c for c, k in zip(index.values(), keep) if k), dtype=np.int64)
+    kept = [t for t, k in zip(uniques, keep) if k]
+    order = sorted(range(len(kept)), key=kept.__getitem__)
+    column = np.full(len(uniques) + 1, -1, dtype=np.int64)
+    column[kept_codes[order]] = np.arange(len(kept), dtype=np.int64)
+    kept = [kept[i] for i in order]
     ids = column[codes]
     mask = ids >= 0
     ids, rows = ids[mask], rows[mask]
