@@ -209,7 +209,7 @@ def test_matrix_is_bit_identical_to_plain_counting(corpus, settings, chunk_chars
 
 
 def test_segment_counts_of_edge_cases_and_no_texts(segmenter):
-    from analysis.tokens import segment_counts
+    from analysis.text.tokens import segment_counts
 
     vocab, m = segment_counts(segmenter, EDGE_TEXTS)
     assert_identical(vocab, m, *reference_matrix(reference_tokens(t) for t in EDGE_TEXTS))
