@@ -132,7 +132,6 @@ def test_planning_imports_no_heavy_package(world):
     assert out.strip() == "[]"
 
 
-<<<<<<< HEAD
 def test_a_figure_file_that_differs_from_its_manifest_hash_reruns_its_notebook(world):
     _, figs, rows = world
     (figs / "03_fig.csv").write_bytes(b"y")
