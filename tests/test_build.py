@@ -100,7 +100,8 @@ def test_notebook_source_change_reruns_it_but_outputs_do_not(world, monkeypatch,
 
 def test_corrupt_manifest_stops_the_build_without_rewriting(world, capsys):
     _, figs, _ = world
-    bad = "    (figs / "manifest.csv").write_text(bad, encoding="utf-8")
+    bad = "<<<<<<< HEAD\n" + (figs / "manifest.csv").read_text(encoding="utf-8")
+    (figs / "manifest.csv").write_text(bad, encoding="utf-8")
     with pytest.raises(ManifestError, match="manifest.csv, line 1: merge conflict"):
         plan(notebooks(), figs)
     assert build.main(["--figures-dir", str(figs), "--force-outside", "--quiet"]) == 1
