@@ -432,7 +432,8 @@ def test_make_figures_reports_a_notebook_without_its_corpus_as_skipped(tmp_path)
     logs = []
     done = run_notebooks([unavailable], figures_dir=tmp_path / "fig", out_dir=tmp_path / "out", log=logs.append,
                          jobs=1)
-    assert [name for name, _ in done] == ["98_unavailable.ipynb"]
+    assert [r.name for r in done] == ["98_unavailable.ipynb"]
+    assert done[0].skipped == "BroadcastUnavailable: offline and no mirror"
     assert "skipped: offline and no mirror" in logs[0]
     with pytest.raises(RuntimeError, match="99_broken.ipynb failed .*ValueError: a real bug"):
         run_notebooks([broken], figures_dir=tmp_path / "fig", out_dir=tmp_path / "out", log=logs.append, jobs=1)

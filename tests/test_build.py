@@ -170,3 +170,33 @@ def test_figures_dir_inside_the_repository_or_forced_is_accepted(world, monkeypa
     assert build.main(["--figures-dir", "figures", "--quiet"]) == 0
     assert build.main(["--figures-dir", str(world[1]), "--force-outside", "--quiet"]) == 0
     assert seen == [str(ROOT / "figures"), "figures", str(world[1])]
+
+
+def test_any_source_unavailable_error_skips_a_notebook_but_other_errors_fail():
+    """Every external source raises its own ``<Source>Unavailable`` (analysis.sources); the
+    build treats all of them as "skipped here", and nothing else."""
+    assert build.is_unavailable_error("BroadcastUnavailable")
+    assert build.is_unavailable_error("PolicyUnavailable")
+    for name in ("ValueError", "BroadcastError", "UnavailableSourceBug", "KeyError"):
+        assert not build.is_unavailable_error(name)
+
+
+def test_module_imports_are_parsed_once_and_again_when_a_module_changes(tmp_path, monkeypatch):
+    """notebook_modules (asked once per saved figure) parses each module source once; an
+    edited module is parsed again and its new imports are followed."""
+    from analysis.infra import provenance as P
+
+    nb = ROOT / "notebooks" / "02_periods.ipynb"
+    P._module_imports.cache_clear()
+    first = P.notebook_modules(nb)
+    parsed = P._module_imports.cache_info().misses
+    assert P.notebook_modules(nb) == first and P._module_imports.cache_info().misses == parsed
+    assert "workflow/interactive.py" not in first and "measures/keyness.py" in first
+    pkg = tmp_path / "analysis"
+    shutil.copytree(P.PACKAGE, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(P, "PACKAGE", pkg)
+    assert P.notebook_modules(nb) == first
+    keyness = pkg / "measures" / "keyness.py"
+    keyness.write_text(keyness.read_text(encoding="utf-8") + "\nfrom analysis.workflow import interactive\n",
+                       encoding="utf-8")
+    assert "workflow/interactive.py" in P.notebook_modules(nb)

@@ -1,5 +1,7 @@
 """Document-term matrix: construction, grouping and selection against plain counting."""
+import os
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -7,6 +9,9 @@ import pytest
 
 import analysis as A
 from analysis.text.matrix import DocumentTermMatrix, as_dtm, document_term_matrix, dtm_from_tokens
+from conftest import ROOT
+from reference_pipeline import assert_identical, reference_matrix, reference_tokens
+from test_tokens import EDGE_TEXTS, SETTINGS
 
 
 @pytest.fixture
@@ -187,3 +192,49 @@ def test_a_matrix_cache_path_that_is_a_link_is_replaced_and_its_target_kept(corp
         m = document_term_matrix(corpus, segmenter, cache_dir=tmp_path)
     assert victim.read_text() == "system file"
     assert not path.is_symlink() and _same(document_term_matrix(corpus, segmenter, cache_dir=tmp_path), m)
+
+
+# --- bit-identity with the plain reference pipeline (tests/reference_pipeline.py) ------------------
+
+@pytest.mark.parametrize("chunk_chars", [1_000_000, 2_000, 1])
+@pytest.mark.parametrize("settings", SETTINGS, ids=lambda s: "-".join(f"{k}={v}" for k, v in s.items()) or "default")
+def test_matrix_is_bit_identical_to_plain_counting(corpus, settings, chunk_chars):
+    """Vocabulary, row pointers, column indices and counts equal Counters of the reference
+    tokens, whatever the chunking (one chunk, several, one text per chunk)."""
+    seg = A.Segmenter(**settings)
+    texts = list(corpus.text) + EDGE_TEXTS
+    table = pd.DataFrame({"unit_id": [f"u{i}" for i in range(len(texts))], "text": texts})
+    m = document_term_matrix(table, seg, use_cache=False, chunk_chars=chunk_chars)
+    assert_identical(m.vocab, m.counts, *reference_matrix(reference_tokens(t, **settings) for t in texts))
+
+
+def test_segment_counts_of_edge_cases_and_no_texts(segmenter):
+    from analysis.text.tokens import segment_counts
+
+    vocab, m = segment_counts(segmenter, EDGE_TEXTS)
+    assert_identical(vocab, m, *reference_matrix(reference_tokens(t) for t in EDGE_TEXTS))
+    vocab, m = segment_counts(segmenter, [])
+    assert vocab == () and m.shape == (0, 0) and m.dtype == np.int64
+
+
+_NEWS = ROOT.parent / "shared" / "mirror" / "Felix-Jung" / "xin-wen-lian-bo"
+
+
+@pytest.mark.slow
+def test_all_broadcast_stories_bit_identical_to_plain_counting(segmenter):
+    """Every 新闻联播 story of the pinned commit: tokens in order and the matrix (one
+    process, and two Dask processes) equal the plain reference pipeline."""
+    from analysis.sources.broadcast import COMMIT, MIRROR_ENV, load_broadcast
+
+    mirror = os.environ.get(MIRROR_ENV) or str(_NEWS)
+    if not any((Path(mirror) / sub / "news").is_dir() for sub in ("", COMMIT)):
+        pytest.skip(f"no 新闻联播 mirror (set {MIRROR_ENV} or place it at {_NEWS})")
+    texts = load_broadcast(mirror=mirror, progressbar=False)["text"].tolist()
+    ref_tokens = [reference_tokens(t) for t in texts]
+    for i in range(0, len(texts), 997):  # token order on a spread of stories (counts cover all)
+        assert segmenter.tokenize(texts[i]) == ref_tokens[i]
+    ref = reference_matrix(ref_tokens)
+    table = pd.DataFrame({"unit_id": [str(i) for i in range(len(texts))], "text": texts})
+    for n_jobs in (1, 2):
+        m = document_term_matrix(table, segmenter, use_cache=False, n_jobs=n_jobs)
+        assert_identical(m.vocab, m.counts, *ref)

@@ -7,6 +7,7 @@ import pytest
 import analysis as A
 from analysis.text.tokens import LexiconError, read_word_list, split_sentences, token_cache_key
 from conftest import ROOT
+from reference_pipeline import reference_tokens
 
 LEX = ROOT / "data" / "lexicon"
 TERMS = [w for w, _ in read_word_list(LEX / "policy_terms.txt", with_freq=True)]
@@ -97,6 +98,25 @@ def test_empty_unit_is_an_error(segmenter):
     import pandas as pd
     with pytest.raises(ValueError, match=r"units \['x'\] yield no tokens"):
         A.tokenize_corpus(pd.DataFrame({"unit_id": ["x"], "text": ["的了 123"]}), segmenter, use_cache=False)
+
+
+#: segmenter settings whose tokens are compared with the plain reference pipeline
+SETTINGS = [{}, {"hygiene": False}, {"min_chars": 1}, {"use_stopwords": False}]
+#: texts at the edges of the chunked pipeline: titles next to Han and Latin text, excluded
+#: spans at the start and end, NUL and control characters, blank and empty texts
+EDGE_TEXTS = ["", "   ", "\n\n", "\x00", "\x01\x00\x01", "落实进一步优化防控工作的二十条措施，优化调整。",
+              "ABC《二十条》def动态清零", "《关于做好防控工作的通知》", "本报讯（记者 张三）要以快制快。",
+              "要以快制快。（黄伟）", "穆为民、江凌在主会场出席。\n会议强调，要以快制快", "据《河南日报》",
+              "a\x00b动态清零\x01层层加码\r", "\r\n坚持\r\n", "楼阳生主持会议并讲话"]
+
+
+@pytest.mark.parametrize("settings", SETTINGS, ids=lambda s: "-".join(f"{k}={v}" for k, v in s.items()) or "default")
+def test_tokens_equal_the_plain_reference_pipeline(corpus, settings):
+    """Token sequences, in order, equal a one-text-at-a-time implementation written
+    independently in tests/reference_pipeline.py (seed corpus and edge cases)."""
+    seg = A.Segmenter(**settings)
+    for text in list(corpus.text) + EDGE_TEXTS:
+        assert seg.tokenize(text) == reference_tokens(text, **settings), text[:40]
 
 
 def test_parallel_counting_equals_serial(corpus, segmenter):

@@ -19,6 +19,7 @@ Inputs of a notebook
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import re
@@ -215,6 +216,20 @@ def _imports(tree: ast.AST, package: str | None) -> set[str]:
     return out
 
 
+@functools.lru_cache(maxsize=512)
+def _module_imports(source: str, package: str, layout: tuple) -> frozenset:
+    """:func:`_imports` of a module's source, memoised: every figure a notebook saves asks
+    for the same modules, and parsing them all is most of the cost.  The key is the
+    source text itself and ``layout`` (the package's module files, on which resolving a
+    name depends), so an edited or added module is parsed again."""
+    return frozenset(_imports(ast.parse(source), package))
+
+
+def _layout() -> tuple:
+    """The package's module files (relative paths, sorted)."""
+    return tuple(sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")))
+
+
 def _aliases(tree: ast.AST) -> set[str]:
     """Names bound to the package itself (``import analysis as A``)."""
     out = set()
@@ -245,6 +260,7 @@ def notebook_modules(path) -> list[str]:
             todo.add("@" + node.attr)
     seen: set[str] = set()
     files: set[str] = set()
+    layout = _layout()
     while todo:
         m = todo.pop()
         if m.startswith("@"):
@@ -259,7 +275,7 @@ def notebook_modules(path) -> list[str]:
         package = m if f.name == "__init__.py" else m.rpartition(".")[0]
         if package:
             todo.add(package)  # importing a module runs its packages' __init__ first
-        todo |= _imports(ast.parse(f.read_text(encoding="utf-8")), package) - seen
+        todo |= _module_imports(f.read_text(encoding="utf-8"), package, layout) - seen
     return sorted({"__init__.py", "_api.py", *files})
 
 

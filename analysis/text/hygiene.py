@@ -279,9 +279,10 @@ class TitleMatcher:
         self._short = {re.sub(r"\s+", "", t): short for t, short in items}
         # listed titles are matched literally (a compiled alternation is fast); a quoted
         # title 《…》 is matched whatever its inner whitespace (removed before lookup)
+        # one non-capturing alternation: the regex engine then skips ahead to the titles'
+        # first characters (with a group per title it tries every position)
         literal = [re.escape(re.sub(r"\s+", "", t)) for t, _ in items]
-        self._listed = re.compile("|".join(f"({x})" for x in literal)) if items else None
-        self._group_short = [short for _, short in items]
+        self._listed = re.compile("|".join(literal)) if items else None
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         found = []
@@ -291,8 +292,7 @@ class TitleMatcher:
                 found.append((m.start(), m.end(), f"《{self._short.get(inner, inner)}》"))
         if self._listed is not None:
             for m in self._listed.finditer(text):
-                short = self._group_short[m.lastindex - 1]
-                found.append((m.start(), m.end(), f"《{short}》"))
+                found.append((m.start(), m.end(), f"《{self._short[m.group()]}》"))
         if len(found) < 2:
             return found
         found.sort(key=lambda s: (s[0], -(s[1] - s[0])))

@@ -342,11 +342,15 @@ class Segmenter:
         return (len(token) >= self.min_chars and token not in self.stopwords
                 and _HAN_ONLY.match(token) is not None)
 
-    def _filter(self, raw) -> list[str]:
+    def _keeps(self, raw) -> list[bool]:
+        """:meth:`keep` of each token of ``raw``."""
         stop, mn, han = self.stopwords, self.min_chars, _HAN_ONLY.match
         titles = self.hygiene
-        return [t for t in raw if (len(t) >= mn and t not in stop and han(t))
-                or (titles and len(t) > 2 and t[0] == "《" and t[-1] == "》")]
+        return [(len(t) >= mn and t not in stop and han(t) is not None)
+                or (titles and len(t) > 2 and t[0] == "《" and t[-1] == "》") for t in raw]
+
+    def _filter(self, raw) -> list[str]:
+        return [t for t, k in zip(raw, self._keeps(raw)) if k]
 
     def tokenize(self, text: str) -> list[str]:
         """Segment ``text`` and return the kept tokens in order."""
@@ -381,8 +385,63 @@ def _segmenter_from_state(state: dict) -> Segmenter:
     return seg
 
 
+#: Joins the texts of a chunk so that hygiene, titles and segmentation run once per chunk:
+#: no exclusion rule, title pattern or segmenter block reaches across a NUL between line
+#: breaks, and rjieba/jieba emit the NUL as a token of its own (tested against per-text
+#: segmentation in tests/test_matrix.py).
+_TEXT_SEP = "\n\x00\n"
+#: Stands in for each document title in a chunk's text: a character no segmenter joins
+#: with its neighbours, replaced by the title token ``《short name》`` after segmenting.
+_TITLE_MARK = "\x01"
+#: Row boundary between the token lists of texts segmented one at a time.
+_BOUNDARY = object()
+
+
+class _Codes(dict):
+    """token -> integer code, assigning the next code to each new token."""
+
+    def __missing__(self, token):
+        code = self[token] = len(self)
+        return code
+
+
+def _chunk_tokens(segmenter: Segmenter, texts: list[str]):
+    """Raw tokens of ``texts`` as one list, texts separated by a boundary token.
+
+    Returns ``(tokens, boundary, mark, titles)``: ``mark`` (or None) is the token that
+    stands for each document title and ``titles`` the title tokens, in order.  The texts
+    are joined with :data:`_TEXT_SEP` and masked, title-matched and segmented in one
+    pass each; a chunk whose texts themselves contain NUL or :data:`_TITLE_MARK` is
+    segmented text by text instead.
+    """
+    joined = _TEXT_SEP.join(texts)
+    if not texts or joined.count("\x00") != len(texts) - 1 or _TITLE_MARK in joined:
+        tokens = []
+        for i, text in enumerate(texts):
+            if i:
+                tokens.append(_BOUNDARY)
+            tokens += segmenter._cut(text)
+        return tokens, _BOUNDARY, None, []
+    titles = []
+    if segmenter.hygiene:
+        masked = _hygiene.mask_for_counting(joined)
+        pieces, pos = [], 0
+        for start, end, token in segmenter._title_matcher.spans(masked):
+            pieces.append(masked[pos:start])
+            titles.append(token)
+            pos = end
+        pieces.append(masked[pos:])
+        joined = _TITLE_MARK.join(pieces)
+    return segmenter._raw_cut(joined), "\x00", _TITLE_MARK, titles
+
+
 def segment_counts(segmenter: Segmenter, texts: list[str]):
     """Segment ``texts`` into a sparse count matrix (one row per text).
+
+    The chunk is segmented in one call (:func:`_chunk_tokens`); every token gets an
+    integer code from one dictionary pass, each *distinct* token is filtered once
+    (:meth:`Segmenter.keep` as a column mask), and the CSR arrays are built from the
+    codes with numpy.  Row ``i`` equals counting ``segmenter.tokenize(texts[i])``.
 
     Parameters
     ----------
@@ -394,44 +453,46 @@ def segment_counts(segmenter: Segmenter, texts: list[str]):
     vocab : tuple of str
         Kept terms of these texts, sorted by code point.
     counts : scipy.sparse.csr_matrix
-        int64, ``len(texts) × len(vocab)``; row i counts the tokens that
-        ``segmenter.tokenize(texts[i])`` returns.
+        int64, ``len(texts) × len(vocab)``, column indices sorted within each row.
     """
-    from itertools import chain
-
     import numpy as np
     from scipy import sparse
 
-    cut, keep = segmenter._cut, segmenter.keep
+    texts = list(texts)
     # the token lists would trigger the cyclic garbage collector over and over, and each
     # full pass walks every live container (the growing lists themselves, jieba's
     # 350k-word dictionary); nothing made here forms a cycle, so it is paused meanwhile
     paused = gc.isenabled()
     gc.disable()
     try:
-        lists = [cut(t) for t in texts]
+        tokens, boundary, mark, titles = _chunk_tokens(segmenter, texts)
+        index = _Codes()
+        codes = np.fromiter(map(index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        del tokens
+        if titles:
+            codes[codes == index[mark]] = np.fromiter(map(index.__getitem__, titles), dtype=np.int64,
+                                                      count=len(titles))
     finally:
         if paused:
             gc.enable()
-    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    flat = np.empty(int(lengths.sum()), dtype=object)
-    flat[:] = list(chain.from_iterable(lists))
-    del lists
-    # each distinct raw token is filtered once; kept ones get their sorted column
-    codes, uniques = pd.factorize(flat)
-    del flat
-    keep_u = np.fromiter(map(keep, uniques), dtype=bool, count=len(uniques))
-    kept = sorted(uniques[keep_u])
-    column = np.full(len(uniques), -1, dtype=np.int64)
-    rank = {t: i for i, t in enumerate(kept)}
-    column[keep_u] = [rank[t] for t in uniques[keep_u]]
+    rows = np.cumsum(codes == index[boundary]) if len(texts) > 1 else np.zeros(len(codes), dtype=np.int64)
+    index.pop(boundary, None)  # the boundary's code keeps column -1
+    # the vocabulary is filtered once (a column mask), not the token stream
+    uniques = list(index)
+    keep = segmenter._keeps(uniques)
+    kept_codes = np.fromiter((c for c, k in zip(index.values(), keep) if k), dtype=np.int64)
+    kept = [t for t, k in zip(uniques, keep) if k]
+    order = sorted(range(len(kept)), key=kept.__getitem__)
+    column = np.full(len(uniques) + 1, -1, dtype=np.int64)
+    column[kept_codes[order]] = np.arange(len(kept), dtype=np.int64)
+    kept = [kept[i] for i in order]
     ids = column[codes]
-    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
     mask = ids >= 0
-    m = sparse.coo_matrix((np.ones(int(mask.sum()), dtype=np.int64), (rows[mask], ids[mask])),
-                          shape=(len(texts), len(kept))).tocsr()
-    m.sum_duplicates()
-    m.sort_indices()
+    ids, rows = ids[mask], rows[mask]
+    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(texts)), out=indptr[1:])
+    m = sparse.csr_matrix((np.ones(len(ids), dtype=np.int64), ids, indptr), shape=(len(texts), len(kept)))
+    m.sum_duplicates()  # sorts each row's columns and adds up repeated tokens
     return tuple(kept), m
 
 

@@ -25,15 +25,32 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
-__all__ = ["notebooks", "plan", "run_notebooks", "main"]
+__all__ = ["notebooks", "plan", "run_notebooks", "NotebookRun", "is_unavailable_error", "main"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Exceptions that mean "this notebook's data is not available here" (e.g. the 新闻联播
 #: transcripts or the OxCGRT indices offline without a mirror): the notebook is reported as
-#: skipped, not failed.
+#: skipped, not failed.  Besides these names, every exception whose class name ends in
+#: ``Unavailable`` counts (the convention of :mod:`analysis.sources`: one
+#: ``<Source>Unavailable`` per external source).
 SKIP_ERRORS = ("BroadcastUnavailable", "PolicyUnavailable", "SourceUnavailable")
+
+
+def is_unavailable_error(ename: str) -> bool:
+    """True if an exception class name means "an external source is not available here"."""
+    return ename in SKIP_ERRORS or ename.endswith("Unavailable")
+
+
+class NotebookRun(NamedTuple):
+    """One notebook of :func:`run_notebooks`: its file name, seconds taken, and the reason
+    it was skipped (the unavailable source's message) or None if it ran."""
+
+    name: str
+    seconds: float
+    skipped: str | None = None
 
 
 def notebooks(only=None) -> list[Path]:
@@ -135,13 +152,17 @@ def _last_duration(executed: Path) -> float:
         return 0.0
 
 
-def run_notebooks(paths, figures_dir=None, out_dir=None, log=print, jobs: int = 2) -> list[tuple[str, float]]:
+def run_notebooks(paths, figures_dir=None, out_dir=None, log=print, jobs: int = 2) -> list[NotebookRun]:
     """Execute ``paths`` with papermill, ``jobs`` kernels at a time.
+
+    A notebook that stops on an unavailable external source (:func:`is_unavailable_error`,
+    e.g. ``BroadcastUnavailable`` offline without a mirror) is logged and returned as
+    skipped, with the exception's message as the reason; its figures are left as they are.
 
     Returns
     -------
-    list of (name, seconds)
-        In the order of ``paths``.
+    list of NotebookRun
+        ``(name, seconds, skipped)`` in the order of ``paths``.
 
     Raises
     ------
@@ -162,33 +183,33 @@ def run_notebooks(paths, figures_dir=None, out_dir=None, log=print, jobs: int = 
     out_dir.mkdir(parents=True, exist_ok=True)
     done = []
 
-    def run(nb: Path) -> tuple[str, float]:
+    def run(nb: Path) -> NotebookRun:
         t0 = time.perf_counter()
         try:
             pm.execute_notebook(str(nb), str(out_dir / nb.name), cwd=str(nb.parent),
                                 kernel_name="python3", progress_bar=False, log_output=False)
         except pm.PapermillExecutionError as e:
-            if e.ename not in SKIP_ERRORS:
+            if not is_unavailable_error(e.ename):
                 raise RuntimeError(f"{nb.name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}") from None
             # an external corpus is not available here: the other notebooks still build
             done.append(nb.name)
             log(f"[{len(done)}/{len(paths)}] {nb.name:<28} skipped: {e.evalue}")
-            return nb.name, time.perf_counter() - t0
+            return NotebookRun(nb.name, time.perf_counter() - t0, f"{e.ename}: {e.evalue}")
         dt = time.perf_counter() - t0
         done.append(nb.name)
         log(f"[{len(done)}/{len(paths)}] {nb.name:<28} {dt:6.1f} s")
-        return nb.name, dt
+        return NotebookRun(nb.name, dt)
 
     try:
         # longest first (durations of the previous run, from the executed copies): on two
         # cores this finishes sooner than running the list in order
         order = sorted(paths, key=lambda nb: -_last_duration(out_dir / nb.name))
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            timings = dict(pool.map(run, order))
+            runs = {r.name: r for r in pool.map(run, order)}
     finally:
         os.environ.clear()
         os.environ.update(env_backup)
-    return [(nb.name, timings[nb.name]) for nb in paths]
+    return [runs[nb.name] for nb in paths]
 
 
 def main(argv=None) -> int:
