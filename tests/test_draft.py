@@ -143,7 +143,7 @@ def test_single_newline_page_dateline_is_published_and_the_meeting_date_comes_fr
     assert u["end"] == "省长赵龙、李四平、张三出席。"
     assert u["date"] == "2022-11-23"  # year from the publication date, day from the meeting sentence
     assert (u["level"], u["province"], u["chair"], u["speaker"]) == ("provincial", "福建", "周祖翼", "周祖翼")
-    assert u["note"] == ("place from data/officials.csv: 周祖翼 → 省委书记 of 福建 (2022-10 to …); "
+    assert u["note"] == ("place from data/officials.csv: 周祖翼 → 省委书记 of 福建 (2022-11 to …); "
                          "赵龙 → 省长 of 福建 (2021-10 to …)")
     assert "province" in u["inferred"]
     assert entry["_names_to_add"] == ["李四平", "张三"]

@@ -51,6 +51,14 @@ from conftest import ROOT  # noqa: E402
 MONTHS = [f"{y}-{m:02d}" for y in range(2019, 2024) for m in range(1, 13)]
 
 
+# Months in which an office was actually vacant (predecessor gone, successor not yet appointed), as reported
+# in the sources used to check data/officials.csv (see README): no row should cover them.
+KNOWN_VACANCIES = {
+    ("河南", "省长|主席|市长"): ["2019-11"],    # 陈润儿 to 宁夏 (Oct 2019); 尹弘 acting governor from Dec 2019
+    ("黑龙江", "省长|主席|市长"): ["2021-01"],  # 王文涛 to the Ministry of Commerce (Dec 2020); 胡昌升 acting from Feb 2021
+}
+
+
 def test_every_province_has_a_party_secretary_and_a_governor_in_every_month_2019_2023():
     t = officials()
     for prov in PROVINCES[:31]:  # Hong Kong, Macao and Taiwan have no such offices
@@ -58,7 +66,7 @@ def test_every_province_has_a_party_secretary_and_a_governor_in_every_month_2019
             rows = t[(t.province == prov) & (t.city == "") & t.office.str.contains(office)]
             gaps = [m for m in MONTHS if not any(_ym(r.start, False) <= m <= _ym(r.end, True)
                                                  for r in rows.itertuples())]
-            assert not gaps, (prov, office, gaps[:3])
+            assert gaps == KNOWN_VACANCIES.get((prov, office), []), (prov, office, gaps[:3])
 
 
 def test_the_table_agrees_with_the_names_list_for_november_2022():
@@ -80,19 +88,20 @@ def test_officials_named_respects_the_term():
     assert sorted(both.province) == ["山西", "山西", "河南"]  # 山西 governor, then secretary; 河南 secretary
     hit = officials_named("省长王凯、省委书记楼阳生", "2022-11")
     assert hit.name.tolist() == ["王凯", "楼阳生"]  # order of first mention
-    assert hit.evidence.tolist() == ["王凯 → 省长 of 河南 (2021 to …)", "楼阳生 → 省委书记 of 河南 (2021-03 to …)"]
+    assert hit.evidence.tolist() == ["王凯 → 省长 of 河南 (2021-04 to …)", "楼阳生 → 省委书记 of 河南 (2021-03 to …)"]
     assert officials_named("安伟出席", "2022-11").evidence.tolist() == ["安伟 → 市委书记 of 郑州 (2021 to …)"]
 
 
 def test_no_official_named_or_in_office_gives_an_empty_table_with_the_columns():
-    for text, date in [("会议强调，要抓早抓小。", "2022-11"), ("廖国勋主持会议", "2022-01")]:
+    for text, date in [("会议强调，要抓早抓小。", "2022-11"), ("廖国勋主持会议", "2022-06")]:
         hit = officials_named(text, date)
         assert hit.empty and list(hit.columns) == ["name", "office", "province", "city", "start", "end", "evidence"]
 
 
 def test_a_year_only_term_covers_its_whole_year():
     assert _ym("2021", False) == "2021-01" and _ym("2021", True) == "2021-12" and _ym("", True) == "9999-12"
-    assert officials_named("王凯", "2021-01").province.tolist() == ["河南"]
+    assert officials_named("安伟", "2021-01").province.tolist() == ["河南"]  # 安伟: start 2021, month not known
+    assert officials_named("王凯", "2021-03").empty  # 王凯: start 2021-04
 
 
 @pytest.mark.parametrize("row, message", [
