@@ -65,4 +65,7 @@ _EXPORTS: dict[str, str] = {
     "draw_check_sample": "measures.validation", "cohen_kappa": "measures.validation",
     "rule_accuracy": "measures.validation", "propagate_counts": "measures.validation",
     "threshold_sensitivity": "measures.validation",
+    # print-size check of figures (journal column widths)
+    "print_check": "figures.printcheck", "declare_raster_text": "figures.printcheck",
+    "PrintSizeWarning": "figures.saving",
 }

@@ -1,0 +1,149 @@
+"""The print-size check: synthetic figures (one passing, one per defect) and every committed figure."""
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+import analysis as A  # noqa: E402
+from analysis.figures.printcheck import MAX_HEIGHT_IN, MIN_TEXT_PT, WIDTHS  # noqa: E402
+from analysis.infra.provenance import PRINT_COLUMNS  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def styled():
+    A.use_style()
+    yield
+    plt.close("all")
+
+
+def _saved_inches(fig):
+    """Width and height of the file savefig writes (bbox tight), read back from a PNG."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    w, h = Image.open(io.BytesIO(buf.getvalue())).size
+    return w / 100, h / 100
+
+
+def _good(figsize=(3.4, 2.6)):
+    fig, ax = plt.subplots(figsize=figsize)
+    ax.bar(["甲", "乙", "丙"], [3, 5, 2])
+    ax.set_ylabel("per 10,000 tokens")
+    ax.set_title("A readable panel")
+    return fig
+
+
+def test_passing_figure_and_measures_match_the_saved_file():
+    fig = _good()
+    check = A.print_check(fig, "single")
+    assert check.ok, check.problems
+    w, h = _saved_inches(fig)
+    scale = WIDTHS["single"] / w
+    assert check.scale == pytest.approx(scale, abs=0.02)
+    assert check.height_in == pytest.approx(h * scale, abs=0.03)
+    # the smallest text is the 9 pt tick labels (style), scaled
+    assert check.min_text_pt == pytest.approx(9 * scale, abs=0.05)
+    fields = check.manifest_fields()
+    assert list(fields) == PRINT_COLUMNS and fields["print_problems"] == "-"
+
+
+def test_default_width_follows_the_drawn_width():
+    assert A.print_check(_good((3.4, 2.6))).width == "single"
+    assert A.print_check(_good((8, 3))).width == "double"
+    with pytest.raises(ValueError, match="single"):
+        A.print_check(_good(), "triple")
+
+
+def test_small_text_fails():
+    fig = _good((10, 3))  # 9 pt ticks shrink to about 3 pt in one column
+    check = A.print_check(fig, "single")
+    assert check.min_text_pt < MIN_TEXT_PT
+    assert any("pt" in p and "< 6 pt" in p for p in check.problems)
+    assert A.print_check(fig, "double").ok  # at 7 in the same figure reads
+
+
+def test_overlapping_text_fails():
+    fig = _good()
+    ax = fig.axes[0]
+    ax.text(1, 4, "安置、查清", fontsize=9)
+    ax.text(1.05, 4.05, "清仓见底", fontsize=9)
+    check = A.print_check(fig, "single")
+    assert any("overlapping" in p and "安置、查清" in p for p in check.problems), check.problems
+
+
+def test_touching_but_separate_labels_pass():
+    fig = _good()
+    ax = fig.axes[0]
+    ax.text(0, 4.5, "完成", fontsize=9)
+    ax.text(2, 4.5, "导致", fontsize=9)
+    assert A.print_check(fig, "single").ok
+
+
+def test_panel_without_scale_fails_and_shared_column_passes():
+    fig, axes = plt.subplots(2, 2, figsize=(6.5, 4), sharex=True)
+    for ax in axes.flat:
+        ax.barh(["a", "b"], [1, 2])
+    axes[1, 1].axis("off")  # bottom-right empty: column 2's top panel keeps ticks, no labels
+    check = A.print_check(fig, "double")
+    assert any("no tick labels" in p for p in check.problems), check.problems
+    axes[0, 1].tick_params(labelbottom=True)
+    assert A.print_check(fig, "double").ok, A.print_check(fig, "double").problems
+
+
+def test_taller_than_a_page_fails():
+    fig = _good((3.4, 10))
+    check = A.print_check(fig, "single")
+    assert check.height_in > MAX_HEIGHT_IN
+    assert any("tall" in p for p in check.problems)
+
+
+def test_words_inside_an_image_are_measured():
+    fig, ax = plt.subplots(figsize=(6.8, 3))
+    ax.imshow([[0, 1], [1, 0]])
+    ax.axis("off")
+    ax.set_title("cloud")
+    assert A.print_check(fig, "double").ok
+    A.declare_raster_text(ax, smallest_px=6, image_height_px=500)  # 6 px of 500 in ~2.7 in
+    check = A.print_check(fig, "double")
+    h_pt = ax.get_window_extent(fig.canvas.get_renderer()).height / fig.dpi * 72
+    assert check.min_text_pt == pytest.approx(6 / 500 * h_pt * check.scale, rel=1e-6)
+    assert any("words in an image" in p for p in check.problems)
+
+
+def test_save_figure_records_the_check_and_warns(tmp_path, monkeypatch):
+    monkeypatch.setenv("FIGURES_DIR", str(tmp_path))
+    data = pd.DataFrame({"x": [1]})
+    row = A.save_figure(_good(), "ok", data, caption="c", notebook="02_periods.ipynb", width="single")
+    assert row["print_width"] == "single" and row["print_problems"] == "-"
+    with pytest.warns(A.PrintSizeWarning, match="pt"):
+        row = A.save_figure(_good((10, 3)), "small", data, caption="c", notebook="02_periods.ipynb",
+                            width="single")
+    m = A.read_manifest(tmp_path).set_index("name")
+    assert m.loc["small", "print_problems"].startswith("text prints at")
+    assert float(m.loc["ok", "min_text_pt"]) >= MIN_TEXT_PT
+
+
+def test_legacy_manifest_reads_with_print_columns_empty(tmp_path):
+    from analysis.infra.provenance import MANIFEST_COLUMNS
+
+    old = MANIFEST_COLUMNS[:11]
+    (tmp_path / "manifest.csv").write_text(",".join(old) + "\n" + ",".join("v" for _ in old) + "\n")
+    m = A.read_manifest(tmp_path)
+    assert (m[PRINT_COLUMNS] == "").all(axis=None)
+
+
+def test_every_committed_figure_passes_at_print_size():
+    """Fails when any committed figure (including ones added later) would not survive print:
+    rerun its notebook (`make figures`) after fixing what the message says."""
+    m = A.read_manifest()
+    assert len(m)
+    bad = [f"{r.name}: {r.print_problems or 'not checked (made before the print check: run make figures)'}"
+           for r in m.itertuples() if r.print_problems != "-"]
+    assert not bad, "figures fail the print-size check:\n" + "\n".join(bad)
+    assert (m["print_width"].isin(list(WIDTHS))).all()
+    assert (m["min_text_pt"].astype(float) >= MIN_TEXT_PT).all()
+    assert (m["print_height_in"].astype(float) <= MAX_HEIGHT_IN).all()
