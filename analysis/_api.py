@@ -67,5 +67,6 @@ _EXPORTS: dict[str, str] = {
     "threshold_sensitivity": "measures.validation",
     # print-size check of figures (journal column widths)
     "print_check": "figures.printcheck", "declare_raster_text": "figures.printcheck",
+    "declare_print_width": "figures.printcheck",
     "PrintSizeWarning": "figures.saving",
 }

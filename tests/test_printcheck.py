@@ -147,3 +147,40 @@ def test_every_committed_figure_passes_at_print_size():
     assert (m["print_width"].isin(list(WIDTHS))).all()
     assert (m["min_text_pt"].astype(float) >= MIN_TEXT_PT).all()
     assert (m["print_height_in"].astype(float) <= MAX_HEIGHT_IN).all()
+
+
+def test_rotated_labels_are_compared_as_rotated_rectangles():
+    """Long tick labels at 40°: their axis-aligned boxes overlap, the glyphs do not."""
+    fig, ax = plt.subplots(figsize=(3.2, 3))
+    names = ["central formulas", "war metaphor", "stringency", "precision"]
+    ax.bar(range(4), [1, 2, 3, 4])
+    ax.set_xticks(range(4), names, rotation=40, ha="right")
+    r = fig.canvas.get_renderer()
+    fig.canvas.draw()
+    boxes = [t.get_window_extent(r) for t in ax.get_xticklabels()]
+    assert boxes[0].overlaps(boxes[1])  # the naive test would flag them
+    assert A.print_check(fig, "single").ok, A.print_check(fig, "single").problems
+    ax.set_xticks(range(4), names, rotation=40, ha="right", fontsize=48)  # now they do collide
+    assert any("overlapping" in p for p in A.print_check(fig, "single").problems)
+
+
+def test_separating_axis_overlap_by_hand():
+    import numpy as np
+
+    from analysis.figures.printcheck import _overlap
+
+    square = np.array([[0, 0], [2, 0], [2, 2], [0, 2]], float)
+    assert _overlap(square, square + [1.5, 1.5], tol=0.1)          # share a 0.5 x 0.5 corner
+    assert not _overlap(square, square + [1.95, 0], tol=0.1)       # share 0.05 only
+    diamond = np.array([[3, 1], [4, 2], [3, 3], [2, 2]], float)    # touches the square's right edge at x=2
+    assert not _overlap(square, diamond, tol=0.1)
+    assert _overlap(square, diamond - [0.5, 0], tol=0.1)           # pushed 0.5 into it
+
+
+def test_builder_declared_width_is_the_default():
+    fig = _good((8, 3))
+    A.declare_print_width(fig, "single")
+    assert A.print_check(fig).width == "single"
+    assert A.print_check(fig, "double").width == "double"
+    with pytest.raises(ValueError):
+        A.declare_print_width(fig, "wide")

@@ -34,6 +34,16 @@ OVERLAP_PT = 1.0
 SINGLE_UP_TO_IN = 5.0
 
 _RASTER_ATTR = "_print_raster_text"
+_WIDTH_ATTR = "_print_width"
+
+
+def declare_print_width(fig, width: str) -> None:
+    """Record the printed width a builder designed ``fig`` for (``"single"`` or
+    ``"double"``): :func:`print_check` and :func:`analysis.save_figure` use it when
+    called without ``width``."""
+    if width not in WIDTHS:
+        raise ValueError(f"width={width!r}: use 'single' (3.5 in) or 'double' (7 in)")
+    setattr(fig, _WIDTH_ATTR, width)
 
 
 def declare_raster_text(ax, smallest_px: float, image_height_px: int) -> None:
@@ -127,10 +137,43 @@ def _texts(fig):
     return out
 
 
+def _corners(t, box, renderer):
+    """Corners (display pixels) of a text's rotated rectangle: its unrotated size placed
+    around the centre of its axis-aligned extent (a rotated rectangle's bounding box
+    shares its centre)."""
+    import numpy as np
+
+    angle = t.get_rotation() % 180
+    if angle in (0, 90):
+        return np.array([[box.x0, box.y0], [box.x1, box.y0], [box.x1, box.y1], [box.x0, box.y1]])
+    t.set_rotation(0)
+    try:
+        flat = t.get_window_extent(renderer)
+    finally:
+        t.set_rotation(angle)
+    th = np.deg2rad(angle)
+    rot = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
+    half = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * [flat.width / 2, flat.height / 2]
+    return half @ rot.T + [(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2]
+
+
 def _overlap(a, b, tol: float) -> bool:
-    w = min(a.x1, b.x1) - max(a.x0, b.x0)
-    h = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return w > tol and h > tol
+    """Do two convex quadrilaterals (4 x 2 corner arrays) overlap by more than ``tol`` along
+    every separating axis (the separating-axis theorem)?"""
+    import numpy as np
+
+    for quad in (a, b):
+        for k in range(4):
+            edge = quad[(k + 1) % 4] - quad[k]
+            axis = np.array([-edge[1], edge[0]])
+            norm = np.hypot(*axis)
+            if norm == 0:
+                continue
+            axis = axis / norm
+            pa, pb = a @ axis, b @ axis
+            if min(pa.max(), pb.max()) - max(pa.min(), pb.min()) <= tol:
+                return False
+    return True
 
 
 def _scale_ok(ax, axis_name: str, labelled) -> bool:
@@ -159,8 +202,9 @@ def print_check(fig, width: str | None = None) -> PrintCheck:
     fig : matplotlib.figure.Figure
         Drawn (or drawable) figure; it is drawn once here and not changed.
     width : {"single", "double"}, optional
-        Printed width: 3.5 in (one column) or 7 in (full width).  Default: ``"single"`` for a
-        figure up to :data:`SINGLE_UP_TO_IN` in wide as saved, else ``"double"``.
+        Printed width: 3.5 in (one column) or 7 in (full width).  Default: the width the
+        builder declared (:func:`declare_print_width`), else ``"single"`` for a figure up to
+        :data:`SINGLE_UP_TO_IN` in wide as saved, else ``"double"``.
 
     Returns
     -------
@@ -179,7 +223,7 @@ def print_check(fig, width: str | None = None) -> PrintCheck:
     pad = 0.1  # savefig.pad_inches
     drawn_w, drawn_h = bbox.width + 2 * pad, bbox.height + 2 * pad
     if width is None:
-        width = "single" if drawn_w <= SINGLE_UP_TO_IN else "double"
+        width = getattr(fig, _WIDTH_ATTR, None) or ("single" if drawn_w <= SINGLE_UP_TO_IN else "double")
     scale = WIDTHS[width] / drawn_w
     problems = []
 
@@ -200,7 +244,7 @@ def print_check(fig, width: str | None = None) -> PrintCheck:
                         + ", ".join(small[:4]) + (f" and {len(small) - 4} more" if len(small) > 4 else ""))
 
     tol = OVERLAP_PT / scale / 72 * dpi  # print points → display pixels
-    boxes = [(t, t.get_window_extent(renderer)) for t in texts]
+    boxes = [(t, _corners(t, t.get_window_extent(renderer), renderer)) for t in texts]
     clashes = []
     for i in range(len(boxes)):
         for j in range(i + 1, len(boxes)):
