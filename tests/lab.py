@@ -151,13 +151,17 @@ def browser_page(url: str, width: int = 1400, height: int = 1000):
             browser.close()
 
 
-def run_notebook(page, timeout_s: float = 240) -> None:
-    """Wait for the notebook and its kernel, Run All, wait for the explorer widget."""
+def _wait_for_kernel(page, timeout_s: float) -> None:
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
                            "&& window.jupyterapp.shell.currentWidget.sessionContext "
                            "&& window.jupyterapp.shell.currentWidget.sessionContext.session "
                            "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
                            timeout=timeout_s * 1000)
+
+
+def run_notebook(page, timeout_s: float = 240) -> None:
+    """Wait for the notebook and its kernel, Run All, wait for the explorer widget."""
+    _wait_for_kernel(page, timeout_s)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_selector(".theme-explorer img", timeout=timeout_s * 1000)
     page.wait_for_function("() => document.querySelector('.theme-explorer img').naturalWidth > 0",
@@ -167,11 +171,7 @@ def run_notebook(page, timeout_s: float = 240) -> None:
 def run_all(page, timeout_s: float = 600) -> float:
     """Run All in the open notebook; wait until every code cell has run and the kernel is
     idle; return the seconds from the command to that moment."""
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
-                           "&& window.jupyterapp.shell.currentWidget.sessionContext "
-                           "&& window.jupyterapp.shell.currentWidget.sessionContext.session "
-                           "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
-                           timeout=timeout_s * 1000)
+    _wait_for_kernel(page, timeout_s)
     t0 = time.monotonic()
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_function(
