@@ -184,3 +184,14 @@ def test_builder_declared_width_is_the_default():
     assert A.print_check(fig, "double").width == "double"
     with pytest.raises(ValueError):
         A.declare_print_width(fig, "wide")
+
+
+def test_leader_lines_do_not_count_as_text():
+    """An annotation's extent includes its leader line; only the text is compared."""
+    fig = _good()
+    ax = fig.axes[0]
+    ax.text(1.0, 4.5, "完成", fontsize=9)
+    ax.annotate("安置", (0, 0.5), xytext=(2, 4.5), arrowprops=dict(arrowstyle="-"))  # the line crosses 完成
+    assert A.print_check(fig, "single").ok, A.print_check(fig, "single").problems
+    ax.annotate("查清", (0, 0.5), xytext=(1.05, 4.55), arrowprops=dict(arrowstyle="-"))  # the text on 完成
+    assert any("overlapping" in p for p in A.print_check(fig, "single").problems)

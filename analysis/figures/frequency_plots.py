@@ -114,7 +114,6 @@ def plot_frequency_scatter(freq: pd.DataFrame, by: str, x_group, y_group, n_labe
         names = lab(list(grp["term"]))
         lines = ["、".join(names[i:i + 4]) for i in range(0, len(names), 4)]
         texts.append((lx, ly, "\n".join(lines)))
-    _place_labels(ax, texts, obstacles=list(zip(pts["lx"], pts["ly"])))
     ticks = [0, 10, 30, 100, 300]
     ax.set_xticks(np.log10(np.array(ticks) + 1), ticks)
     ax.set_yticks(np.log10(np.array(ticks) + 1), ticks)
@@ -125,6 +124,8 @@ def plot_frequency_scatter(freq: pd.DataFrame, by: str, x_group, y_group, n_labe
     ax.set_xlim(-0.05, top)
     ax.set_ylim(-0.05, top)
     fig.tight_layout()
+    # labels last: their offsets are in points, so the axes must have their final size and limits
+    _place_labels(ax, texts, obstacles=list(zip(pts["lx"], pts["ly"])))
     data = d[["term", "x", "y", "diff", "labelled"]].rename(columns={"x": f"per_10k_{x_group}",
                                                                      "y": f"per_10k_{y_group}"})
     return fig, _finish(data, lab)

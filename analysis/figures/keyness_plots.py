@@ -179,9 +179,10 @@ def plot_keyness_agreement(merged: pd.DataFrame, x: str, y: str, *, label: str =
     ax.scatter(d[x], d[y], s=9, color="#999999", alpha=0.6, lw=0)
     pts = d[d.labelled]
     ax.scatter(pts[x], pts[y], s=14, color=OKABE_ITO[5])
-    _place_labels(ax, list(zip(pts[x], pts[y], lab(pts[label]))), obstacles=list(zip(pts[x], pts[y])))
     ax.set_xlabel(x_label or x)
     ax.set_ylabel(y_label or y)
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
+    # labels last: their offsets are in points, so the axes must have their final size and limits
+    _place_labels(ax, list(zip(pts[x], pts[y], lab(pts[label]))), obstacles=list(zip(pts[x], pts[y])))
     return fig, _finish(d.reset_index(drop=True), lab)

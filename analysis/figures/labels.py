@@ -181,6 +181,7 @@ def _place_labels(ax, points, fontsize=7.5, obstacles=()):
     """Greedy label placement: try offsets around each point; a label may not overlap
     another label or a marker in ``obstacles`` (data coordinates).  A label that
     fits nowhere is placed at its last offset with a leader line."""
+    from matplotlib.text import Text
     from matplotlib.transforms import Bbox
 
     fig = ax.figure
@@ -204,7 +205,8 @@ def _place_labels(ax, points, fontsize=7.5, obstacles=()):
                             ha="left" if dx >= 0 else "right", va="bottom",
                             arrowprops=dict(arrowstyle="-", lw=0.5, color="#666666", shrinkA=0, shrinkB=3)
                             if far else None)
-            bb = t.get_window_extent(renderer).expanded(1.05, 1.1)
+            t.update_positions(renderer)
+            bb = Text.get_window_extent(t, renderer).expanded(1.05, 1.1)  # the text, not its leader line
             inside = frame.contains(bb.x0, bb.y0) and frame.contains(bb.x1, bb.y1)
             if not any(bb.overlaps(o) for o in placed) and inside:
                 placed.append(bb)
@@ -220,4 +222,5 @@ def _place_labels(ax, points, fontsize=7.5, obstacles=()):
             t = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize,
                             ha="left" if dx >= 0 else "right", va="bottom",
                             arrowprops=dict(arrowstyle="-", lw=0.5, color="#666666", shrinkA=0, shrinkB=3))
-            placed.append(t.get_window_extent(renderer))
+            t.update_positions(renderer)
+            placed.append(Text.get_window_extent(t, renderer))

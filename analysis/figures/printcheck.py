@@ -146,9 +146,11 @@ def _corners(t, box, renderer):
     angle = t.get_rotation() % 180
     if angle in (0, 90):
         return np.array([[box.x0, box.y0], [box.x1, box.y0], [box.x1, box.y1], [box.x0, box.y1]])
+    from matplotlib.text import Text
+
     t.set_rotation(0)
     try:
-        flat = t.get_window_extent(renderer)
+        flat = Text.get_window_extent(t, renderer)
     finally:
         t.set_rotation(angle)
     th = np.deg2rad(angle)
@@ -244,7 +246,10 @@ def print_check(fig, width: str | None = None) -> PrintCheck:
                         + ", ".join(small[:4]) + (f" and {len(small) - 4} more" if len(small) > 4 else ""))
 
     tol = OVERLAP_PT / scale / 72 * dpi  # print points → display pixels
-    boxes = [(t, _corners(t, t.get_window_extent(renderer), renderer)) for t in texts]
+    from matplotlib.text import Text
+
+    # Text.get_window_extent: an annotation's own extent would include its leader line
+    boxes = [(t, _corners(t, Text.get_window_extent(t, renderer), renderer)) for t in texts]
     clashes = []
     for i in range(len(boxes)):
         for j in range(i + 1, len(boxes)):

@@ -82,11 +82,8 @@ def plot_term_series(series: pd.DataFrame, units: pd.DataFrame | None = None, *,
     else:
         for ax in fig.axes[-ncols:]:
             ax.tick_params(labelbottom=True)
-    span_years = (x[-1] - x[0]) / 365.25 if len(x) else 0
-    for k, ax in enumerate(fig.axes):  # narrow term panels: a label every second year past 4 years
-        step = 2 if (k < len(terms) and span_years > 4) else 1
-        ax.xaxis.set_major_locator(mdates.YearLocator(step))
-        ax.xaxis.set_minor_locator(mdates.YearLocator())
+    for ax in fig.axes:  # shared x axes share one locator: a label every year in every panel
+        ax.xaxis.set_major_locator(mdates.YearLocator())
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     fig.suptitle(title + (f"\n(open circle and dotted line: {periods[-1]} is a partial month, data end "
                           f"{partial_end})" if partial else ""), fontsize=12 if not partial else 11)
