@@ -144,7 +144,8 @@ def browser_page(url: str, width: int = 1400, height: int = 1000):
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
         try:
-            page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
+            context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
+            page = context.new_page()  # an explicit context: tests may open more tabs in it
             page.goto(url)
             yield page
         finally:
