@@ -38,7 +38,7 @@ def main() -> None:
         workdir = lab.prepare_workdir(Path(tmp), others=args.run_all)
         with lab.jupyterlab(workdir) as (base, token):
             for stem in args.run_all:
-                with lab.browser_page(f"{base}/lab/tree/{stem}.ipynb?token={token}") as page:
+                with lab.browser_page(f"{base}/lab/workspaces/run-{stem}/tree/{stem}.ipynb?token={token}") as page:
                     load = os.getloadavg()[0]
                     seconds = lab.run_all(page)
                     print(f"Run All {stem}: {seconds:.1f} s in JupyterLab + chromium "
