@@ -55,6 +55,11 @@ XWLB_MIRROR_GUESS := $(wildcard ../shared/mirror/Felix-Jung/xin-wen-lian-bo/0238
 ifneq ($(XWLB_MIRROR_GUESS),)
 export COVID_DISCOURSE_XWLB_MIRROR ?= $(abspath $(XWLB_MIRROR_GUESS))
 endif
+# The same for the OxCGRT policy indices (notebook 08); COVID_DISCOURSE_OXCGRT_MIRROR wins.
+OXCGRT_MIRROR_GUESS := $(wildcard ../shared/mirror/OxCGRT/covid-policy-dataset/e7f66ee39654293b5c068efd2f195bd591dc27f6)
+ifneq ($(OXCGRT_MIRROR_GUESS),)
+export COVID_DISCOURSE_OXCGRT_MIRROR ?= $(abspath $(OXCGRT_MIRROR_GUESS))
+endif
 
 figures: $(STAMP)
 	@$(BIN)/python -m analysis.build $(FIGURES_ARGS)
@@ -69,6 +74,9 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_backends.py
 	$(BIN)/python benchmarks/bench_matrix.py
 	$(BIN)/python benchmarks/bench_bounded_parsing.py
+	$(BIN)/python benchmarks/bench_tables.py
+	$(BIN)/python benchmarks/bench_echo.py
+	$(BIN)/python benchmarks/bench_collocations.py
 
 # Regenerate requirements.lock after editing pyproject.toml (needs uv), then
 # update environment.yml to match (tests/test_environment.py tells what differs).

@@ -10,13 +10,13 @@ text       Segmenter, tokenize_corpus, count_terms, token hygiene, document_term
 measures   term_frequencies, top_tfidf_terms, similarity, keyness, kwic, text_reuse,
            theme_frequencies, term_series, robustness, evidence_base
 figures    use_style, save_figure, plot_* builders by family
-workflow   python -m analysis.build, ThemeExplorer, the Jupyter save hook
+workflow   python -m analysis.build, ThemeExplorer, the Jupyter save hook, cite, export
 
 ``import analysis as A`` is instant: names load lazily (PEP 562) from the module named for
 them in ``analysis/_api.py``, so scikit-learn, scipy, matplotlib, wordcloud and ipywidgets
 load only when a function that needs them is first used.  The modules ``analysis.build``,
-``analysis.draft`` and ``analysis.paragraphs`` are the command-line entry points
-(``python -m analysis.build``).
+``analysis.cite``, ``analysis.draft`` and ``analysis.paragraphs`` are the command-line entry
+points (``python -m analysis.build``).
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from importlib import import_module
 
 from analysis._api import _EXPORTS
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = list(_EXPORTS)
 

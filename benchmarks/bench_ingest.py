@@ -21,6 +21,7 @@ import opencc
 
 import analysis as A
 from analysis.text.tokens import split_sentences
+from analysis.ingest.corpus import default_data_dir
 
 CHROME = "当前位置：首页 > 要闻\n发布时间：2022-11-12 10:30 浏览次数：1234\n\n{body}\n\n【打印】【关闭】\n返回顶部\n"
 
@@ -29,7 +30,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=500)
     args = ap.parse_args()
-    seed_data = A.corpus.default_data_dir()
+    seed_data = default_data_dir()
     sentences = [s for t in A.load_corpus().text for s in split_sentences(t)]
     rng = random.Random(0)
     s2t = opencc.OpenCC("s2t")

@@ -11,24 +11,62 @@ import analysis as A
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _mirror_beside_the_checkout(env: str, mirror: Path):
+    """Point ``env`` at ``mirror`` for the session unless it is set already or the mirror is
+    absent; yields the mirror used (or None)."""
+    import os
+
+    if os.environ.get(env) or not mirror.is_dir():
+        yield os.environ.get(env)
+        return
+    os.environ[env] = str(mirror)
+    try:
+        yield str(mirror)
+    finally:
+        os.environ.pop(env, None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def broadcast_mirror():
     """Tests (and the notebooks they execute) read the 新闻联播 transcripts from the mirror
     beside the checkout (``../shared/mirror/...``, as in CI) unless
     $COVID_DISCOURSE_XWLB_MIRROR already names one; without it, notebook 05 is skipped."""
-    import os
-
     from analysis.sources.broadcast import MIRROR_ENV
 
-    mirror = ROOT.parent / "shared" / "mirror" / "Felix-Jung" / "xin-wen-lian-bo"
-    if os.environ.get(MIRROR_ENV) or not mirror.is_dir():
-        yield os.environ.get(MIRROR_ENV)
-        return
-    os.environ[MIRROR_ENV] = str(mirror)
+    yield from _mirror_beside_the_checkout(MIRROR_ENV, ROOT.parent / "shared" / "mirror" / "Felix-Jung" /
+                                           "xin-wen-lian-bo")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def policy_mirror():
+    """The same for the OxCGRT indices ($COVID_DISCOURSE_OXCGRT_MIRROR); without them,
+    notebook 08 is skipped."""
+    from analysis.sources.policy import MIRROR_ENV
+
+    yield from _mirror_beside_the_checkout(MIRROR_ENV, ROOT.parent / "shared" / "mirror" / "OxCGRT" /
+                                           "covid-policy-dataset")
+
+
+@pytest.fixture
+def http_folder(tmp_path):
+    """Serve ``tmp_path/upstream`` over HTTP on localhost (a stand-in for a source's raw-file
+    URL); yields (base_url, upstream dir)."""
+    import functools
+    import http.server
+    import threading
+
+    upstream = tmp_path / "upstream"
+    upstream.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(upstream))
+    handler.log_message = lambda *a, **k: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
     try:
-        yield str(mirror)
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/", upstream
     finally:
-        os.environ.pop(MIRROR_ENV, None)
+        httpd.shutdown()
+        httpd.server_close()
 
 
 @pytest.fixture(scope="session")

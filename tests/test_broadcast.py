@@ -1,12 +1,9 @@
 """The 新闻联播 source: registry, downloader (mirror and HTTP), story parser, COVID rule."""
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import shutil
 import socket
-import threading
 from pathlib import Path
 
 import pandas as pd
@@ -209,21 +206,11 @@ def test_mirror_without_news_folder(tmp_path):
 # ----------------------------------------------------------------------------- download (local HTTP server)
 
 @pytest.fixture
-def server(tmp_path, monkeypatch):
-    """Serve tmp_path/upstream over HTTP on localhost; yields (base_url, upstream dir)."""
+def server(http_folder, monkeypatch):
+    """A local HTTP server for the downloads; yields (base_url, upstream dir holding news/)."""
     monkeypatch.delenv(bc.MIRROR_ENV, raising=False)  # download, not the mirror
-    upstream = tmp_path / "upstream"
-    (upstream / "news").mkdir(parents=True)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(upstream))
-    handler.log_message = lambda *a, **k: None
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/", upstream
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    (http_folder[1] / "news").mkdir()
+    return http_folder
 
 
 def _synthetic_registry(upstream: Path, files: dict) -> dict:

@@ -126,7 +126,8 @@ def test_quoted_text_keeps_commas_quotes_and_line_breaks(make_data):
     data = make_data({"a.txt": GOOD_TEXT}, unit())
     _bulk(data, "a.csv", _rows('"会议强调,要坚决落实""动态清零""。\n第二段。"', "会议要求\u2028抓早抓小。"))
     c = A.load_corpus(data).set_index("unit_id")
-    assert c.loc["b1", "text"] == '会议强调，要坚决落实"动态清零"。第二段。'  # cleaning widens the comma
+    # cleaning widens the comma; the newline after a finished sentence stays a paragraph break
+    assert c.loc["b1", "text"] == '会议强调，要坚决落实"动态清零"。\n第二段。'
     assert c.index.tolist() == ["u1", "b1", "b2"]
     assert "抓早抓小" in c.loc["b2", "text"]  # U+2028 inside a field does not end the row
 
@@ -185,3 +186,20 @@ def test_a_bulk_table_that_is_not_a_regular_file_is_refused(make_data):
     os.mkfifo(data / "bulk" / "pipe.csv")  # reading it would block forever
     with pytest.raises(CorpusError, match=r"bulk table pipe\.csv is not a regular file"):
         A.load_corpus(data)
+
+
+def test_whole_file_bulk_units_lose_page_chrome_and_may_leave_the_province_unstated(make_data):
+    """A single-newline page with SEO line, breadcrumb, section label, foreign dateline and widgets: the
+    whole-file unit keeps the headline and the report only; a province written `not stated` loads."""
+    page = ("福建疫情_福建疫情最新消息_某某资讯网\n我的位置：首页>文章详情\n重要新闻\n省委召开疫情防控工作会议\n"
+            "18.02.2020 09:42 本文来源：某某网\n分享到：\n微信\n微博\n"
+            "2月17日，省委召开会议，研究部署疫情防控工作。\n会议强调，要确保群众正常生活。\n阅读 10万+\nTOP\n")
+    data = make_data({"a.txt": GOOD_TEXT, "p.txt": page}, unit())
+    _bulk(data, "p.csv", "unit_id,file,date,period,level,province,outlet\n"
+                         "p-file,p.txt,2022-11-17,2022-11,provincial,not stated,某某网\n")
+    u = A.load_corpus(data).set_index("unit_id").loc["p-file"]
+    assert u.text == "省委召开疫情防控工作会议\n2月17日，省委召开会议，研究部署疫情防控工作。\n会议强调，要确保群众正常生活。"
+    assert (u.province, u.place) == ("not stated", "not stated")
+    audit, dropped = A.corpus_audit(data)
+    assert audit.set_index("doc_id").loc["p-file", "line_structure"] == "one paragraph per line"
+    assert len(dropped[(dropped.doc_id == "p-file") & (dropped.stage == "cleaning")]) == 9

@@ -112,3 +112,14 @@ def test_scan_is_deterministic_and_checks_length():
     assert A.change_point_scan(s, n_boot=99) == A.change_point_scan(s, n_boot=99)
     with pytest.raises(ValueError, match="at least"):
         A.change_point_scan(_months([1.0, 2.0, 3.0, 4.0]), min_size=3)
+
+
+def test_weekly_labels_of_term_series():
+    weeks = pd.period_range("2022-09-05", periods=20, freq="W")
+    y = np.where(np.arange(20) >= 10, 5.0, 1.0) + 0.1 * np.arange(20)  # week 10 starts 2022-11-14
+    df = pd.DataFrame({"period": weeks.astype(str), "per_10k": y})
+    assert df.period[0] == "2022-09-05/2022-09-11"
+    r = A.interrupted_time_series(df, "2022-11-11", freq="W")
+    assert r.attrs["first_post"] == {"2022-11-11": "2022-11-14/2022-11-20"}
+    assert r.attrs["excluded"] == ["2022-11-07/2022-11-13 (contains 2022-11-11)"]
+    assert dict(zip(r.parameter, r.estimate))["level change at 2022-11-11"] == pytest.approx(4.0)

@@ -669,3 +669,72 @@ def test_excerpt_must_be_boolean(make_data):  # noqa: F811 (E1's test, kept with
         A.load_corpus(data)
     ok = make_data({"a.txt": GOOD_TEXT}, unit().replace("        level:", "        excerpt: true\n        level:"))
     assert A.load_corpus(ok).excerpt.tolist() == [True]
+
+
+# -- a place the document never states; every field error at once (issue 22) --------------------
+@pytest.mark.parametrize("value", ["~", "null", "not stated", '"Not Stated"'])
+def test_a_provincial_unit_without_a_stated_province_loads_as_not_stated(make_data, value):
+    c = A.load_corpus(make_data({"a.txt": GOOD_TEXT}, unit(province=value)))
+    assert c[["province", "city", "place"]].iloc[0].tolist() == ["not stated", "", "not stated"]
+    assert A.NOT_STATED == "not stated"
+
+
+def test_a_municipal_unit_may_leave_its_city_or_both_places_unstated(make_data):
+    m = unit(level="municipal").replace("        province: 河南", "        province: 河南\n        city: ~")
+    c = A.load_corpus(make_data({"a.txt": GOOD_TEXT}, m))
+    assert c[["province", "city", "place"]].iloc[0].tolist() == ["河南", "not stated", "河南 (city not stated)"]
+    m = unit(level="municipal", province="~").replace("        province: ~", "        province: ~\n        city: ~")
+    c = A.load_corpus(make_data({"a.txt": GOOD_TEXT}, m))
+    assert c[["province", "city", "place"]].iloc[0].tolist() == ["not stated", "not stated", "not stated"]
+
+
+def test_not_stated_units_are_grouped_and_counted_never_dropped(make_data):
+    m = two_units("研究部署。", "u2").replace("        province: 河南\n      - unit_id: u2",
+                                             "        province: ~\n      - unit_id: u2")
+    c = A.load_corpus(make_data({"a.txt": GOOD_TEXT}, m))
+    assert c.groupby("place").size().to_dict() == {"not stated": 1, "河南": 1}
+    ev = A.evidence_base(c.assign(side=["a", "b"]), "side", "a")
+    assert ev.units.place.tolist() == ["not stated", "河南"]
+    assert ev.sides.set_index("side").places.to_dict() == {"target": "not stated", "reference": "河南"}
+
+
+def test_an_empty_or_missing_province_still_says_how_to_declare_it(make_data):
+    with pytest.raises(CorpusError, match=r"unknown province '' for a provincial unit.*`province: ~` if the "
+                                          r"document never states it"):
+        A.load_corpus(make_data({"a.txt": GOOD_TEXT}, unit(province='""')))
+
+
+def test_all_field_errors_of_a_document_are_reported_in_one_pass(make_data):
+    """Province, city, date and the second unit's level: four problems, one error."""
+    m = two_units("研究部署。", "u2").replace("        level: provincial\n        province: 河南\n      - unit_id: u2",
+                                             "        level: municipal\n        province: 江南\n        "
+                                             "date: \"2022-13-01\"\n      - unit_id: u2")
+    m = m.replace("        start: 第二段\n        level: provincial", "        start: 第二段\n        level: county")
+    with pytest.raises(CorpusError) as e:
+        A.load_corpus(make_data({"a.txt": GOOD_TEXT}, m))
+    msg = str(e.value)
+    assert msg.startswith("4 problems:\n")
+    lines = msg.splitlines()[1:]
+    assert len(lines) == 4 and all(x.startswith("  - corpus.yml, document 'd1' (a.txt), unit 'u") for x in lines)
+    assert "unit 'u1': field date '2022-13-01' is not an ISO date" in lines[0]
+    assert "unit 'u1': unknown province '江南' for a municipal unit" in lines[1]
+    assert "unit 'u1': a municipal unit needs `city:`" in lines[2]
+    assert "unit 'u2': unknown level 'county'" in lines[3]
+    audit, _ = A.corpus_audit(make_data({"a.txt": GOOD_TEXT}, m))
+    assert audit.error.iloc[0] == msg
+
+
+def test_audit_names_the_line_structure_and_flags_garbled_units(make_data):
+    text = "某省召开会议\n第一段会议？？内容，，研究部署。\n第二段继续部署\ufffd工作。\n第三段会议要求落实。\n"
+    data = make_data({"a.txt": text}, two_units("研究部署。", "u2"))
+    audit, _ = A.corpus_audit(data)
+    row = audit.iloc[0]
+    assert row.line_structure == "one paragraph per line"
+    assert row.garbled == "u1: question_runs 1, doubled_punctuation 1; u2: replacement_chars 1"
+    audit, _ = A.corpus_audit(make_data({"a.txt": GOOD_TEXT}, unit()))
+    assert audit.garbled.iloc[0] == "" and audit.line_structure.iloc[0] == "blank-line paragraphs"
+
+
+def test_seed_documents_are_not_garbled():
+    audit, _ = A.corpus_audit()
+    assert (audit.garbled == "").all(), audit[audit.garbled != ""][["doc_id", "garbled"]]

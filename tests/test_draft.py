@@ -3,7 +3,8 @@ import pytest
 from ruamel.yaml import YAML
 
 import analysis as A
-from analysis.ingest.draft import draft_document, draft_yaml, evaluate_drafts, main, per_document_rows, summary_sentence
+from analysis.ingest.draft import (draft_document, draft_yaml, evaluate_drafts, evaluate_variants, main,
+                                   per_document_rows, summary_sentence, variants_sentence)
 from conftest import ROOT
 
 ROUNDUP = """\
@@ -111,3 +112,101 @@ def test_a_traditional_repost_gets_the_same_proposal(roundup, tmp_path):
     other.write_text(opencc.OpenCC("s2t").convert(ROUNDUP), encoding="utf-8")
     assert "會議" in other.read_text(encoding="utf-8")
     assert draft_document(other) == draft_document(roundup)
+
+
+# -- pages the rules were not written on: single newlines, datelines, places never named ------------
+PAGE = """省委召开常委会会议 研究部署疫情防控工作
+2022年11月26日 10:08
+字体:
+放大
+正常
+缩小
+分享
+11月23日，省委书记周祖翼主持召开省委常委会会议，传达学习习近平总书记重要讲话精神，研究部署我省疫情防控工作。
+会议强调，要坚决落实二十条措施，保障群众正常生活。
+省长赵龙、李四平、张三出席。
+来源 | 福建日报
+点亮
+和
+↓↓
+"""
+
+
+def test_single_newline_page_dateline_is_published_and_the_meeting_date_comes_from_the_text(tmp_path):
+    p = tmp_path / "page.txt"
+    p.write_text(PAGE, encoding="utf-8")
+    entry = draft_document(p)
+    assert entry["title"] == "省委召开常委会会议 研究部署疫情防控工作"
+    assert entry["published"] == "2022-11-26"
+    [u] = entry["units"]
+    assert u["start"] == "11月23日，省委书记周祖翼主持召开省委常委会会议，传达学习习近平总书记"[:30]
+    assert u["end"] == "省长赵龙、李四平、张三出席。"
+    assert u["date"] == "2022-11-23"  # year from the publication date, day from the meeting sentence
+    assert (u["level"], u["province"], u["chair"], u["speaker"]) == ("provincial", "福建", "周祖翼", "周祖翼")
+    assert u["note"] == ("place from data/officials.csv: 周祖翼 → 省委书记 of 福建 (2022-10 to …); "
+                         "赵龙 → 省长 of 福建 (2021-10 to …)")
+    assert "province" in u["inferred"]
+    assert entry["_names_to_add"] == ["李四平", "张三"]
+    out = draft_yaml([entry])
+    assert "# page: names not in data/lexicon/names.txt (add them with role and province): 李四平、张三" in out
+    assert "_names_to_add" not in out
+
+
+@pytest.mark.parametrize("word, ok", [("周祖翼", True), ("王小明", True), ("重要", False), ("的重要", False),
+                                      ("会议", False), ("要求", False), ("同志", False), ("欧阳明", True)])
+def test_speakers_are_names(word, ok):
+    from analysis.ingest.draft import is_name
+
+    assert is_name(word, {"周祖翼"}) is ok
+
+
+COLLOQUIAL = """全市疫情防控工作调度会召开
+1月20号，副市长王小明主持召开全市疫情防控工作调度会，部署春节期间疫情防控工作。
+王小明强调，要压实四方责任。
+"""
+
+
+def test_colloquial_date_vice_mayor_and_a_place_never_stated(tmp_path):
+    p = tmp_path / "city.txt"
+    p.write_text(COLLOQUIAL, encoding="utf-8")
+    [u] = draft_document(p, year=2023)["units"]
+    assert u["start"] == "1月20号，副市长王小明主持召开全市疫情防控工作调度会，部署春节期间"[:30]  # as written
+    assert (u["date"], u["level"], u["speaker"], u["meeting_type"]) == ("2023-01-20", "municipal", "王小明", "调度会")
+    assert u["province"] is None and u["city"] is None
+    assert u["note"] == "province not stated in the text; no official of data/officials.csv named"
+    # pasted with outlet and period, the entry loads; the place is listed as not stated
+    entry = draft_document(p, year=2023)
+    entry["outlet"] = "某市发布"
+    data = tmp_path / "data"
+    (data / "raw").mkdir(parents=True)
+    (data / "raw" / "city.txt").write_text(COLLOQUIAL, encoding="utf-8")
+    (data / "corpus.yml").write_text('periods:\n  "2023-01": {start: 2023-01-01, end: 2023-01-31}\ndocuments:\n'
+                                     + draft_yaml([entry]), encoding="utf-8")
+    c = A.load_corpus(data)
+    assert c[["province", "city", "place"]].iloc[0].tolist() == ["not stated", "not stated", "not stated"]
+
+
+def test_drafts_of_the_seed_documents_in_synthetic_pages_are_reported_in_the_readme():
+    table = evaluate_variants(ROOT / "data")
+    assert (table.fields_matched <= table.fields_compared).all() and (table.found <= table.meeting_units).all()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").replace("\n   ", " ")
+    assert variants_sentence(table) in readme, "README 'Adding documents' must quote: " + variants_sentence(table)
+
+
+def test_a_place_never_named_is_proposed_from_the_names_list_when_the_officials_table_has_no_one(tmp_path):
+    p = tmp_path / "p.txt"
+    p.write_text("省委召开专题会议\n11月17日，我省召开疫情防控专题会议。\n会议由省委副书记邓修明主持，张义珍出席。\n",
+                 encoding="utf-8")
+    [u] = draft_document(p, year=2022)["units"]
+    assert (u["level"], u["province"]) == ("provincial", "江苏")
+    assert u["note"] == ("place from 邓修明 (省委副书记、省委政法委书记, 江苏) in data/lexicon/names.txt; "
+                         "张义珍 (省政协主席, 江苏) in data/lexicon/names.txt")
+
+
+def test_a_two_line_headline_becomes_the_title_and_stays_out_of_the_unit(tmp_path):
+    p = tmp_path / "h.txt"
+    p.write_text("省委召开疫情防控工作会议\n坚持科学精准 高效统筹疫情防控\n11月17日，省委召开疫情防控工作会议。\n"
+                 "会议要求，要抓早抓小。\n", encoding="utf-8")
+    entry = draft_document(p, year=2022)
+    assert entry["title"] == "省委召开疫情防控工作会议 坚持科学精准 高效统筹疫情防控"
+    assert [u["start"] for u in entry["units"]] == ["11月17日，省委召开疫情防控工作会议。"]

@@ -14,7 +14,7 @@ PACKAGE = ROOT / "analysis"
 #: lowest first
 LAYERS = ["infra", "ingest", "sources", "text", "measures", "figures", "workflow"]
 #: top-level modules: the API table (no imports), the facade and the command shims
-TOP = {"__init__.py", "_api.py", "build.py", "draft.py", "paragraphs.py"}
+TOP = {"__init__.py", "_api.py", "build.py", "cite.py", "draft.py", "paragraphs.py"}
 
 
 def _module_name(path: Path) -> str:

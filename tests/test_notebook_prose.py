@@ -14,6 +14,8 @@ from conftest import ROOT
 
 NOTEBOOKS = [ROOT / "notebooks" / "02_periods.ipynb", ROOT / "notebooks" / "03_provinces.ipynb"]
 BROADCAST = ROOT / "notebooks" / "05_broadcast.ipynb"
+READOUTS = ROOT / "notebooks" / "07_readouts.ipynb"
+COLLOCATIONS = ROOT / "notebooks" / "06_collocations.ipynb"
 
 
 def _cells(path, kind):
@@ -21,7 +23,9 @@ def _cells(path, kind):
     return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == kind]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS + [BROADCAST], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS + [BROADCAST, COLLOCATIONS, READOUTS,
+                                             ROOT / "notebooks" / "08_talk_and_action.ipynb"],
+                         ids=lambda p: p.stem)
 def test_markdown_has_no_hand_typed_numbers(path):
     allowed = [r"^# 0\d ·",                   # the notebook's own number
                r"\b(19|20)\d\d\b",           # citation years and period names
@@ -50,7 +54,7 @@ def test_prose_errors_from_the_review_are_gone(path):
         assert phrase not in text, f"{path.name} still says {phrase!r}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS + [READOUTS], ids=lambda p: p.stem)
 def test_data_dir_parameter_and_complete_manifest_parameters(path):
     code = _cells(path, "code")
     params = next(c for c in code if c.startswith("# Parameters"))

@@ -14,9 +14,9 @@ from pdfcheck import pdf_fonts
 NOTEBOOKS = notebooks()
 
 
-def test_there_are_five_numbered_notebooks():
+def test_the_numbered_notebooks():
     assert [p.stem for p in NOTEBOOKS] == ["01_corpus_overview", "02_periods", "03_provinces", "04_keywords",
-                                           "05_broadcast"]
+                                           "05_broadcast", "06_collocations", "07_readouts", "08_talk_and_action"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -181,3 +181,22 @@ def test_broadcast_figures_record_the_corpus_commit_and_registry(built):
     for params in rows["parameters"]:
         p = json.loads(params)
         assert p["corpus_commit"] == COMMIT and p["registry_hash"] == registry_hash()
+
+
+def test_policy_figures_record_the_source_commits_and_registries(built):
+    """Notebook 08's figures cite the OxCGRT commit and registry hash (and the 新闻联播 ones
+    for the figure drawn from the transcripts)."""
+    import pandas as pd
+
+    from analysis.sources import broadcast, policy
+
+    manifest = pd.read_csv(built[0] / "manifest.csv", dtype=str, keep_default_na=False)
+    rows = manifest[manifest["notebook"] == "08_talk_and_action.ipynb"]
+    if rows.empty:
+        pytest.skip("notebook 08 was skipped (no OxCGRT or 新闻联播 mirror beside the checkout)")
+    assert len(rows) == 3
+    for name, params in zip(rows["name"], rows["parameters"]):
+        p = json.loads(params)
+        assert p["policy_commit"] == policy.COMMIT and p["policy_registry_hash"] == policy.SOURCE.registry_hash()
+        if name == "08_broadcast_vs_index":
+            assert p["corpus_commit"] == broadcast.COMMIT and p["registry_hash"] == broadcast.registry_hash()

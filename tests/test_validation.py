@@ -90,3 +90,83 @@ def test_draw_is_stratified_reproducible_and_order_free():
     assert a.loc[a.flagged & (a.stratum == 2020), "stratum_size"].iloc[0] == 50
     with pytest.raises(ValueError, match="cannot draw"):
         A.draw_check_sample(units, {(True, 2020): 51})
+
+
+# -- the committed stratified check of the 新闻联播 COVID rule --------------------------------------
+
+def _committed_check():
+    from conftest import ROOT
+
+    return pd.read_csv(ROOT / "data" / "sources" / "xwlb-covid-check-stratified.csv", comment="#")
+
+
+def test_committed_check_is_complete_and_its_labels_follow_the_coders():
+    c = _committed_check()
+    assert len(c) == 270 and c.unit_id.is_unique
+    assert c.groupby(["flagged", "year"]).size().to_dict() == {
+        (f, y): (30 if f else 60) for f in (True, False) for y in (2020, 2021, 2022)}
+    agree = c.coder_a == c.coder_b
+    assert (c.label[agree] == c.coder_a[agree]).all()  # agreed labels are the coders' label
+    assert c.note[~agree].str.startswith("adjudicated").all()  # every disagreement was adjudicated, with a note
+    from analysis.sources.broadcast import COVID_MIN_SCORE
+
+    assert (c.flagged == (c.score >= COVID_MIN_SCORE)).all()
+    assert A.cohen_kappa(c.coder_a, c.coder_b) > 0.9
+
+
+def test_committed_sample_is_the_documented_draw_and_the_rule_still_agrees():
+    """The ids are those of draw_check_sample(seed=2026) on 2020-2022 stories, and the rule's score of
+    each sampled story is unchanged (a changed rule needs a new check)."""
+    import os
+
+    from analysis.sources.broadcast import MIRROR_ENV
+
+    if not os.environ.get(MIRROR_ENV):
+        pytest.skip("no 新闻联播 mirror (set by tests/conftest.py when ../shared/mirror is beside the checkout)")
+    s = A.load_broadcast("2020-01-01", "2022-12-31", progressbar=False)
+    s["year"] = s.date.str[:4].astype(int)
+    want = {(f, y): (30 if f else 60) for f in (True, False) for y in (2020, 2021, 2022)}
+    drawn = A.draw_check_sample(s, want, seed=2026)
+    c = _committed_check()
+    assert sorted(drawn.unit_id) == sorted(c.unit_id)
+    now = s.set_index("unit_id").loc[c.unit_id]
+    assert list(now.covid_score) == list(c.score)
+    sizes = drawn.set_index("unit_id").loc[c.unit_id, "stratum_size"]
+    assert list(sizes) == list(c.stratum_size)
+
+
+def test_period_flag_counts_by_hand():
+    units = pd.DataFrame({"date": ["2020-01-03", "2020-01-09", "2020-02-01", "2021-01-05"],
+                          "covid": [True, False, True, True]})
+    out = A.period_flag_counts(units)
+    assert out.to_dict("list") == {"period": ["2020-01", "2020-02", "2021-01"], "stratum": [2020, 2020, 2021],
+                                   "flagged": [1, 1, 1], "unflagged": [1, 0, 0]}
+
+
+def test_summary_and_loader_on_the_committed_check():
+    from conftest import ROOT
+
+    check = A.load_rule_check(ROOT / "data" / "sources" / "xwlb-covid-check-stratified.csv")
+    acc = A.rule_accuracy(check)
+    text = A.rule_check_summary(check, acc)
+    r = acc.set_index("measure").loc["recall"]
+    assert f"recall {r.estimate:.1%} (95% interval {r.ci_low:.1%}–{r.ci_high:.1%})" in text
+    assert "270 units drawn at random within 3 strata (2020, 2021, 2022): 90 the rule flags and 180" in text
+    assert f"kappa {A.cohen_kappa(check.coder_a, check.coder_b):.2f}, 1 disagreement(s) adjudicated" in text
+
+
+def test_estimated_counts_figure_plots_the_table():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    acc = A.rule_accuracy(_check(), n_draws=500)
+    counts = pd.DataFrame({"period": ["2020-01", "2020-02", "2021-01"], "stratum": [2020, 2020, 2021],
+                           "flagged": [10, 20, 5], "unflagged": [100, 90, 120]})
+    fig, data = A.plot_estimated_counts(A.propagate_counts(counts, acc), labels="en")
+    assert list(data.columns) == ["period", "flagged", "estimate", "ci_low", "ci_high"]
+    assert data.estimate[0] == pytest.approx(10 * 0.9 + 100 * 0.1)
+    line = fig.axes[0].lines[1]
+    assert list(line.get_ydata()) == [10, 20, 5]
+    plt.close(fig)

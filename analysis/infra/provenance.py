@@ -39,6 +39,8 @@ PRINT_COLUMNS = MANIFEST_COLUMNS[11:]
 #: Column lists of older manifests, read with the later columns empty: before the print-size
 #: check, and before the files' SHA-256 were recorded.
 _LEGACY = [MANIFEST_COLUMNS[:11], MANIFEST_COLUMNS[:10]]
+#: This package's distribution name (pyproject.toml), as recorded in the manifest's ``packages``.
+DISTRIBUTION = "covid-discourse-analysis"
 #: Packages whose versions shape the figures (recorded in the manifest).
 PACKAGES = ["matplotlib", "pandas", "numpy", "scikit-learn", "scipy", "jieba", "wordcloud",
             "noto-cjk-sans-otc"]
@@ -104,10 +106,13 @@ def data_hash(data_dir=None) -> str:
 
 
 def packages_line() -> str:
-    """Versions of :data:`PACKAGES`, as recorded in the manifest."""
+    """Versions recorded in the manifest: this package's own (``analysis.__version__``,
+    as ``covid-discourse-analysis==X``), then those of :data:`PACKAGES`."""
     from importlib.metadata import version
 
-    return " ".join(f"{p}=={version(p)}" for p in PACKAGES)
+    from analysis import __version__
+
+    return " ".join([f"{DISTRIBUTION}=={__version__}", *(f"{p}=={version(p)}" for p in PACKAGES)])
 
 
 def input_hashes(notebook, data_dir=None, keywords_path=None) -> dict:

@@ -27,7 +27,15 @@ Rules, in order:
 5. **Web chrome and inline junk** (:data:`CHROME`, :data:`INLINE_JUNK`, sidebar link
    lists, anti-scraping fragments): rules for the pages of Chinese news, government
    and forum sites, each with its reason in the audit; see "Junk rules" below.
-6. **Page-break repair**: a paragraph is joined to the next one when it ends in a
+6. **Line structure** (:mod:`analysis.ingest.pagelines`): rules 3 and 5 run on single
+   lines, before anything is joined; page controls split one word per line are dropped
+   as a run (``字体:`` / ``放大`` / ``正常`` …; a lone ``正常`` between report lines is kept).
+   Then the document's layout is detected from its remaining lines — blank-line
+   paragraphs (and HTML blocks): the lines of a block form a paragraph; one paragraph per
+   line; or text hard-wrapped at a page width: a line filling the width continues on the
+   next — and recorded in ``CleanDocument.line_structure`` with its evidence.  The first
+   line of a plain-text page (its headline) stays a paragraph of its own.
+7. **Page-break repair**: a paragraph is joined to the next one when it ends in a
    pause mark (``、，：；`` ...) or, ending in a Han character or digit, when it reads
    as running text (it contains a sentence mark ``，。；：`` and no headline-style
    space).  Headlines ("抓早抓小 以快制快") are short phrases separated by spaces and
@@ -41,7 +49,10 @@ characters and stray BOMs and turns no-break spaces into spaces (counted in
 
 Junk rules
 ----------
-*Whole lines* (:data:`BOILERPLATE` always; :data:`CHROME` only on lines that are not a
+*Whole lines* (:data:`BOILERPLATE` always; :data:`CHROME` and the families of
+:data:`analysis.ingest.pagelines.LINE_FAMILIES` — datelines in any format, source/staff
+credits with ``:``/``：``/``|``, WeChat endings, view counters, SEO keyword lines,
+breadcrumbs, section labels, widget leftovers — only on lines that are not a
 sentence: no ``。`` and at most 80 characters, so report text that happens to mention
 a chrome word is kept): breadcrumbs (当前位置：首页>…), publication time, view counters,
 font-size controls, 扫一扫在手机打开当前页, 返回顶部, 【打印】【关闭】, 原标题：, 编者按：,
@@ -64,7 +75,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from analysis.ingest.normalise import normalise_invisible
+from analysis.ingest.normalise import normalise_invisible, to_simplified
+from analysis.ingest.pagelines import (HTML, PER_LINE, WRAPPED, LineStructure, detect_line_structure, family_reason,
+                                       mark_control_runs)
 
 __all__ = ["CleanDocument", "clean_document", "normalize_width", "BOILERPLATE", "CHROME",
            "INLINE_JUNK", "anti_scraping_spans", "remove_inline_junk", "line_junk_reason"]
@@ -221,7 +234,7 @@ def line_junk_reason(line: str) -> str | None:
     for pat, why in CHROME:
         if pat.search(line):
             return why
-    return None
+    return family_reason(line)
 
 
 def _link_like(line: str) -> bool:
@@ -253,6 +266,9 @@ class CleanDocument:
     invisible : dict
         Invisible characters normalised before cleaning:
         ``{"zero_width": n, "bom": n, "nbsp": n}`` (see :mod:`analysis.normalise`).
+    line_structure : dict
+        How lines were read as paragraphs: ``{"mode": …, "evidence": …}`` (see
+        :func:`analysis.ingest.pagelines.detect_line_structure`).
     """
 
     paragraphs: list[str]
@@ -261,6 +277,7 @@ class CleanDocument:
     joins: list[dict] = field(default_factory=list)
     markup_chars: int = 0
     invisible: dict = field(default_factory=lambda: {"zero_width": 0, "bom": 0, "nbsp": 0})
+    line_structure: dict = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -388,13 +405,40 @@ def _boilerplate_reason(line: str) -> str | None:
     return None
 
 
-def _join_lines(lines: list[str]) -> str:
-    """Join the lines of one paragraph; no space between two Chinese characters."""
+def _join_lines(lines: list[str], wrapped: bool = False) -> str:
+    """Join the lines of one paragraph; no space between two Chinese characters (in a
+    page-width wrapped text, no space next to any Chinese character: the wrap cut a line
+    that had none)."""
     out = lines[0]
     for line in lines[1:]:
-        cjk_seam = re.match(_CJK_CTX, out[-1]) and re.match(_CJK_CTX, line[0])
-        out += ("" if cjk_seam else " ") + line
+        a, b = re.match(_CJK_CTX, out[-1]), re.match(_CJK_CTX, line[0])
+        out += ("" if (a or b if wrapped else a and b) else " ") + line
     return out
+
+
+def _paragraph_lines(block: list[str], structure: LineStructure) -> list[list[str]]:
+    """The kept lines of one block grouped into paragraphs, as the document's line structure says.
+
+    HTML and blank-line documents: the block's lines form one paragraph, except that a
+    chrome-like line (a time stamp, ``|`` separators) is never joined to a neighbour.
+    One paragraph per line: each line.  Wrapped lines: a line that fills the page width
+    continues on the next one.
+    """
+    if structure.mode == PER_LINE:
+        return [[x] for x in block]
+    groups: list[list[str]] = []
+    for line in block:
+        if groups:
+            prev = groups[-1][-1]
+            if structure.mode == WRAPPED:
+                join = structure.continues(prev) and not _chrome_like(prev) and not _chrome_like(line)
+            else:
+                join = structure.mode == HTML or not (_chrome_like(prev) or _chrome_like(line))
+            if join:
+                groups[-1].append(line)
+                continue
+        groups.append([line])
+    return groups
 
 
 def _needs_join(par: str) -> bool:
@@ -436,7 +480,8 @@ def clean_document(raw: str, *, headline: str | None = None) -> CleanDocument:
     meta, body, fm_lines = _split_front_matter(raw)
     markup = 0
     dropped: list[dict] = [{"line": x, "reason": "front matter (parsed into metadata)"} for x in fm_lines]
-    if _HTML_HINT.search(body):
+    is_html = bool(_HTML_HINT.search(body))
+    if is_html:
         comments = re.findall(r"<!--.*?-->", body, flags=re.S)
         markup += sum(len(c) for c in comments)
         body = re.sub(r"<!--.*?-->", "", body, flags=re.S)
@@ -450,47 +495,68 @@ def clean_document(raw: str, *, headline: str | None = None) -> CleanDocument:
 
     if headline is None and "title" in meta:
         headline = normalize_width(meta["title"])
-    paragraphs: list[str] = []
-    in_sidebar = False
-    for block in re.split(r"\n\s*\n", body):
-        lines = []
+    # every line is cleaned and judged on its own before anything is joined
+    flat: list[tuple[int, str, list]] = []  # (block number, width-normalised line, inline removals)
+    pending: list[dict] = []  # inline removals of lines left empty, logged with the next line
+    for b, block in enumerate(re.split(r"\n\s*\n", body)):
         for line in block.split("\n"):
             line, removed = remove_inline_junk(line)
-            dropped.extend(removed)
+            pending.extend(removed)
             line = normalize_width(line)
-            if not line:
+            if line:
+                flat.append((b, line, pending))
+                pending = []
+    # rules are written in Simplified: a Traditional page's chrome candidates (lines that are not a
+    # sentence) are judged on their Simplified form (same length, character for character); the
+    # text is kept as it is
+    simple = [x for _, x, _ in flat]
+    short = [i for i, x in enumerate(simple) if "。" not in x and len(x) <= 80]
+    if short:
+        for i, x in zip(short, to_simplified("\n".join(simple[i] for i in short))[0].split("\n")):
+            simple[i] = x
+    reasons = mark_control_runs(simple, [line_junk_reason(x) for x in simple])
+    kept: list[tuple[int, str]] = []
+    in_sidebar = False
+    for (b, line, removed), why, line_s in zip(flat, reasons, simple):
+        dropped.extend(removed)
+        if why:
+            dropped.append({"line": line, "reason": why})
+            continue
+        if SIDEBAR_HEADER.match(line_s):
+            in_sidebar = True
+            dropped.append({"line": line, "reason": "site chrome: sidebar link list (header)"})
+            continue
+        if in_sidebar:
+            if _link_like(line_s):
+                dropped.append({"line": line, "reason": "site chrome: sidebar link list"})
                 continue
-            why = line_junk_reason(line)
-            if why:
-                dropped.append({"line": line, "reason": why})
-                continue
-            if SIDEBAR_HEADER.match(line):
-                in_sidebar = True
-                dropped.append({"line": line, "reason": "site chrome: sidebar link list (header)"})
-                continue
-            if in_sidebar:
-                if _link_like(line):
-                    dropped.append({"line": line, "reason": "site chrome: sidebar link list"})
-                    continue
-                in_sidebar = False
-            if headline is None:
-                headline = line  # the first line of a plain-text article is its headline
-            elif line == headline:
-                first = not paragraphs and not lines
-                dropped.append({"line": line, "reason": "headline (kept as the title metadata)"
-                                if first else "repeated headline (page header)"})
-                continue
-            lines.append(line)
-        if lines:
-            paragraphs.append(normalize_width(_join_lines(lines)))
+            in_sidebar = False
+        if headline is None:
+            headline = line  # the first line of a plain-text article is its headline
+        elif line == headline:
+            dropped.append({"line": line, "reason": "repeated headline (page header)"
+                            if kept else "headline (kept as the title metadata)"})
+            continue
+        kept.append((b, line))
+    dropped.extend(pending)
+    # a plain-text page's first line is its headline: a paragraph of its own, never joined
+    title_first = bool(kept) and not is_html and kept[0][1] == headline
+    blocks: dict[int, list[str]] = {}
+    for k, (b, line) in enumerate(kept):
+        blocks.setdefault(-1 if k == 0 and title_first else b, []).append(line)
+    structure = detect_line_structure(list(blocks.values()), html=is_html)
+    paragraphs = [normalize_width(_join_lines(lines, structure.mode == WRAPPED))
+                  for block in blocks.values() for lines in _paragraph_lines(block, structure)]
 
     joined: list[str] = []
     joins: list[dict] = []
-    for par in paragraphs:
-        if joined and _needs_join(joined[-1]) and not _chrome_like(joined[-1]) and not _chrome_like(par):
+    for k, par in enumerate(paragraphs):
+        if joined and not (k == 1 and title_first) and _needs_join(joined[-1]) and not _chrome_like(joined[-1]) \
+                and not _chrome_like(par):
             joins.append({"before": joined[-1][-12:], "after": par[:12]})
             joined[-1] = joined[-1] + par
         else:
             joined.append(par)
     return CleanDocument(paragraphs=joined, metadata=meta, dropped=dropped,
-                         joins=joins, markup_chars=markup, invisible=invisible)
+                         joins=joins, markup_chars=markup, invisible=invisible,
+                         line_structure={"mode": structure.mode, "evidence": structure.evidence})

@@ -33,6 +33,7 @@ import pandas as pd
 from analysis.infra.safe_yaml import load_yaml_safely
 from analysis.ingest.clean import clean_document
 from analysis.ingest.normalise import SCRIPTS, detect_script, to_simplified
+from analysis.ingest.pagelines import garble_flags
 
 __all__ = [
     "CorpusError", "CorpusWarning", "load_corpus", "load_bulk", "corpus_audit", "read_raw",
@@ -64,7 +65,8 @@ _PERSON_FIELDS = ("speaker", "chair", "instructions")
 #: metadata a unit can carry (and inherit from its document)
 _META = (*_TEXT_FIELDS, *_DATE_FIELDS, *_PERSON_FIELDS, "inferred", "excerpt")
 _DOC_KEYS = {"doc_id", "file", "encoding", "script", "units", *_META}
-_UNIT_KEYS = {"unit_id", "start", "end", "exclude", *_META}
+#: ``moves`` (readout-move overrides) is read and checked by analysis.measures.moves
+_UNIT_KEYS = {"unit_id", "start", "end", "exclude", "moves", *_META}
 _EXCLUDE_KEYS = {"start", "end", "reason"}
 _TOP_KEYS = {"periods", "documents"}
 _PERIOD_KEYS = {"label", "description", "start", "end"}
@@ -337,60 +339,116 @@ def _inferred(value, where: str) -> str:
 
 
 def _row(merged: dict, where: str, periods: dict[str, _Period]) -> dict:
-    """Validate one unit's merged metadata and return its normalised row."""
-    row = {k: _text(merged.get(k), where, k) for k in _TEXT_FIELDS}
-    row["unit_id"] = _text(merged.get("unit_id"), where, "unit_id")
+    """Validate one unit's merged metadata and return its normalised row.
+
+    Every field is checked before anything is raised: one :class:`CorpusError` lists all
+    of the unit's problems, one per line (each naming the unit and the field).
+    """
+    errors: list[str] = []
+
+    def checked(func, *args, default=""):
+        try:
+            return func(*args)
+        except CorpusError as e:
+            errors.append(str(e))
+            return default
+
+    row = {k: checked(_text, merged.get(k), where, k) for k in _TEXT_FIELDS}
+    row["unit_id"] = checked(_text, merged.get("unit_id"), where, "unit_id")
     for k in _PERSON_FIELDS:
-        row[k] = _persons(merged.get(k), where, k)
+        row[k] = checked(_persons, merged.get(k), where, k)
     dates = {}
     for k in _DATE_FIELDS:
         v = merged.get(k)
-        if v is None or v == "":
-            row[k] = ""
-        else:
-            dates[k] = _as_date(v, where, k)
-            row[k] = dates[k].isoformat()
-    row["inferred"] = _inferred(merged.get("inferred"), where)
+        row[k] = ""
+        if v is not None and v != "":
+            d = checked(_as_date, v, where, k, default=None)
+            if d is not None:
+                dates[k] = d
+                row[k] = d.isoformat()
+    row["inferred"] = checked(_inferred, merged.get("inferred"), where)
     excerpt = merged.get("excerpt", False)
     if not isinstance(excerpt, bool):
-        raise CorpusError(f"{where}: `excerpt` must be true or false (a unit known only from "
-                          f"a journalist's excerpt of a longer report), got {excerpt!r}")
+        errors.append(f"{where}: `excerpt` must be true or false (a unit known only from "
+                      f"a journalist's excerpt of a longer report), got {excerpt!r}")
+        excerpt = False
     row["excerpt"] = excerpt
     for key in _REQUIRED:
-        if not row[key]:
-            raise CorpusError(f"{where}: `{key}` is missing or empty")
-    if not _ID.match(row["unit_id"]):
-        raise CorpusError(f"{where}: unit_id must be ASCII letters, digits, '-', '_' or '.'")
-    if "date_end" in dates and dates["date_end"] < dates["date"]:
-        raise CorpusError(f"{where}: `date_end` {row['date_end']} is before `date` {row['date']}")
-    if not row["period"]:
+        if not row[key] and not (key == "date" and merged.get(key) not in (None, "")):
+            errors.append(f"{where}: `{key}` is missing or empty")
+    if row["unit_id"] and not _ID.match(row["unit_id"]):
+        errors.append(f"{where}: unit_id must be ASCII letters, digits, '-', '_' or '.'")
+    if "date_end" in dates and "date" in dates and dates["date_end"] < dates["date"]:
+        errors.append(f"{where}: `date_end` {row['date_end']} is before `date` {row['date']}")
+    if not row["period"] and "date" in dates:
         found = _period_for(dates["date"], periods)
         if len(found) != 1:
-            raise CorpusError(f"{where}: no `period:` given and the date {row['date']} falls in "
-                              f"{'no declared period range' if not found else f'more than one period range {found}'}"
-                              f"; add `period:` or a {{start, end}} range under `periods:`")
-        row["period"] = found[0]
-    if row["period"] not in periods:
-        raise CorpusError(f"{where}: unknown period {row['period']!r}; declared periods: "
-                          f"{sorted(periods)} (add it under `periods:` or fix the unit)")
-    p = periods[row["period"]]
-    if (p.start and dates["date"] < p.start) or (p.end and dates["date"] > p.end):
-        raise CorpusError(f"{where}: date {row['date']} lies outside period {p.name!r} "
+            errors.append(f"{where}: no `period:` given and the date {row['date']} falls in "
+                          f"{'no declared period range' if not found else f'more than one period range {found}'}"
+                          f"; add `period:` or a {{start, end}} range under `periods:`")
+        else:
+            row["period"] = found[0]
+    if row["period"] and row["period"] not in periods:
+        errors.append(f"{where}: unknown period {row['period']!r}; declared periods: "
+                      f"{sorted(periods)} (add it under `periods:` or fix the unit)")
+    elif row["period"] and "date" in dates:
+        p = periods[row["period"]]
+        if (p.start and dates["date"] < p.start) or (p.end and dates["date"] > p.end):
+            errors.append(f"{where}: date {row['date']} lies outside period {p.name!r} "
                           f"({p.start or '…'} to {p.end or '…'}); fix the date or the period")
-    if row["level"] not in LEVELS:
-        raise CorpusError(f"{where}: unknown level {row['level']!r}; use one of {list(LEVELS)}")
-    if row["level"] in ("provincial", "municipal"):
-        if row["province"] not in PROVINCES:
-            raise CorpusError(f"{where}: unknown province {row['province']!r} for a "
-                              f"{row['level']} unit; use a short name such as 河南, 内蒙古, "
-                              f"重庆 (see analysis.PROVINCES)")
-        if row["level"] == "municipal" and not row["city"]:
-            raise CorpusError(f"{where}: a municipal unit needs `city:` (e.g. 郑州)")
-    elif row["province"]:
-        raise CorpusError(f"{where}: a {row['level']} unit must have an empty province "
-                          f"(got {row['province']!r})")
-    row["place"] = row["city"] or row["province"] or row["level"]
+    errors.extend(_place_errors(row, merged, where))
+    if errors:
+        raise CorpusError(_all_problems(errors))
+    row["place"] = _place(row)
     return row
+
+
+#: The value of ``province`` / ``city`` for a unit whose document never states it
+#: (declared ``province: ~`` or ``province: not stated`` in the manifest).
+NOT_STATED = "not stated"
+
+
+def _declared_not_stated(merged: dict, key: str) -> bool:
+    """``key: ~`` (null written out) or ``key: not stated`` in the manifest or a bulk table."""
+    return (key in merged and merged[key] is None) or str(merged.get(key) or "").strip().lower() == NOT_STATED
+
+
+def _place_errors(row: dict, merged: dict, where: str) -> list[str]:
+    """Check ``level``, ``province`` and ``city`` together; set a not-stated place to :data:`NOT_STATED`."""
+    errors = []
+    if row["level"] and row["level"] not in LEVELS:
+        errors.append(f"{where}: unknown level {row['level']!r}; use one of {list(LEVELS)}")
+    if row["level"] in ("provincial", "municipal"):
+        if _declared_not_stated(merged, "province"):
+            row["province"] = NOT_STATED
+        elif row["province"] not in PROVINCES:
+            errors.append(f"{where}: unknown province {row['province']!r} for a {row['level']} unit; use a "
+                          f"short name such as 河南, 内蒙古, 重庆 (see analysis.PROVINCES), or `province: ~` "
+                          f"if the document never states it (say why in `note:`)")
+        if row["level"] == "municipal":
+            if _declared_not_stated(merged, "city"):
+                row["city"] = NOT_STATED
+            elif not row["city"]:
+                errors.append(f"{where}: a municipal unit needs `city:` (e.g. 郑州), or `city: ~` if the "
+                              f"document never states it")
+    elif row["province"] and row["level"] in LEVELS:
+        errors.append(f"{where}: a {row['level']} unit must have an empty province (got {row['province']!r})")
+    return errors
+
+
+def _place(row: dict) -> str:
+    """The ``place`` label: the city, else the province, else the level; a municipal unit whose city is
+    not stated is ``<province> (city not stated)``."""
+    if row["city"] == NOT_STATED and row["province"] != NOT_STATED:
+        return f"{row['province']} (city {NOT_STATED})"
+    return row["city"] or row["province"] or row["level"]
+
+
+def _all_problems(errors: list[str]) -> str:
+    """One message for several problems: a count, then one problem per line."""
+    if len(errors) == 1:
+        return errors[0]
+    return f"{len(errors)} problems:\n" + "\n".join(f"  - {e}" for e in errors)
 
 
 # -- anchors -----------------------------------------------------------------------------
@@ -579,23 +637,40 @@ def _load_document(doc, di: int, data_dir: Path, periods: dict, manifest_name: s
         raise CorpusError(f"{where_doc}: `units:` must be a non-empty list")
     out = _Doc()
     spans = []
+    problems: list[str] = []  # every unit's field and start-anchor problems, raised together
     for ui, unit in enumerate(units):
         if not isinstance(unit, dict):
-            raise CorpusError(f"{where_doc}, unit #{ui + 1}: expected a mapping of keys")
+            problems.append(f"{where_doc}, unit #{ui + 1}: expected a mapping of keys")
+            continue
         where = f"{where_doc}, unit {unit.get('unit_id', '#' + str(ui + 1))!r}"
-        _check_keys(unit, _UNIT_KEYS, where)
+        try:
+            _check_keys(unit, _UNIT_KEYS, where)
+        except CorpusError as e:
+            problems.append(str(e))
+            continue
         merged = {k: doc.get(k) for k in _META if k in doc}
         merged.update(unit)
         if not merged.get("url") and clean.metadata.get("url"):
             merged["url"] = clean.metadata["url"]
         if not merged.get("title") and clean.metadata.get("title"):
             merged["title"] = clean.metadata["title"]
-        row = _row(merged, where, periods)
-        if whole and "start" not in unit:
-            start = 0
-        else:
-            start = _find_once(folded, _anchor(unit.get("start"), where, "start"), where, "start")[0]
-        spans.append([start, None, row, where, ui, unit])
+        try:
+            row = _row(merged, where, periods)
+        except CorpusError as e:
+            problems.extend(str(e).split("\n  - ")[1:] or [str(e)])
+            row = None
+        try:
+            if whole and "start" not in unit:
+                start = 0
+            else:
+                start = _find_once(folded, _anchor(unit.get("start"), where, "start"), where, "start")[0]
+        except CorpusError as e:
+            problems.append(str(e))
+            continue
+        if row is not None:
+            spans.append([start, None, row, where, ui, unit])
+    if problems:
+        raise CorpusError(_all_problems(problems))
     ordered = sorted(spans, key=lambda s: s[0])
     for k, span in enumerate(ordered):
         start, _, row, where, _, unit = span
@@ -694,10 +769,23 @@ def _load_document(doc, di: int, data_dir: Path, periods: dict, manifest_name: s
         "bom_removed": clean.invisible["bom"],
         "nbsp_replaced": clean.invisible["nbsp"],
         "excluded_chars": excluded_chars,
+        "line_structure": clean.line_structure.get("mode", ""),
+        "garbled": _garbled(out.units),
         "warnings": "; ".join(out.warnings),
         "error": "",
     }
     return out
+
+
+def _garbled(units: list[dict]) -> str:
+    """Units whose text shows signs of a broken conversion (:func:`analysis.ingest.pagelines.garble_flags`),
+    e.g. ``"u1: question_runs 2, doubled_punctuation 1"``; "" when none."""
+    out = []
+    for u in units:
+        flags = {k: v for k, v in garble_flags(u["display_text"]).items() if v}
+        if flags:
+            out.append(f"{u['unit_id']}: " + ", ".join(f"{k} {v}" for k, v in flags.items()))
+    return "; ".join(out)
 
 
 # -- bulk tables -------------------------------------------------------------------------
@@ -940,13 +1028,13 @@ _AUDIT_COLUMNS = ["doc_id", "file", "encoding", "raw_chars", "markup_chars", "cl
                   "unit_chars", "dropped_lines", "dropped_chars", "unassigned_chars",
                   "page_breaks_repaired", "units", "script", "chars_converted",
                   "zero_width_removed", "bom_removed", "nbsp_replaced", "excluded_chars",
-                  "warnings", "error"]
+                  "line_structure", "garbled", "warnings", "error"]
 
 
 def _error_row(doc_id, file, message) -> dict:
     row = {c: 0 for c in _AUDIT_COLUMNS}
-    row.update(doc_id=str(doc_id), file=str(file or ""), encoding="", script="", warnings="",
-               error=message)
+    row.update(doc_id=str(doc_id), file=str(file or ""), encoding="", script="", line_structure="", garbled="",
+               warnings="", error=message)
     return row
 
 
@@ -1027,8 +1115,11 @@ def load_corpus(data_dir: Path | str | None = None) -> pd.DataFrame:
     pandas.DataFrame
         Columns :data:`COLUMNS`: ``unit_id`` (unique), ``doc_id``, ``period``,
         ``date`` (ISO string; the meeting's first day), ``province`` ("" for
-        national/media units), ``city`` (municipal units), ``place`` (city, else
-        province, else the level: a label for "across places" comparisons), ``level``,
+        national/media units; ``"not stated"`` where the manifest declares
+        ``province: ~`` because the document never names it), ``city`` (municipal
+        units; ``"not stated"`` likewise), ``place`` (city, else province, else the
+        level: a label for "across places" comparisons; ``"<province> (city not
+        stated)"`` for a municipal unit whose city is not stated), ``level``,
         ``speaker`` (names joined with 、), ``outlet``, ``title``, ``url``, ``note``,
         ``file``, ``n_chars`` (characters of cleaned text), ``text`` (the unit's cleaned
         text in Simplified script, paragraphs separated by newlines; what is counted),
@@ -1123,7 +1214,11 @@ def corpus_audit(data_dir: Path | str | None = None) -> tuple[pd.DataFrame, pd.D
         ``page_breaks_repaired``, ``units``, ``script`` (simplified / traditional /
         mixed), ``chars_converted`` (to Simplified), ``zero_width_removed``,
         ``bom_removed``, ``nbsp_replaced``, ``excluded_chars`` (removed by ``exclude:``),
-        ``warnings`` and ``error`` ("" when fine).
+        ``line_structure`` (how the file's lines were read as paragraphs, see
+        :func:`analysis.ingest.pagelines.detect_line_structure`), ``garbled`` (units
+        with runs of ``？``, replacement characters or doubled punctuation, and how
+        many: a sign of a broken conversion; "" when none), ``warnings`` and
+        ``error`` ("" when fine).
     dropped : pandas.DataFrame
         One row per dropped, excluded or unassigned line: ``doc_id``, ``file``,
         ``stage`` (``cleaning``, ``excluded`` or ``not in a unit``), ``reason``, ``text``.

@@ -10,6 +10,11 @@ form (大同市); the CSV's ``match_short`` column says which.
 
 Used by the draft-manifest helper (meeting place) and the broadcast corpus (provinces
 named in a story).
+
+The officials table (``data/officials.csv``: provincial Party secretaries and governors
+2019–2023, a few prefecture-level secretaries) is the gazetteer of offices:
+:func:`officials_named` finds the officials named in a text and in office on a date, so
+a report that says only 我省 can still be placed (``楼阳生 → 省委书记 of 河南``).
 """
 from __future__ import annotations
 
@@ -20,9 +25,11 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["PROVINCES", "PREFECTURES", "find_places", "provinces_in", "gazetteer"]
+__all__ = ["PROVINCES", "PREFECTURES", "find_places", "provinces_in", "gazetteer", "officials", "officials_named",
+           "OfficialsError"]
 
 _PATH = Path(__file__).resolve().parents[2] / "data" / "gazetteer.csv"
+_OFFICIALS_PATH = _PATH.parent / "officials.csv"
 
 
 @lru_cache(maxsize=1)
@@ -100,3 +107,105 @@ def provinces_in(text: str) -> list[str]:
     in order of first mention."""
     pattern, forms = _matcher()  # same matches as find_places, without a DataFrame per call
     return list(dict.fromkeys(forms[m.group()][1] for m in pattern.finditer(text)))
+
+
+# -- officials ---------------------------------------------------------------------------------
+class OfficialsError(ValueError):
+    """A row of the officials table is malformed (the message names file, line and field)."""
+
+
+_MONTH = re.compile(r"^(19|20)\d\d(-(0[1-9]|1[0-2]))?$")
+_OFFICIAL_COLUMNS = ["name", "office", "province", "city", "start", "end"]
+
+
+def _read_officials(path: Path) -> pd.DataFrame:
+    with open(path, encoding="utf-8") as f:
+        numbered = [(i, line) for i, line in enumerate(f, 1) if not line.startswith("#") and line.strip()]
+    reader = csv.reader(line for _, line in numbered)
+    header = next(reader, None)
+    if header != _OFFICIAL_COLUMNS:
+        raise OfficialsError(f"{path.name}: the header must be {','.join(_OFFICIAL_COLUMNS)}, got {header}")
+    rows = []
+    for (lineno, _), row in zip(numbered[1:], reader):
+        where = f"{path.name}, line {lineno}"
+        if len(row) != len(_OFFICIAL_COLUMNS):
+            raise OfficialsError(f"{where}: {len(row)} fields, expected {len(_OFFICIAL_COLUMNS)} "
+                                 f"({','.join(_OFFICIAL_COLUMNS)})")
+        rec = dict(zip(_OFFICIAL_COLUMNS, (x.strip() for x in row)))
+        if not rec["name"] or not rec["office"]:
+            raise OfficialsError(f"{where}: `name` and `office` are required")
+        if rec["province"] not in PROVINCES:
+            raise OfficialsError(f"{where}: unknown province {rec['province']!r}; use a short name such as 河南")
+        if rec["city"] and PREFECTURES.get(rec["city"]) != rec["province"]:
+            raise OfficialsError(f"{where}: city {rec['city']!r} is not a prefecture of {rec['province']} in "
+                                 f"data/gazetteer.csv")
+        for key in ("start", "end"):
+            if rec[key] and not _MONTH.match(rec[key]):
+                raise OfficialsError(f"{where}: `{key}` {rec[key]!r} must be YYYY-MM or YYYY (or empty)")
+        if rec["start"] and rec["end"] and _ym(rec["end"], last=True) < _ym(rec["start"], last=False):
+            raise OfficialsError(f"{where}: `end` {rec['end']} is before `start` {rec['start']}")
+        rows.append(rec)
+    return pd.DataFrame(rows, columns=_OFFICIAL_COLUMNS)
+
+
+def _ym(value: str, last: bool) -> str:
+    """``YYYY-MM`` of a table date; a year alone spans the whole year (its first or last month)."""
+    if not value:
+        return "9999-12" if last else "0000-01"
+    return value if len(value) == 7 else f"{value}-{'12' if last else '01'}"
+
+
+@lru_cache(maxsize=4)
+def _officials_cached(path: str, mtime: float) -> pd.DataFrame:
+    return _read_officials(Path(path))
+
+
+def officials(path=None) -> pd.DataFrame:
+    """The officials table (``data/officials.csv``), validated.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``name, office, province, city, start, end``; ``start``/``end`` are ``YYYY-MM``,
+        ``YYYY`` (month not certain) or "" (in office before 2019 / after 2023).
+
+    Raises
+    ------
+    OfficialsError
+        A malformed row (unknown province, a city outside its province, a bad date …).
+    """
+    p = Path(path) if path else _OFFICIALS_PATH
+    return _officials_cached(str(p), p.stat().st_mtime).copy()
+
+
+def officials_named(text: str, date: str | None = None, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Officials of the table whose name occurs in ``text`` and who held the office on ``date``.
+
+    Parameters
+    ----------
+    text : str
+        Any (Simplified) text.
+    date : str, optional
+        ``YYYY-MM-DD`` or ``YYYY-MM`` (the meeting date); without it every term matches.
+        A term given by year only covers that whole year.
+    table : DataFrame, optional
+        Defaults to :func:`officials`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching rows in order of first mention, plus ``evidence``
+        (``"楼阳生 → 省委书记 of 河南 (2021-03 to …)"``).
+    """
+    t = officials() if table is None else table
+    pos = {n: text.find(n) for n in t.name.unique() if n in text}
+    hit = t[t.name.isin(pos)].copy()
+    if date:
+        ym = str(date)[:7]
+        hit = hit[pd.Series([_ym(r.start, False) <= ym <= _ym(r.end, True) for r in hit.itertuples()],
+                            index=hit.index, dtype=bool)]
+    hit["_pos"] = hit.name.map(pos)
+    hit = hit.sort_values("_pos", kind="stable").drop(columns="_pos").reset_index(drop=True)
+    hit["evidence"] = [f"{r.name} → {r.office} of {r.city or r.province} ({r.start or '…'} to {r.end or '…'})"
+                       for r in hit.itertuples()]
+    return hit

@@ -6,8 +6,9 @@ Usage::
 
 Each paragraph is printed as ``[n] text`` exactly as the units are cut from it (after
 cleaning; anchors may nevertheless differ in whitespace, punctuation width and
-Traditional/Simplified script, see :func:`analysis.corpus.find_anchor`).  ``--dropped``
-also lists what cleaning removed, with the reason.
+Traditional/Simplified script, see :func:`analysis.corpus.find_anchor`), after a line saying
+how the page's lines were read (one paragraph per line, blank-line paragraphs, wrapped
+lines, with the evidence).  ``--dropped`` also lists what cleaning removed, with the reason.
 """
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ def format_paragraphs(doc: CleanDocument, *, dropped: bool = False) -> str:
     """The numbered paragraphs (``[1] …``), then optionally the dropped lines."""
     script, n_trad, _ = detect_script(doc.text)
     lines = [f"# script: {script} ({n_trad} Traditional-only characters); {len(doc.paragraphs)} paragraphs"]
+    if doc.line_structure:
+        lines.append(f"# line structure: {doc.line_structure['mode']} ({doc.line_structure['evidence']})")
     lines += [f"[{i}] {p}" for i, p in enumerate(doc.paragraphs, 1)]
     if dropped:
         lines.append(f"# dropped by cleaning ({len(doc.dropped)} lines):")

@@ -28,7 +28,7 @@ def newey_west_lags(n: int) -> int:
     return int(np.floor(4 * (n / 100) ** (2 / 9)))
 
 
-def _as_series(series, value: str, period: str) -> pd.Series:
+def _as_series(series, value: str, period: str, freq: str = "M") -> pd.Series:
     if isinstance(series, pd.Series):
         s = series.copy()
     else:
@@ -41,16 +41,16 @@ def _as_series(series, value: str, period: str) -> pd.Series:
     idx = s.index
     if not isinstance(idx, pd.PeriodIndex):
         try:
-            idx = pd.PeriodIndex(idx.astype(str), freq="M") if not isinstance(idx, pd.DatetimeIndex) \
-                else idx.to_period("M")
+            idx = idx.to_period(freq) if isinstance(idx, pd.DatetimeIndex) else \
+                pd.PeriodIndex([pd.Period(str(v).split("/")[0], freq) for v in idx])  # "2022-11-14/2022-11-20"
         except (ValueError, TypeError) as e:
-            raise ValueError(f"cannot read the periods {list(idx[:3])}… as months: {e}") from None
+            raise ValueError(f"cannot read the periods {list(idx[:3])}… at frequency {freq!r}: {e}") from None
     s.index = idx
     return s.astype(float)
 
 
 def interrupted_time_series(series, breaks, *, value: str = "per_10k", period: str = "period",
-                            maxlags: int | None = None, transition: str = "exclude",
+                            freq: str = "M", maxlags: int | None = None, transition: str = "exclude",
                             level: float = 0.95) -> pd.DataFrame:
     """Segmented regression of a series at one or more break dates, with Newey–West errors.
 
@@ -63,6 +63,8 @@ def interrupted_time_series(series, breaks, *, value: str = "per_10k", period: s
         Break dates (``"2022-11-11"``).
     value : str
         Column to model (default ``per_10k``: occurrences per 10,000 tokens).
+    freq : str
+        Frequency of the periods (``"M"`` months, ``"W"`` weeks as :func:`analysis.term_series` labels them).
     maxlags : int, optional
         HAC lag (default :func:`newey_west_lags` of the number of periods used).
     transition : {"exclude", "post", "pre"}
@@ -83,7 +85,7 @@ def interrupted_time_series(series, breaks, *, value: str = "per_10k", period: s
 
     if transition not in ("exclude", "post", "pre"):
         raise ValueError(f"transition must be 'exclude', 'post' or 'pre', not {transition!r}")
-    s = _as_series(series, value, period)
+    s = _as_series(series, value, period, freq)
     breaks = [breaks] if isinstance(breaks, str) else list(breaks)
     if not breaks:
         raise ValueError("give at least one break date")
@@ -138,7 +140,7 @@ def _sup_f(y: np.ndarray, min_size: int) -> tuple[float, int]:
     return float(f[i]), int(k[i])
 
 
-def change_point_scan(series, *, value: str = "per_10k", period: str = "period", min_size: int = 3,
+def change_point_scan(series, *, value: str = "per_10k", period: str = "period", freq: str = "M", min_size: int = 3,
                       n_boot: int = 999, block: int | None = None, seed: int = 0) -> dict:
     """The most likely single shift in mean, with a moving-block bootstrap p-value.
 
@@ -162,7 +164,7 @@ def change_point_scan(series, *, value: str = "per_10k", period: str = "period",
         ``p_block`` (share of bootstrap sup-F ≥ the observed, with the +1 correction), ``n_periods``,
         ``block``, ``n_boot``.
     """
-    s = _as_series(series, value, period).dropna()
+    s = _as_series(series, value, period, freq).dropna()
     y = s.to_numpy()
     n = len(y)
     if n < 2 * min_size:

@@ -41,7 +41,8 @@ class EvidenceBase:
         ``speakers`` (``"、"``-joined, sorted), ``n_excerpt`` (excerpt units),
         ``n_tokens``, ``n_tokens_excerpt``, ``single_unit`` (the side is one unit),
         ``single_document`` (all its units come from one document, e.g. two speeches of
-        one meeting).
+        one meeting), ``policy`` (range and mean of the columns added by
+        :func:`analysis.with_policy`, when the table has them; units also get those columns).
     summary : str
         One line per side, for printing beside a result.
     """
@@ -145,6 +146,8 @@ def evidence_base(corpus, by: str, target, reference=None) -> EvidenceBase:
                              f"values of {by!r}: {sorted(map(str, df[by].unique()))}")
         units = sub.assign(side=side)[_UNIT_COLUMNS[1:] + ["side"]][_UNIT_COLUMNS]
         units["excerpt"] = units["excerpt"].astype(bool)
+        policy = [c for c in sub.columns if _POLICY_COLUMN.match(str(c))]  # added by analysis.with_policy
+        units[policy] = sub[policy]
         parts.append(units)
         tok = pd.to_numeric(units["n_tokens"], errors="coerce")
         has_tokens = tok.notna().all()
@@ -155,7 +158,8 @@ def evidence_base(corpus, by: str, target, reference=None) -> EvidenceBase:
                    n_excerpt=int(units.excerpt.sum()),
                    n_tokens=int(tok.sum()) if has_tokens else pd.NA,
                    n_tokens_excerpt=int(tok[units.excerpt].sum()) if has_tokens else pd.NA,
-                   single_unit=len(units) == 1, single_document=units.doc_id.nunique() == 1)
+                   single_unit=len(units) == 1, single_document=units.doc_id.nunique() == 1,
+                   policy=_policy_summary(units[policy]))
         side_rows.append(row)
         lines.append(_line(row))
     sides = pd.DataFrame(side_rows)
@@ -182,9 +186,26 @@ def _line(row: dict) -> str:
     tokens = "" if pd.isna(row["n_tokens"]) else f"; {row['n_tokens']:,} tokens"
     if row["n_excerpt"] and not pd.isna(row["n_tokens_excerpt"]):
         tokens += f" ({row['n_tokens_excerpt']:,} in excerpts)"
+    policy = f"; {row['policy']}" if row.get("policy") else ""
     return (f"{row['side']} {row['label']}: {units} from {docs}; "
             f"{row['n_places']} place{'s' if row['n_places'] != 1 else ''} ({_short(row['places'])}); "
-            f"outlets {_short(row['outlets'])}; speakers {_short(row['speakers'])}{tokens}{warn}")
+            f"outlets {_short(row['outlets'])}; speakers {_short(row['speakers'])}{tokens}{policy}{warn}")
+
+
+#: Columns added by :func:`analysis.with_policy` (an OxCGRT index on / before a unit's date).
+_POLICY_COLUMN = re.compile(r"^(stringency|containment_health|government_response|economic_support)"
+                            r"_(on_date|mean_\d+d_before)$")
+
+
+def _policy_summary(cols: pd.DataFrame) -> str:
+    """``"stringency_on_date 37.9–90.7 (mean 66.1; 1 unknown)"`` for each policy column."""
+    parts = []
+    for c in cols.columns:
+        v = pd.to_numeric(cols[c], errors="coerce")
+        unknown = f"; {int(v.isna().sum())} unknown" if v.isna().any() else ""
+        parts.append(f"{c} {v.min():.1f}–{v.max():.1f} (mean {v.mean():.1f}{unknown})" if v.notna().any()
+                     else f"{c} unknown")
+    return ", ".join(parts)
 
 
 # ---------------------------------------------------------------- facts quoted in prose

@@ -25,7 +25,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["draw_check_sample", "cohen_kappa", "rule_accuracy", "propagate_counts", "threshold_sensitivity"]
+__all__ = ["draw_check_sample", "cohen_kappa", "rule_accuracy", "propagate_counts", "threshold_sensitivity",
+           "load_rule_check", "period_flag_counts", "rule_check_summary"]
 
 
 def draw_check_sample(units: pd.DataFrame, n_per_stratum: dict, *, flag: str = "covid", seed: int = 0,
@@ -194,3 +195,72 @@ def threshold_sensitivity(check: pd.DataFrame, population: pd.DataFrame, thresho
                      "precision": float((w[hit] * lab[hit]).sum() / w[hit].sum()) if hit.any() else np.nan,
                      "recall": float((w[hit & lab]).sum() / w[lab].sum()) if lab.any() else np.nan})
     return pd.DataFrame(rows)
+
+
+def load_rule_check(path, *, stratum: str = "year") -> pd.DataFrame:
+    """A committed hand check (CSV with ``#`` comment lines) with its stratum column named ``stratum``.
+
+    Parameters
+    ----------
+    path : path
+        The file, e.g. ``data/sources/xwlb-covid-check-stratified.csv``.
+    stratum : str
+        The column that holds each row's stratum (renamed to ``stratum``; kept under its name too).
+    """
+    check = pd.read_csv(path, comment="#", keep_default_na=False)
+    need = {"unit_id", "flagged", stratum, "stratum_size", "label"}
+    if need - set(check.columns):
+        raise KeyError(f"{path}: columns {sorted(need - set(check.columns))} missing; it has {list(check.columns)}")
+    for c in ("flagged", "label", "coder_a", "coder_b"):
+        if c in check.columns and check[c].dtype != bool:
+            raise ValueError(f"{path}: column {c!r} must be True/False")
+    check["stratum"] = check[stratum]
+    return check
+
+
+def period_flag_counts(units: pd.DataFrame, *, flag: str = "covid", date: str = "date", freq: str = "M",
+                       stratum=lambda d: d.dt.year) -> pd.DataFrame:
+    """Units flagged and not flagged by a rule, per period, with the stratum whose accuracy applies.
+
+    Parameters
+    ----------
+    units : pandas.DataFrame
+        Units with a boolean ``flag`` column and an ISO ``date``.
+    freq : str
+        Period frequency (``"M"``: months).
+    stratum : callable
+        Maps the dates (a datetime Series) to the check's strata (default: the year).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period``, ``stratum``, ``flagged``, ``unflagged`` (ready for :func:`propagate_counts`).
+    """
+    d = pd.to_datetime(units[date])
+    frame = pd.DataFrame({"period": d.dt.to_period(freq).astype(str), "stratum": stratum(d),
+                          "flag": units[flag].astype(bool).to_numpy()})
+    out = frame.groupby(["period", "stratum"], sort=True)["flag"].agg(flagged="sum", n="size").reset_index()
+    out["flagged"] = out["flagged"].astype("int64")
+    out["unflagged"] = (out.pop("n") - out["flagged"]).astype("int64")
+    return out
+
+
+def rule_check_summary(check: pd.DataFrame, accuracy: pd.DataFrame) -> str:
+    """A paragraph on a two-coder check: design, agreement, and the rule's precision, NPV and recall."""
+    a = accuracy.set_index("measure")
+    n_f, n_u = int(check.flagged.sum()), int((~check.flagged).sum())
+    strata = sorted(set(check.stratum))
+    text = (f"**The rule, checked.** {len(check)} units drawn at random within {len(strata)} strata "
+            f"({', '.join(map(str, strata))}): {n_f} the rule flags and {n_u} it does not.")
+    if {"coder_a", "coder_b"} <= set(check.columns):
+        dis = int((check.coder_a != check.coder_b).sum())
+        text += (f" Two coders labelled them, blind to the rule and to each other: Cohen's kappa "
+                 f"{cohen_kappa(check.coder_a, check.coder_b):.2f}, {dis} disagreement(s) adjudicated.")
+    def fmt(m, pct=True):
+        r = a.loc[m]
+        return (f"{r.estimate:.1%} (95% interval {r.ci_low:.1%}–{r.ci_high:.1%})" if pct else
+                f"{r.estimate:,.0f} (95% interval {r.ci_low:,.0f}–{r.ci_high:,.0f})")
+    text += (f" Weighted by the strata's sizes: precision {fmt('precision')}, negative predictive value "
+             f"{fmt('npv')}, recall {fmt('recall')}; the rule misses an estimated {fmt('positives_missed', False)} "
+             f"positive units among those it does not flag.")
+    return text

@@ -18,21 +18,21 @@ in a parse report, never dropped silently.
 """
 from __future__ import annotations
 
-import hashlib
 import html
-import os
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.ingest.corpus import COLUMNS, default_data_dir
+from analysis.sources.pinned import PinnedSource, SourceError, SourceUnavailable
+from analysis.sources.table_cache import cached_tables, code_hash, table_key
 
 __all__ = ["REPOSITORY", "COMMIT", "BASE_URL", "MIRROR_ENV", "OUTLET", "COVID_TERMS",
            "COVID_NOT", "COVID_TITLE_WEIGHT", "COVID_MIN_SCORE", "BroadcastError",
            "BroadcastUnavailable", "covid_check", "registry_path", "read_registry", "registry_hash", "select_files",
            "fetch_broadcast", "parse_day", "parse_broadcast", "load_broadcast", "covid_score",
-           "is_covid", "default_cache_dir"]
+           "is_covid", "default_cache_dir", "SOURCE", "PARSER_VERSION"]
 
 #: The GitHub repository and the pinned commit the registry describes.
 REPOSITORY = "Felix-Jung/xin-wen-lian-bo"
@@ -42,34 +42,36 @@ BASE_URL = f"https://raw.githubusercontent.com/{REPOSITORY}/{COMMIT}/"
 #: Environment variable naming a local mirror (a folder holding ``news/`` or ``<commit>/news/``).
 MIRROR_ENV = "COVID_DISCOURSE_XWLB_MIRROR"
 OUTLET = "新闻联播"
+#: Version of the story parser: part of the parsed-table cache key (the parser's code
+#: hash is too, so an edit invalidates the cache even without a bump).
+PARSER_VERSION = "1"
 
 _NAME = re.compile(r"^news/(\d{8})\.md$")
 
-HOW_TO_GET = (
-    "Get the corpus in one of two ways:\n"
-    "  * online: run `python -m analysis.sources.broadcast` once "
-    f"(downloads ~69 MB from https://github.com/{REPOSITORY} at commit {COMMIT[:12]} into "
-    "{cache}); or\n"
-    f"  * offline: point the environment variable {MIRROR_ENV} at a local copy of the repository "
-    f"(the folder holding news/ or {COMMIT}/news/), e.g. "
-    f"`export {MIRROR_ENV}=/path/to/mirror/{REPOSITORY}`.")
 
-
-class BroadcastError(RuntimeError):
+class BroadcastError(SourceError):
     """A transcript file is missing, changed, or cannot be parsed as expected."""
 
 
-class BroadcastUnavailable(BroadcastError):
+class BroadcastUnavailable(BroadcastError, SourceUnavailable):
     """The corpus cannot be obtained here (offline and no mirror).
 
     ``make figures`` treats this exception as "notebook skipped", not as a failure."""
+
+
+#: The pinned source (shared mechanism, :mod:`analysis.sources.pinned`).
+SOURCE = PinnedSource(
+    key="xwlb", label="新闻联播 transcripts", repository=REPOSITORY, commit=COMMIT, mirror_env=MIRROR_ENV,
+    path_pattern=r"news/\d{8}\.md", path_hint="news/YYYYMMDD.md",
+    command="python -m analysis.sources.broadcast", size_hint="~69 MB",
+    error=BroadcastError, unavailable=BroadcastUnavailable)
 
 
 # --------------------------------------------------------------------------- registry
 
 def registry_path(commit: str = COMMIT) -> Path:
     """The committed SHA-256 registry of ``news/*.md`` at ``commit``."""
-    return default_data_dir() / "sources" / f"xwlb-{commit}.sha256"
+    return SOURCE.registry_path(commit)
 
 
 def read_registry(path=None) -> dict[str, str]:
@@ -80,24 +82,12 @@ def read_registry(path=None) -> dict[str, str]:
     BroadcastError
         The registry is missing or a line is malformed (naming the line).
     """
-    path = Path(path or registry_path())
-    if not path.is_file():
-        raise BroadcastError(f"registry {path} not found; it is part of the repository "
-                             f"(data/sources/): restore it with `git checkout -- {path.name}`")
-    out: dict[str, str] = {}
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split()
-        if len(parts) != 2 or not re.fullmatch(r"[0-9a-f]{64}", parts[0]) or not _NAME.match(parts[1]):
-            raise BroadcastError(f"{path}:{i}: expected '<sha256>  news/YYYYMMDD.md', got {line!r}")
-        out[parts[1]] = parts[0]
-    return dict(sorted(out.items()))
+    return SOURCE.read_registry(path)
 
 
 def registry_hash(path=None) -> str:
     """SHA-256 (hex) of the registry file: cite it with :data:`COMMIT`."""
-    return hashlib.sha256(Path(path or registry_path()).read_bytes()).hexdigest()
+    return SOURCE.registry_hash(path)
 
 
 def _as_day(value, what: str) -> str | None:
@@ -117,14 +107,6 @@ def select_files(registry: dict, start=None, end=None) -> list[str]:
     return names
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 # --------------------------------------------------------------------------- fetching
 
 def default_cache_dir(commit: str = COMMIT) -> Path:
@@ -134,37 +116,12 @@ def default_cache_dir(commit: str = COMMIT) -> Path:
     return Path(pooch.os_cache("covid-discourse")) / "xwlb" / commit
 
 
-def _mirror_news(mirror) -> Path:
-    root = Path(mirror).expanduser()
-    for cand in (root / COMMIT / "news", root / "news", root):
-        if cand.is_dir() and (cand.name == "news"):
-            return cand
-    raise BroadcastError(f"mirror {root} has no news/ folder (looked for {root / COMMIT / 'news'} and "
-                         f"{root / 'news'}); set {MIRROR_ENV} to the folder holding news/")
-
-
-def _from_mirror(names, registry, mirror) -> list[Path]:
-    news = _mirror_news(mirror)
-    out, missing, changed = [], [], []
-    for name in names:
-        p = news / name.split("/", 1)[1]
-        if not p.is_file():
-            missing.append(name)
-        elif _sha256(p) != registry[name]:
-            changed.append(name)
-        out.append(p)
-    if missing or changed:
-        parts = []
-        if missing:
-            parts.append(f"missing from the mirror: {', '.join(missing[:10])}"
-                         + (f" (+{len(missing) - 10} more)" if len(missing) > 10 else ""))
-        if changed:
-            parts.append(f"SHA-256 differs from the registry (file changed): {', '.join(changed[:10])}"
-                         + (f" (+{len(changed) - 10} more)" if len(changed) > 10 else ""))
-        raise BroadcastError(f"mirror {news}: " + "; ".join(parts)
-                             + f". The registry is {registry_path().name} (commit {COMMIT[:12]}); "
-                               "re-copy the files from the repository at that commit.")
-    return out
+def _selection(start, end, registry) -> list[str]:
+    names = select_files(registry, start, end)
+    if not names:
+        raise BroadcastError(f"no transcript between {start} and {end}; the registry covers "
+                             f"{next(iter(registry))[5:13]}–{list(registry)[-1][5:13]}")
+    return names
 
 
 def fetch_broadcast(start=None, end=None, *, mirror=None, cache_dir=None, progressbar: bool = True,
@@ -202,52 +159,9 @@ def fetch_broadcast(start=None, end=None, *, mirror=None, cache_dir=None, progre
         registry (the message names the file).
     """
     registry = read_registry() if registry is None else registry
-    names = select_files(registry, start, end)
-    if not names:
-        raise BroadcastError(f"no transcript between {start} and {end}; the registry covers "
-                             f"{next(iter(registry))[5:13]}–{list(registry)[-1][5:13]}")
-    mirror = mirror if mirror is not None else (os.environ.get(MIRROR_ENV) or None)
-    if mirror is not None:
-        return _from_mirror(names, registry, mirror)
-    return _download(names, registry, Path(cache_dir or default_cache_dir()), progressbar, base_url)
-
-
-def _download(names, registry, cache: Path, progressbar: bool, base_url: str) -> list[Path]:
-    import pooch
-    import requests
-
-    store = pooch.create(path=cache, base_url=base_url, registry={n: f"sha256:{h}" for n, h in registry.items()})
-    paths = [cache / n for n in names]
-    todo = [n for n, p in zip(names, paths) if not (p.is_file() and _sha256(p) == registry[n])]
-    if not todo:
-        return paths
-    downloader = pooch.HTTPDownloader(progressbar=False, timeout=30)
-    pooch.get_logger().setLevel("WARNING")  # one bar, not one log line per file
-    bar = None
-    if progressbar:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(todo), unit="file", desc=f"新闻联播 transcripts → {cache}")
-    try:
-        for n in todo:
-            try:
-                store.fetch(n, downloader=downloader)
-            except requests.exceptions.HTTPError as e:
-                raise BroadcastError(f"{n}: not available upstream at commit {COMMIT[:12]} ({e}); the "
-                                     f"repository may have been rewritten. Use a mirror ({MIRROR_ENV}).") from e
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as e:
-                raise BroadcastUnavailable(f"cannot reach {base_url} to download {n} and no mirror is set.\n"
-                                           + HOW_TO_GET.format(cache=cache)) from e
-            except ValueError as e:
-                if "hash" in str(e).lower():
-                    raise BroadcastError(f"{n}: the downloaded file's SHA-256 differs from the registry "
-                                         f"{registry_path().name}: the upstream file changed. {e}") from e
-                raise
-            if bar is not None:
-                bar.update(1)
-    finally:
-        if bar is not None:
-            bar.close()
-    return paths
+    names = _selection(start, end, registry)
+    return SOURCE.fetch(names, registry=registry, mirror=mirror, cache_dir=cache_dir or default_cache_dir(),
+                        progressbar=progressbar, base_url=base_url, desc="新闻联播 transcripts")
 
 
 # --------------------------------------------------------------------------- parsing
@@ -505,49 +419,73 @@ def parse_broadcast(paths, *, summary: bool = False) -> tuple[pd.DataFrame, pd.D
     return table.reset_index(drop=True), pd.DataFrame(reports, columns=REPORT_COLUMNS)
 
 
+def parser_code() -> str:
+    """:func:`~analysis.sources.table_cache.code_hash` of this parser, the gazetteer
+    module and its data (``provinces``), part of the parsed-table cache key."""
+    from analysis.ingest import gazetteer
+
+    return code_hash(__file__, gazetteer.__file__, default_data_dir() / "gazetteer.csv")
+
+
 def load_broadcast(start=None, end=None, *, mirror=None, cache_dir=None, summary: bool = False,
-                   progressbar: bool = True) -> pd.DataFrame:
+                   progressbar: bool = True, use_cache: bool = True, table_cache_dir=None) -> pd.DataFrame:
     """The 新闻联播 story table for ``[start, end]`` (default: every day).
 
     Fetches (or reads from the mirror) and verifies the files with
-    :func:`fetch_broadcast`, then parses them with :func:`parse_broadcast`.
+    :func:`fetch_broadcast`, then parses them with :func:`parse_broadcast`.  The parsed
+    table is cached (:mod:`analysis.sources.table_cache`, Parquet in ``.cache/sources/``)
+    under a key made of the registry hash, :data:`PARSER_VERSION`, the parser's code
+    hash, the first and last day file of the range and ``summary``; a warm load reads
+    the cached table (verified: checksum and stored key) without touching the raw files,
+    whose bytes the registry hash already fixes.
+
+    Parameters
+    ----------
+    start, end, mirror, cache_dir, progressbar
+        As :func:`fetch_broadcast`.
+    summary : bool, default False
+        As :func:`parse_broadcast`.
+    use_cache : bool, default True
+        False: fetch and parse, never read or write the parsed-table cache.
+    table_cache_dir : path, optional
+        Folder of the parsed-table cache (default ``.cache/sources``).
 
     Returns
     -------
     pandas.DataFrame
         The table; ``attrs`` holds ``parse_report`` (the per-day report), ``commit``,
-        ``registry_hash`` and ``source`` (the repository URL).
+        ``registry_hash``, ``source`` (the repository URL) and ``from_cache`` (bool).
 
     Examples
     --------
     >>> nov = load_broadcast("2022-11-01", "2022-11-30")  # doctest: +SKIP
     >>> nov.query("covid")[["unit_id", "title", "provinces"]].head()  # doctest: +SKIP
     """
-    paths = fetch_broadcast(start, end, mirror=mirror, cache_dir=cache_dir, progressbar=progressbar)
-    table, report = parse_broadcast(paths, summary=summary)
-    table.attrs.update(parse_report=report, commit=COMMIT, registry_hash=registry_hash(),
-                       source=f"https://github.com/{REPOSITORY}/tree/{COMMIT}")
+    registry = read_registry()
+    names = _selection(start, end, registry)
+    key = table_key(SOURCE, parser_version=PARSER_VERSION, parser_code=parser_code(),
+                    first=names[0], last=names[-1], n_files=len(names), summary=bool(summary),
+                    columns=COLUMNS + EXTRA_COLUMNS)
+
+    def build():
+        paths = fetch_broadcast(start, end, mirror=mirror, cache_dir=cache_dir, progressbar=progressbar,
+                                registry=registry)
+        table, report = parse_broadcast(paths, summary=summary)
+        return {"table": table, "parse_report": report}
+
+    tables, hit = cached_tables(key, build, cache_dir=table_cache_dir, use_cache=use_cache,
+                                list_columns=["provinces"])
+    table = tables["table"]
+    table.attrs.update(parse_report=tables["parse_report"], commit=COMMIT, registry_hash=key["registry_hash"],
+                       source=SOURCE.url, from_cache=hit)
     return table
 
 
 def main(argv=None) -> int:
     """``python -m analysis.sources.broadcast [--start D] [--end D] [--mirror DIR]``:
-    download (or verify) the transcripts and print the parse report's summary."""
-    import argparse
-
-    ap = argparse.ArgumentParser(description="Download and verify the 新闻联播 transcripts "
-                                             f"({REPOSITORY} at {COMMIT[:12]}) into the user cache.")
-    ap.add_argument("--start")
-    ap.add_argument("--end")
-    ap.add_argument("--mirror", help=f"local mirror instead of downloading (default: ${MIRROR_ENV})")
-    args = ap.parse_args(argv)
-    try:
-        paths = fetch_broadcast(args.start, args.end, mirror=args.mirror)
-    except BroadcastError as e:
-        print(f"error: {e}")
-        return 1
-    print(f"{len(paths)} files verified against {registry_path().name} in {paths[0].parent}")
-    return 0
+    download (or verify) the transcripts into the user cache."""
+    return SOURCE.cli(argv, lambda start, end, mirror: fetch_broadcast(start, end, mirror=mirror),
+                          date_range=True)
 
 
 if __name__ == "__main__":

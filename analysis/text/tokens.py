@@ -567,11 +567,12 @@ def _valid_token_cache(obj) -> bool:
 def token_cache_key(segmenter) -> str:
     """The request a token-cache file answers (stored in it and checked on read): the
     segmenter's fingerprint (lexicon bytes as loaded, settings, backend and versions)
-    and its settings in words."""
+    and its settings in words.  A segmenter that only duck-types :class:`Segmenter` (the
+    alternative segmentations of :mod:`analysis.measures.robustness`) may lack some settings:
+    they are recorded as null, and its fingerprint still binds the file to it."""
+    settings = {k: getattr(segmenter, k, None) for k in ("backend", "min_chars", "use_stopwords", "hmm", "hygiene")}
     return json.dumps({"cache": "tokens", "format": 2, "segmenter": segmenter.fingerprint,
-                       "backend": segmenter.backend, "min_chars": segmenter.min_chars,
-                       "use_stopwords": segmenter.use_stopwords, "hmm": segmenter.hmm,
-                       "hygiene": segmenter.hygiene}, sort_keys=True)
+                       "kind": type(segmenter).__name__, **settings}, sort_keys=True)
 
 
 def _read_token_cache(cache_file: Path, key: str) -> dict:

@@ -31,8 +31,9 @@ __all__ = ["notebooks", "plan", "run_notebooks", "main"]
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Exceptions that mean "this notebook's data is not available here" (e.g. the 新闻联播
-#: transcripts offline without a mirror): the notebook is reported as skipped, not failed.
-SKIP_ERRORS = ("BroadcastUnavailable",)
+#: transcripts or the OxCGRT indices offline without a mirror): the notebook is reported as
+#: skipped, not failed.
+SKIP_ERRORS = ("BroadcastUnavailable", "PolicyUnavailable", "SourceUnavailable")
 
 
 def notebooks(only=None) -> list[Path]:
