@@ -40,6 +40,12 @@ hooks:
 	  "# written by make env: this project's notebooks are saved without outputs (analysis/workflow/jupyter_hook.py)" \
 	  "from analysis.workflow.jupyter_hook import strip_on_save" \
 	  "c.ContentsManager.pre_save_hook = strip_on_save" > $(VENV)/etc/jupyter/jupyter_server_config.py
+	@# JupyterLab's "get notified about official Jupyter news?" pop-up covers the explorer: never ask, never fetch
+	@mkdir -p $(VENV)/share/jupyter/lab/settings $(VENV)/etc/jupyter/labconfig
+	@printf '%s\n' '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
+	  > $(VENV)/share/jupyter/lab/settings/overrides.json
+	@printf '%s\n' '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}' \
+	  > $(VENV)/etc/jupyter/labconfig/page_config.json
 
 # FIGURES_ARGS: e.g. --force, --only 02_periods, --figures-dir /tmp/figs --force-outside (see analysis/workflow/build.py)
 # A local copy of the 新闻联播 transcripts (notebook 05) is used when one sits beside the checkout, as in

@@ -108,4 +108,8 @@ _EXPORTS: dict[str, str] = {
     "plot_cooccurrence_networks": "figures.network_plots", "plot_ca_biplot": "figures.network_plots",
     # meetings as the sampling unit: pre-declared term families, what a comparison can support
     "load_families": "measures.keywords", "inference_scope": "measures.evidence",
+    # print-size check of figures (journal column widths)
+    "print_check": "figures.printcheck", "declare_raster_text": "figures.printcheck",
+    "declare_print_width": "figures.printcheck",
+    "PrintSizeWarning": "figures.saving",
 }

@@ -62,9 +62,13 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
-def prepare_workdir(tmp: Path) -> Path:
-    """Copy notebook 04 and data/ into ``tmp``; point the notebook at the copy."""
+def prepare_workdir(tmp: Path, others=()) -> Path:
+    """Copy notebook 04 and data/ into ``tmp``; point the notebook at the copy.  ``others``:
+    more notebook stems (e.g. ``"02_periods"``) copied as they are (they read the repository's
+    data and write figures to ``$FIGURES_DIR``, the workdir's ``figures/``)."""
     shutil.copytree(ROOT / "data", tmp / "data")
+    for stem in others:
+        shutil.copyfile(ROOT / "notebooks" / f"{stem}.ipynb", tmp / f"{stem}.ipynb")
     nb = json.loads((ROOT / "notebooks" / "04_keywords.ipynb").read_text(encoding="utf-8"))
     for cell in nb["cells"]:
         src = "".join(cell["source"])
@@ -140,24 +144,63 @@ def browser_page(url: str, width: int = 1400, height: int = 1000):
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
         try:
-            page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
+            context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
+            page = context.new_page()  # an explicit context: tests may open more tabs in it
             page.goto(url)
             yield page
         finally:
             browser.close()
 
 
-def run_notebook(page, timeout_s: float = 240) -> None:
-    """Wait for the notebook and its kernel, Run All, wait for the explorer widget."""
+def _wait_for_kernel(page, timeout_s: float) -> None:
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
                            "&& window.jupyterapp.shell.currentWidget.sessionContext "
                            "&& window.jupyterapp.shell.currentWidget.sessionContext.session "
                            "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
                            timeout=timeout_s * 1000)
+
+
+def run_notebook(page, timeout_s: float = 240) -> None:
+    """Wait for the notebook and its kernel, Run All, wait for the explorer widget."""
+    _wait_for_kernel(page, timeout_s)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_selector(".theme-explorer img", timeout=timeout_s * 1000)
     page.wait_for_function("() => document.querySelector('.theme-explorer img').naturalWidth > 0",
                            timeout=timeout_s * 1000)
+
+
+def run_all(page, timeout_s: float = 600) -> float:
+    """Run All in the open notebook; wait until every code cell has run and the kernel is
+    idle; return the seconds from the command to that moment."""
+    _wait_for_kernel(page, timeout_s)
+    t0 = time.monotonic()
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(
+        """() => { const nb = window.jupyterapp.shell.currentWidget;
+            const cells = nb.content.widgets.filter(c => c.model.type === 'code');
+            const k = nb.sessionContext.session.kernel;
+            return k.status === 'idle' && cells.every(c => c.model.executionCount !== null
+                && !c.node.querySelector('.jp-InputArea-prompt').innerText.includes('*')); }""",
+        timeout=timeout_s * 1000, polling=500)
+    return time.monotonic() - t0
+
+
+def shown_problems(page) -> list[str]:
+    """Tracebacks, errors and warnings the user sees in the notebook's outputs (stderr
+    streams and error outputs), each cut to 300 characters."""
+    return page.evaluate("""() => [...document.querySelectorAll(
+            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
+            + '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"], '
+            + '.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"], '
+            + '.jp-RenderedText[data-mime-type="application/vnd.jupyter.error"]')]
+        .map(e => e.innerText.slice(0, 300))
+        .concat([...document.querySelectorAll('.jp-OutputArea-output')]
+            .map(e => e.innerText).filter(t => /Traceback|Warning:|Error:/.test(t)).map(t => t.slice(0, 300)))""")
+
+
+def news_popup_shown(page) -> bool:
+    """Is JupyterLab's "get notified about official Jupyter news?" question on screen?"""
+    return page.evaluate("() => /official Jupyter news/i.test(document.body.innerText)")
 
 
 def textarea(page):

@@ -144,7 +144,7 @@ def _manifest_with_row(tmp_path):
 @pytest.mark.parametrize("damage, msg", [
     (lambda t: "<<<<<<< HEAD\n" + t + "=======\n" + t + ">>>>>>> other\n", "conflict marker"),
     (lambda t: t[:-25], "incomplete|fields"),
-    (lambda t: t + "g,caption only\n", "2 fields instead of 11"),
+    (lambda t: t + "g,caption only\n", "2 fields instead of 16"),
     (lambda t: t.replace("name,caption", "name,title", 1), "columns"),
 ])
 def test_corrupt_manifest_is_an_error_naming_the_file_and_never_rewritten(styled, tmp_path, damage, msg):
@@ -296,9 +296,14 @@ def test_manifest_records_the_sha256_of_each_figure_file(styled, tmp_path):
 
 def test_a_manifest_without_the_sha256_column_is_read_and_upgraded(styled, tmp_path):
     text = _manifest_with_row(tmp_path)
-    lines = text.splitlines()
-    legacy = [lines[0].removesuffix(",sha256")] + [ln.rsplit(",", 1)[0] for ln in lines[1:]]
-    (tmp_path / "manifest.csv").write_text("\n".join(legacy) + "\n", encoding="utf-8")
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][10] == "sha256"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(r[:10] for r in rows)  # the columns before sha256
+    (tmp_path / "manifest.csv").write_text(out.getvalue(), encoding="utf-8")
     m = A.read_manifest(tmp_path)
     assert m.sha256.tolist() == [""] and m.files.tolist() == ["f.pdf f.png f.csv"]
     A.save_figure(_figure(), "g", pd.DataFrame({"a": [2]}), caption="c", notebook="n", directory=tmp_path)

@@ -249,3 +249,79 @@ def test_redraw_in_place_looks_the_same_as_a_rebuild(tokenized, tmp_path):
     slow.update()
     a, b = (np.asarray(Image.open(io.BytesIO(e.image.value))) for e in (fast, slow))
     assert a.shape == b.shape and (a != b).sum() == 0
+
+
+@pytest.mark.parametrize("term, cause, not_cause", [
+    ('<span class="x">清零</span>', "HTML markup", "space"),  # the space inside the tag is not the cause
+    ("&nbsp;清零", "HTML markup", "punctuation"),
+    ("清零。", "punctuation '。'", "Latin"),
+    ("COVID-19", "Latin letters 'COVID' and digits '19'", "punctuation"),
+    ("ｃｏｖｉｄ", "Latin letters 'ｃｏｖｉｄ'", "other letters"),
+    ("防控" * 16, "32 characters long", "non-Chinese"),
+])
+def test_refused_terms_name_their_real_cause(term, cause, not_cause):
+    from analysis.workflow.interactive import term_refusal
+
+    why = term_refusal(term)
+    assert cause in why and not_cause not in why
+
+
+def test_accepted_term_lengths_and_shortening():
+    from analysis.workflow.interactive import MAX_TERM_CHARS, shorten, term_refusal
+
+    assert term_refusal("防" * MAX_TERM_CHARS) is None
+    assert term_refusal("防" * (MAX_TERM_CHARS + 1)) is not None
+    assert shorten("清零") == "清零"
+    assert shorten("防控" * 150) == "防控" * 7 + "防…(300 characters)"  # 15 characters kept + the length
+
+
+def test_long_terms_are_shortened_in_every_message(explorer):
+    long_bad = "防控" * 150
+    explorer.terms_box.value = "一刀切\n" + long_bad
+    shown = html.unescape(explorer.status.value)
+    assert "not applied" in shown and "300 characters" in shown and long_bad not in shown
+    assert len(shown) < 400
+    long_ok = "龙" * 25  # valid, never occurs: warned about, shortened
+    assert explorer.set_terms(["一刀切", long_ok])
+    shown = html.unescape(explorer.status.value)
+    assert "count 0" in shown and long_ok not in shown and "25 characters" in shown
+
+
+def test_an_edit_that_changes_nothing_says_so_and_does_not_recount(explorer):
+    terms = list(explorer.themes["precision"])
+    before_ms = explorer.last_update_ms
+    explorer.terms_box.value = "\n".join(terms) + "\n"  # same terms, a trailing newline
+    assert explorer.themes["precision"] == terms
+    assert "no change" in explorer.status.value and explorer.last_update_ms == before_ms
+    assert explorer.set_terms(["一刀切"])  # a real change clears the notice
+    assert "no change" not in explorer.status.value
+
+
+def test_controls_have_readable_labels_with_column_names_in_tooltips(explorer):
+    assert explorer.theme_box.description == "Theme"
+    assert explorer.by_box.description == "Group by"
+    assert explorer.kwic_box.description == "Concordance"
+    assert [lab for lab, _ in explorer.by_box.options] == ["Period", "Level"]
+    assert explorer.by_box.value == "period"  # the value is still the column
+    assert "Period = period" in explorer.by_box.tooltip and "Level = level" in explorer.by_box.tooltip
+    assert "KWIC" in explorer.kwic_box.tooltip
+    from analysis.workflow.interactive import group_label
+
+    assert [group_label(c) for c in ["place", "outlet", "n_tokens"]] == ["Place", "Outlet", "N tokens"]
+
+
+def test_jupyterlab_news_popup_is_disabled_in_the_project_environment():
+    """`make env` (target hooks) writes JupyterLab settings that never ask about, nor fetch,
+    Jupyter news: the pop-up covered the explorer's chart and concordance."""
+    import json
+    import sys
+    from pathlib import Path
+
+    overrides = Path(sys.prefix, "share", "jupyter", "lab", "settings", "overrides.json")
+    page_config = Path(sys.prefix, "etc", "jupyter", "labconfig", "page_config.json")
+    if not overrides.is_file():
+        pytest.skip(f"{overrides} missing: run `make env`")
+    notification = json.loads(overrides.read_text())["@jupyterlab/apputils-extension:notification"]
+    assert notification["fetchNews"] == "false" and notification["checkForUpdates"] is False
+    disabled = json.loads(page_config.read_text())["disabledExtensions"]
+    assert disabled["@jupyterlab/apputils-extension:announcements"] is True

@@ -93,9 +93,64 @@ def test_heatmap_annotations_match_rates(tokenized):
     tf = A.theme_frequencies(units, A.load_keywords(), "period")
     fig, _ = A.plot_theme_heatmap(tf, "period")
     shown = sorted(t.get_text() for t in fig.axes[0].texts)
-    # a rate alone hides that one hit in a short excerpt is a huge rate: cells say hits / tokens
-    assert shown == sorted(f"{v:.0f}\n{c}/{n}" for v, c, n in zip(tf.per_10k, tf["count"], tf.n_tokens))
+    assert shown == sorted(f"{v:.0f}" for v in tf.per_10k)
+    # the tokens behind each row are beside its name
+    sizes = tf.drop_duplicates("period").set_index("period").n_tokens
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [f"{g} ({n:,})" for g, n in sizes.items()]
     assert np.isclose(fig.axes[0].images[0].get_array().sum(), tf.per_10k.sum())
+
+
+def test_heatmap_hatches_exactly_the_cells_of_groups_under_min_tokens(tokenized):
+    """A short group's rates jump by 10,000 / tokens per hit: its cells are hatched, others not."""
+    tf = A.theme_frequencies(tokenized, A.load_keywords(), "unit_id")
+    sizes = tf.drop_duplicates("unit_id").set_index("unit_id").n_tokens
+    cut = int(sizes.median())
+    fig, _ = A.plot_theme_heatmap(tf, "unit_id", min_tokens=cut)
+    ax = fig.axes[0]
+    themes = tf.theme.nunique()
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert len(hatched) == themes * int((sizes < cut).sum())
+    rows = sorted({round(p.get_y() + 0.5) for p in hatched})
+    assert rows == [i for i, n in enumerate(sizes) if n < cut]
+    assert f"under {cut:,} tokens" in ax.get_title()
+    fig, _ = A.plot_theme_heatmap(tf, "unit_id", min_tokens=0)
+    assert not [p for p in fig.axes[0].patches if p.get_hatch()] and "hatched" not in fig.axes[0].get_title()
+
+
+def test_partial_last_month_is_drawn_open_and_said():
+    s = _series()
+    fig, _ = A.plot_term_series(s, ncols=2, data_end="2021-09-10")
+    ax = fig.axes[0]
+    solid, dotted, marker = ax.lines
+    assert len(solid.get_xdata()) == 1 and dotted.get_linestyle() == ":"
+    assert marker.get_marker() == "o" and marker.get_markerfacecolor() == "white"
+    assert marker.get_ydata()[0] == 200.0  # the partial month's value, as computed
+    assert "2021-09 is a partial month, data end 2021-09-10" in fig._suptitle.get_text()
+    fig, _ = A.plot_term_series(s, ncols=2, data_end="2021-09-30")  # a complete month: one plain line
+    assert len(fig.axes[0].lines) == 1 and "partial" not in fig._suptitle.get_text()
+    assert all(lab.get_text() for lab in fig.axes[1].get_xticklabels())  # every panel has year labels
+
+
+def test_word_clouds_declare_their_smallest_word_at_print_size(tokenized):
+    freq = A.term_frequencies(tokenized, by="period")
+    fig, data = A.plot_word_clouds(freq, "period", n=40)
+    check = A.print_check(fig)
+    assert check.width == "double" and check.min_text_pt >= 6.0, check
+    for ax in fig.axes:
+        assert "of the top" in ax.get_title()
+
+
+def test_keyness_count_notes_stay_clear_of_whiskers(tokenized):
+    kt = _tk(tokenized)
+    fig, data = A.plot_keyness(kt, n=8, target_label="2022-11", reference_label="2021-08")
+    ax = fig.axes[0]
+    notes = {round(t.get_position()[1]): t.get_position()[0] for t in ax.texts if "/" in t.get_text()}
+    for i, r in enumerate(data.itertuples()):
+        if np.isfinite(getattr(r, "log_ratio_low", np.nan)) and not (r.absent_target or r.absent_reference):
+            if r.log_ratio > 0:
+                assert notes[i] < min(0, r.log_ratio_low)
+            else:
+                assert notes[i] > max(0, r.log_ratio_high)
 
 
 def _tk(tokenized):

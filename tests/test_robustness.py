@@ -148,3 +148,19 @@ def test_plain_jieba_uses_the_private_checksummed_cache_not_the_temp_dir(tmp_pat
     assert list(private.glob("jieba-dict-*.cache"))  # written through analysis.infra.cache
     err = capfd.readouterr().err
     assert "Building prefix dict" not in err and "Loading model" not in err  # jieba's log silenced
+
+
+def test_alternative_segmenters_have_a_token_cache_key():
+    """tokenize_corpus keys its cache by backend and filter settings: the alternatives carry
+    their own name as backend and the base segmenter's filters."""
+    import json
+
+    from analysis.measures.robustness import segmenter_for
+    from analysis.text.tokens import Segmenter, token_cache_key
+
+    base = Segmenter()
+    alt = segmenter_for("char-bigrams", base=base)
+    key = json.loads(token_cache_key(alt))
+    assert key["backend"] == "char-bigrams" and key["min_chars"] == base.min_chars
+    assert key["hygiene"] == base.hygiene and key["segmenter"] == alt.fingerprint
+    assert json.loads(token_cache_key(segmenter_for("jieba", base=base)))["backend"] == "jieba"

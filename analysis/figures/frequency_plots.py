@@ -114,7 +114,6 @@ def plot_frequency_scatter(freq: pd.DataFrame, by: str, x_group, y_group, n_labe
         names = lab(list(grp["term"]))
         lines = ["、".join(names[i:i + 4]) for i in range(0, len(names), 4)]
         texts.append((lx, ly, "\n".join(lines)))
-    _place_labels(ax, texts, obstacles=list(zip(pts["lx"], pts["ly"])))
     ticks = [0, 10, 30, 100, 300]
     ax.set_xticks(np.log10(np.array(ticks) + 1), ticks)
     ax.set_yticks(np.log10(np.array(ticks) + 1), ticks)
@@ -125,6 +124,8 @@ def plot_frequency_scatter(freq: pd.DataFrame, by: str, x_group, y_group, n_labe
     ax.set_xlim(-0.05, top)
     ax.set_ylim(-0.05, top)
     fig.tight_layout()
+    # labels last: their offsets are in points, so the axes must have their final size and limits
+    _place_labels(ax, texts, obstacles=list(zip(pts["lx"], pts["ly"])))
     data = d[["term", "x", "y", "diff", "labelled"]].rename(columns={"x": f"per_10k_{x_group}",
                                                                      "y": f"per_10k_{y_group}"})
     return fig, _finish(data, lab)
@@ -142,22 +143,34 @@ def word_cloud(frequencies: dict, *, max_font_size: int = 120, width: int = 800,
     """
     from wordcloud import WordCloud
 
+    return _word_cloud(frequencies, max_font_size=max_font_size, width=width, height=height, seed=seed,
+                       colormap=colormap, colour=colour).to_array()
+
+
+def _word_cloud(frequencies: dict, *, max_font_size: int, width: int, height: int, seed: int,
+                colormap: str = "viridis", colour: str | None = None, min_font_size: int = 6):
+    """The fitted ``WordCloud`` (its ``layout_`` lists the words drawn and their sizes)."""
+    from wordcloud import WordCloud
+
     wc = WordCloud(font_path=str(cjk_font_path()), width=width, height=height, background_color="white",
-                   random_state=seed, max_font_size=max_font_size, min_font_size=6,
+                   random_state=seed, max_font_size=max_font_size, min_font_size=min_font_size,
                    relative_scaling=1.0, colormap=colormap, prefer_horizontal=1.0,
                    collocations=False, color_func=(lambda *a, **k: colour) if colour else None)
     wc.generate_from_frequencies(frequencies)
-    return wc.to_array()
+    return wc
 
 
 def plot_word_clouds(freq: pd.DataFrame, by: str, n: int = 60, value: str = "per_10k",
-                     base_font_size: int = 110, seed: int = 0, labels: str = "zh"):
+                     base_font_size: int = 180, seed: int = 0, labels: str = "zh",
+                     min_print_pt: float = 6.5):
     """One word cloud per group on a shared scale, each in its group's (period) colour.
 
     The largest font in each cloud is ``base_font_size × (group's top rate / overall
     top rate)``, and sizes within a cloud are proportional to the rate, so the same
     size means the same rate in every panel (approximately: a word that does not fit
-    is shrunk by wordcloud).
+    is shrunk by wordcloud).  No word is drawn smaller than ``min_print_pt`` points when
+    the figure prints at full page width (7 in); words that would need a smaller font
+    are left out, and each panel's title says how many of the top ``n`` are shown.
     """
     plt = _plt()
     lab = _labeller(labels)
@@ -166,14 +179,26 @@ def plot_word_clouds(freq: pd.DataFrame, by: str, n: int = 60, value: str = "per
     groups = list(dict.fromkeys(data[by]))
     colours = _group_colours(by, groups)
     top = data[value].max()
-    fig, axes = plt.subplots(1, len(groups), figsize=(6 * len(groups), 4.4), squeeze=False)
+    from analysis.figures.printcheck import WIDTHS, declare_print_width, declare_raster_text
+
+    # each panel prints at most (page width / panels) wide, less 10% for titles and margins:
+    # with three panels on a 7 in page an 800 x 500 image is 2.1 in wide and 1.31 in = 95 pt
+    # tall, so a 6.5 pt word needs a font of 6.5 / 95 x 500 = 35 px; words that do not fit
+    # at that size are left out and each panel's title says how many are shown
+    w_px, h_px = 800, 500
+    panel_in = 0.9 * WIDTHS["double"] / len(groups)
+    min_px = int(np.ceil(min_print_pt / (panel_in * h_px / w_px * 72) * h_px))
+    fig, axes = plt.subplots(1, len(groups), figsize=(2.3 * len(groups), 2.2), squeeze=False)
+    declare_print_width(fig, "double")
     for ax, g in zip(axes[0], groups):
         d = data[data[by] == g]
-        size = max(12, int(round(base_font_size * d[value].max() / top)))
-        img = word_cloud(dict(zip(lab(d["term"]), d[value])), max_font_size=size, seed=seed,
-                         colour=colours[g])
-        ax.imshow(img, interpolation="bilinear")
-        ax.set_title(f"{g} (top {len(d)} terms; largest = {d[value].max():.0f} per 10k)")
+        size = max(min_px + 4, int(round(base_font_size * d[value].max() / top)))
+        wc = _word_cloud(dict(zip(lab(d["term"]), d[value])), max_font_size=size, seed=seed,
+                         colour=colours[g], width=w_px, height=h_px, min_font_size=min_px)
+        ax.imshow(wc.to_array(), interpolation="bilinear")
+        declare_raster_text(ax, min(s for (_, s, *_rest) in wc.layout_) if wc.layout_ else min_px, h_px)
+        ax.set_title(f"{g}: {len(wc.layout_)} of the top {len(d)} terms\n(largest = {d[value].max():.0f} per 10k)",
+                     fontsize=8)
         ax.axis("off")
     fig.tight_layout()
     return fig, _finish(data, lab)
@@ -202,9 +227,10 @@ def plot_tfidf_small_multiples(tfidf: pd.DataFrame, by: str, n: int = 6, ncols: 
     nrows = int(np.ceil(len(groups) / ncols))
     most = max(len(p) for p in parts)
     colours = _group_colours(by, groups) if by == "period" else {g: NEUTRAL[0] for g in groups}
-    panel_height = 0.25 * most + 0.75
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, panel_height * nrows + 0.6), squeeze=False,
+    panel_height = 0.2 * most + 0.85
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.95 * ncols + 0.3, panel_height * nrows + 0.6), squeeze=False,
                              sharex=True)
+    from matplotlib.ticker import MaxNLocator
     for ax, g in zip(axes.flat, groups):
         d = data[data[by] == g].iloc[::-1]
         y = np.arange(len(d))
@@ -214,6 +240,8 @@ def plot_tfidf_small_multiples(tfidf: pd.DataFrame, by: str, n: int = 6, ncols: 
         name = lab([g])[0]
         ax.set_title(name + (f"\n({notes[g]})" if notes[g] else ""), fontsize=9)
         ax.tick_params(axis="y", labelsize=8)
+        ax.tick_params(axis="x", labelbottom=True, labelsize=8)  # every panel shows the (shared) scale
+        ax.xaxis.set_major_locator(MaxNLocator(3))
     for ax in list(axes.flat)[len(groups):]:
         ax.axis("off")
     for ax in axes[-1]:

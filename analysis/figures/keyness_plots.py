@@ -49,7 +49,7 @@ def plot_keyness(kt: pd.DataFrame, n: int = 15, min_g2: float = 3.84,
         from analysis.measures.inference import interval_labels
 
         data["log_ratio_95"] = interval_labels(data)  # at the precision its Monte-Carlo error supports
-    fig, ax = plt.subplots(figsize=(8, 0.3 * len(data) + 1.9))
+    fig, ax = plt.subplots(figsize=(7.2, 0.21 * len(data) + 2.0))
     y = np.arange(len(data))
     span = max(1.0, float(np.nanmax(np.abs(np.r_[data["log_ratio"], data.get("log_ratio_low", data["log_ratio"]),
                                                  data.get("log_ratio_high", data["log_ratio"])]))))
@@ -73,8 +73,13 @@ def plot_keyness(kt: pd.DataFrame, n: int = 15, min_g2: float = 3.84,
         text = f"{r.count_target}/{r.count_reference}{units}"
         if absent:
             text += "; absent in " + ("reference" if r.absent_reference else "target")
-        ax.text(-0.02 * span if r.log_ratio > 0 else 0.02 * span, i, text, va="center",
-                ha="right" if r.log_ratio > 0 else "left", fontsize=6.5, color="#333333")
+        # the note sits on the other side of zero, beyond a whisker that crosses zero
+        low, high = getattr(r, "log_ratio_low", np.nan), getattr(r, "log_ratio_high", np.nan)
+        if r.log_ratio > 0:
+            x = min(0.0, low if not absent and np.isfinite(low) else 0.0) - 0.02 * span
+        else:
+            x = max(0.0, high if not absent and np.isfinite(high) else 0.0) + 0.02 * span
+        ax.text(x, i, text, va="center", ha="right" if r.log_ratio > 0 else "left", fontsize=7, color="#333333")
     ax.set_yticks(y, lab(data["term"]))
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlim(-span * 1.35, span * 1.35)
@@ -135,12 +140,15 @@ def plot_robustness(agreement: pd.DataFrame, title: str = "Robustness across seg
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=1, fontsize=8)
     else:
         groups = [c for c in data.columns if c not in ("segmentation", "ari")]
-        fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 0.32 * len(groups) + 2.2),
-                                      gridspec_kw=dict(width_ratios=[1, 1.4]))
+        fig, (ax, ax2) = plt.subplots(1, 2, figsize=(6.6, 0.3 * len(groups) + 2.2),
+                                      gridspec_kw=dict(width_ratios=[0.4, 1.4]))
         bars = ax.bar(range(len(segs)), data["ari"], color=NEUTRAL[0])
-        for b, v in zip(bars, data["ari"]):
-            ax.text(b.get_x() + b.get_width() / 2, v + 0.01, f"{v:.2f}", ha="center", va="bottom", fontsize=8)
-        ax.set_xticks(range(len(segs)), segs, rotation=30, ha="right", fontsize=8)
+        for b, v in zip(bars, data["ari"]):  # values written along narrow bars, inside when they fit
+            inside = v > 0.35
+            ax.text(b.get_x() + b.get_width() / 2, v - 0.02 if inside else v + 0.02, f"{v:.2f}", ha="center",
+                    va="top" if inside else "bottom", rotation=90, fontsize=8,
+                    color="white" if inside else "black")
+        ax.set_xticks(range(len(segs)), segs, rotation=90, fontsize=8)
         ax.set_ylim(0, 1.12)
         ax.set_ylabel(f"adjusted Rand index vs {a.get('baseline', segs[0])}")
         ax.set_title(f"cluster agreement ({a.get('n_clusters')} clusters)", fontsize=9)
@@ -177,9 +185,10 @@ def plot_keyness_agreement(merged: pd.DataFrame, x: str, y: str, *, label: str =
     ax.scatter(d[x], d[y], s=9, color="#999999", alpha=0.6, lw=0)
     pts = d[d.labelled]
     ax.scatter(pts[x], pts[y], s=14, color=OKABE_ITO[5])
-    _place_labels(ax, list(zip(pts[x], pts[y], lab(pts[label]))), obstacles=list(zip(pts[x], pts[y])))
     ax.set_xlabel(x_label or x)
     ax.set_ylabel(y_label or y)
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
+    # labels last: their offsets are in points, so the axes must have their final size and limits
+    _place_labels(ax, list(zip(pts[x], pts[y], lab(pts[label]))), obstacles=list(zip(pts[x], pts[y])))
     return fig, _finish(d.reset_index(drop=True), lab)

@@ -21,6 +21,7 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.figures.style import OKABE_ITO
@@ -176,10 +177,11 @@ def _group_colours(by: str, groups) -> dict:
     return {g: _SPARE[i % len(_SPARE)] for i, g in enumerate(groups)}
 
 
-def _place_labels(ax, points, fontsize=8, obstacles=()):
+def _place_labels(ax, points, fontsize=7.5, obstacles=()):
     """Greedy label placement: try offsets around each point; a label may not overlap
     another label or a marker in ``obstacles`` (data coordinates).  A label that
     fits nowhere is placed at its last offset with a leader line."""
+    from matplotlib.text import Text
     from matplotlib.transforms import Bbox
 
     fig = ax.figure
@@ -191,16 +193,34 @@ def _place_labels(ax, points, fontsize=8, obstacles=()):
         placed.append(Bbox.from_extents(px - 5, py - 5, px + 5, py + 5))
     offsets = [(5, 5), (5, -12), (-5, 5), (-5, -12), (8, -4), (-8, -4), (0, 10), (0, -18),
                (12, 14), (-12, -20), (14, -24), (-14, 16), (0, 24), (0, -30), (20, 0), (-20, 0)]
+    # farther rings (with a leader line to the point) before giving up
+    offsets += [(round(r * np.cos(a)), round(r * np.sin(a))) for r in (30, 42, 56, 72)
+                for a in np.linspace(0, 2 * np.pi, 12, endpoint=False)]
+    frame = ax.get_window_extent(renderer)
     for x, y, text in sorted(points, key=lambda p: (-p[1], p[0], p[2])):
+        best = None
         for dx, dy in offsets:
+            far = abs(dx) + abs(dy) > 16  # a leader line says which point a distant label names
             t = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize,
-                            ha="left" if dx >= 0 else "right", va="bottom")
-            bb = t.get_window_extent(renderer).expanded(1.05, 1.1)
-            if not any(bb.overlaps(o) for o in placed) and ax.get_window_extent(renderer).contains(bb.x0, bb.y0):
+                            ha="left" if dx >= 0 else "right", va="bottom",
+                            arrowprops=dict(arrowstyle="-", lw=0.5, color="#666666", shrinkA=0, shrinkB=3)
+                            if far else None)
+            t.update_positions(renderer)
+            bb = Text.get_window_extent(t, renderer).expanded(1.05, 1.1)  # the text, not its leader line
+            inside = frame.contains(bb.x0, bb.y0) and frame.contains(bb.x1, bb.y1)
+            if not any(bb.overlaps(o) for o in placed) and inside:
                 placed.append(bb)
                 break
+            if inside:  # remember the least-crowded place inside the axes
+                cover = sum(max(0, min(bb.x1, o.x1) - max(bb.x0, o.x0)) * max(0, min(bb.y1, o.y1) - max(bb.y0, o.y0))
+                            for o in placed)
+                if best is None or cover < best[0]:
+                    best = (cover, dx, dy)
             t.remove()
         else:
-            t = ax.annotate(text, (x, y), xytext=offsets[-1], textcoords="offset points", fontsize=fontsize,
-                            ha="right", va="bottom", arrowprops=dict(arrowstyle="-", lw=0.5, color="#666666"))
-            placed.append(t.get_window_extent(renderer))
+            dx, dy = (best[1], best[2]) if best else offsets[-1]
+            t = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize,
+                            ha="left" if dx >= 0 else "right", va="bottom",
+                            arrowprops=dict(arrowstyle="-", lw=0.5, color="#666666", shrinkA=0, shrinkB=3))
+            t.update_positions(renderer)
+            placed.append(Text.get_window_extent(t, renderer))

@@ -16,6 +16,10 @@ from analysis.infra.files import locked_dir, remove_stale_temps
 from analysis.infra.provenance import (MANIFEST_COLUMNS as _MANIFEST_COLUMNS, input_hashes,
                          packages_line, read_manifest_rows)
 from analysis.figures.style import OKABE_ITO, FONT_FAMILY, cjk_font_path, use_style  # noqa: F401
+class PrintSizeWarning(UserWarning):
+    """A figure would not read well at its printed width (see ``save_figure(width=...)``)."""
+
+
 def figures_dir() -> Path:
     """Where figures go: ``$FIGURES_DIR`` if set (tests use a temp folder), else
     the repository's ``figures/``."""
@@ -47,7 +51,7 @@ def read_manifest(directory=None) -> pd.DataFrame:
 
 def save_figure(fig, name: str, data: pd.DataFrame, *, caption: str, notebook: str,
                 parameters: dict | None = None, directory=None, data_dir=None,
-                keywords_path=None) -> dict:
+                keywords_path=None, width: str | None = None) -> dict:
     """Write ``<name>.pdf``, ``<name>.png`` (300 dpi) and ``<name>.csv``, and record
     the figure in ``manifest.csv``.
 
@@ -80,6 +84,14 @@ def save_figure(fig, name: str, data: pd.DataFrame, *, caption: str, notebook: s
         The data folder and keyword file the notebook actually read, when not the
         repository's: their hashes are recorded, and so are the paths (under
         ``parameters``).
+    width : {"single", "double"}, optional
+        The printed width the figure is meant for: one journal column (3.5 in) or the
+        full text width (7 in).  The figure is measured scaled to it
+        (:func:`analysis.figures.printcheck.print_check`: smallest text, overlapping
+        text, panels without their scale, printed height) and the result is recorded
+        in the manifest (``print_width`` … ``print_problems``); a test fails on any
+        committed figure with problems.  Default: single column for a figure up to
+        5 in wide as drawn, else double.  The saved files are not changed by it.
 
     Returns
     -------
@@ -102,6 +114,9 @@ def save_figure(fig, name: str, data: pd.DataFrame, *, caption: str, notebook: s
     pdf, png = io.BytesIO(), io.BytesIO()
     fig.savefig(pdf, format="pdf", metadata={"CreationDate": None, "ModDate": None})
     fig.savefig(png, format="png", dpi=300, metadata={"Software": None})
+    from analysis.figures.printcheck import print_check
+
+    check = print_check(fig, width)  # after saving: the files do not depend on it
     params = dict(parameters or {})
     if data_dir is not None:
         params["data_dir"] = str(data_dir)
@@ -113,10 +128,16 @@ def save_figure(fig, name: str, data: pd.DataFrame, *, caption: str, notebook: s
         **input_hashes(notebook, data_dir, keywords_path),
         "packages": packages_line(),
         "files": f"{name}.pdf {name}.png {name}.csv",
+        **check.manifest_fields(),
     }
     files = {out / f"{name}.pdf": pdf.getvalue(), out / f"{name}.png": png.getvalue(),
              out / f"{name}.csv": _frame_csv(data)}
     row["sha256"] = " ".join(hashlib.sha256(b).hexdigest() for b in files.values())
+    if check.problems:
+        import warnings
+
+        warnings.warn(f"figure {name!r} at print size ({check.width} column): "
+                      + "; ".join(check.problems), PrintSizeWarning, stacklevel=2)
     with locked_dir(out):  # notebooks may run in parallel (make figures)
         for p in [*files, out / "manifest.csv"]:  # no save of these files is running: leftovers only
             remove_stale_temps(p)

@@ -30,13 +30,15 @@ def plot_similarity(sim: pd.DataFrame, title: str = "TF-IDF cosine similarity", 
     dist = (dist + dist.T) / 2
     link = linkage(squareform(np.clip(dist, 0, None), checks=False), method="average")
     n = len(sim)
-    fig = plt.figure(figsize=(0.6 * n + 4.2, 0.5 * n + 3.2))
-    gs = fig.add_gridspec(2, 2, height_ratios=[1.1, 0.5 * n], width_ratios=[0.6 * n, 0.35], hspace=0.02,
+    fig = plt.figure(figsize=(0.4 * n + 2.6, 0.36 * n + 3.4))
+    gs = fig.add_gridspec(2, 2, height_ratios=[1.8, 0.36 * n], width_ratios=[0.4 * n, 0.25], hspace=0.02,
                           wspace=0.04)
     ax_d = fig.add_subplot(gs[0, 0])
     ax = fig.add_subplot(gs[1, 0])
     cax = fig.add_subplot(gs[1, 1])
     dn = dendrogram(link, ax=ax_d, no_labels=True, color_threshold=0, above_threshold_color="#555555")
+    for line in ax_d.collections:
+        line.set_linewidth(0.8)
     ax_d.axis("off")
     order = dn["leaves"]
     s = sim.iloc[order, order]
@@ -50,12 +52,12 @@ def plot_similarity(sim: pd.DataFrame, title: str = "TF-IDF cosine similarity", 
             if i == j:
                 continue
             v = round(float(s.iat[i, j]), 2)
-            ax.text(j, i, f"{v:.2f}"[1:] if v < 1 else "1", ha="center", va="center", fontsize=6.5,
+            ax.text(j, i, f"{v:.2f}"[1:] if v < 1 else "1", ha="center", va="center", fontsize=7.5,
                     color="white" if v < vmin + 0.55 * (vmax - vmin) else "black")
     names = lab(list(s.index))
     if sizes is not None:
         names = [f"{nm} ({int(sizes[g])})" for nm, g in zip(names, s.index)]
-    ax.set_xticks(range(n), lab(list(s.columns)), rotation=60, ha="right")
+    ax.set_xticks(range(n), lab(list(s.columns)), rotation=90)
     ax.set_yticks(range(n), names)
     ax.spines[:].set_visible(False)
     fig.colorbar(im, cax=cax, label="cosine similarity (diagonal masked)")

@@ -12,9 +12,12 @@ from analysis.figures.labels import (_SPARE, _labeller, _finish, _plt)
 
 
 def plot_theme_heatmap(tf: pd.DataFrame, by: str, n_tokens: pd.Series | None = None,
-                       title: str = "Theme rates per 10,000 tokens", labels: str = "zh"):
-    """Group × theme heatmap of ``per_10k``; each cell shows the rate and ``hits / tokens``
-    so a high rate from one hit in a short excerpt is visible as such."""
+                       title: str = "Theme rates per 10,000 tokens", labels: str = "zh",
+                       min_tokens: int = 200):
+    """Group × theme heatmap of ``per_10k``; each cell shows the rate, each row label its
+    tokens.  Cells of a group with fewer than ``min_tokens`` tokens are hatched: there one
+    hit moves the rate by more than 10,000 / ``min_tokens`` per 10k (50 at the default), so
+    the brightest cells may be the least reliable (the hits per cell are in the figure's CSV, column ``count``)."""
     plt = _plt()
     lab = _labeller(labels)
     wide = tf.pivot_table(index=by, columns="theme", values="per_10k", sort=False)
@@ -22,19 +25,26 @@ def plot_theme_heatmap(tf: pd.DataFrame, by: str, n_tokens: pd.Series | None = N
     hits = tf.pivot_table(index=by, columns="theme", values="count", sort=False).reindex(
         index=wide.index, columns=wide.columns)
     counts = tf.drop_duplicates(by).set_index(by)["n_tokens"].reindex(wide.index)
-    fig, ax = plt.subplots(figsize=(1.25 * wide.shape[1] + 3.5, 0.55 * wide.shape[0] + 1.8))
+    fig, ax = plt.subplots(figsize=(0.62 * wide.shape[1] + 3.0, 0.36 * wide.shape[0] + 2.2))
     im = ax.imshow(wide.to_numpy(), cmap="viridis", aspect="auto")
     vmax = np.nanmax(wide.to_numpy())
+    from matplotlib.patches import Rectangle
+
+    few = counts.to_numpy() < min_tokens
     for i in range(wide.shape[0]):
         for j in range(wide.shape[1]):
             v = wide.iat[i, j]
-            ax.text(j, i, f"{v:.0f}\n{int(hits.iat[i, j])}/{int(counts.iat[i])}", ha="center", va="center",
-                    fontsize=6.5, linespacing=1.1, color="white" if v < 0.6 * vmax else "black")
-    ax.set_xticks(range(wide.shape[1]), [c.replace("_", " ") for c in wide.columns], rotation=35, ha="right")
-    ax.set_yticks(range(wide.shape[0]), [f"{g}  (n={int(n)} tokens)" for g, n in zip(lab(wide.index), counts)])
+            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=8.5,
+                    color="white" if v < 0.6 * vmax else "black")
+            if few[i]:
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="////", lw=0,
+                                       edgecolor="#ffffff99"))
+    ax.set_xticks(range(wide.shape[1]), [c.replace("_", " ") for c in wide.columns], rotation=40, ha="right")
+    ax.set_yticks(range(wide.shape[0]), [f"{g} ({int(n):,})" for g, n in zip(lab(wide.index), counts)])
     ax.spines[:].set_visible(False)
     fig.colorbar(im, ax=ax, label="per 10,000 tokens", shrink=0.8)
-    ax.set_title(title + "\ncells: rate per 10k, then hits / tokens", fontsize=10)
+    ax.set_title(title + f"\ncells: rate per 10k; (tokens); hatched: under {min_tokens:,} tokens"
+                 if few.any() else title + "\ncells: rate per 10k; (tokens)", fontsize=9)
     fig.tight_layout()
     return fig, _finish(tf.reset_index(drop=True), lab)
 

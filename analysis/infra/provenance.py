@@ -33,9 +33,13 @@ DATA = PACKAGE.parent / "data"
 
 #: Columns of ``figures/manifest.csv``.
 MANIFEST_COLUMNS = ["name", "caption", "notebook", "parameters", "data_hash", "lexicon_hash",
-                    "keywords_hash", "code_hash", "packages", "files", "sha256"]
-#: Columns of manifests written before the files' SHA-256 were recorded (read with ``sha256`` empty).
-_LEGACY_COLUMNS = MANIFEST_COLUMNS[:-1]
+                    "keywords_hash", "code_hash", "packages", "files", "sha256",
+                    "print_width", "print_scale", "min_text_pt", "print_height_in", "print_problems"]
+#: Columns written by the print-size check (:mod:`analysis.figures.printcheck`).
+PRINT_COLUMNS = MANIFEST_COLUMNS[11:]
+#: Column lists of older manifests, read with the later columns empty: before the print-size
+#: check, and before the files' SHA-256 were recorded.
+_LEGACY = [MANIFEST_COLUMNS[:11], MANIFEST_COLUMNS[:10]]
 #: This package's distribution name (pyproject.toml), as recorded in the manifest's ``packages``.
 DISTRIBUTION = "covid-discourse-analysis"
 #: Packages whose versions shape the figures (recorded in the manifest).
@@ -51,8 +55,8 @@ class ManifestError(ValueError):
 def read_manifest_rows(path) -> list[dict]:
     """Rows of a manifest file as dicts of strings (``[]`` if there is no file).
 
-    A manifest written before the ``sha256`` column existed is read with ``sha256``
-    empty (the next save writes the column).
+    A manifest written before the ``sha256`` column or the print-size columns existed is read
+    with those columns empty (the next save writes them).
 
     Raises
     ------
@@ -78,14 +82,14 @@ def read_manifest_rows(path) -> list[dict]:
     rows = []
     try:
         header = next(reader, None)
-        if header not in (MANIFEST_COLUMNS, _LEGACY_COLUMNS):
+        if header != MANIFEST_COLUMNS and header not in _LEGACY:
             raise ManifestError(f"{path}, line 1: columns {header} are not the manifest's "
                                 f"{MANIFEST_COLUMNS}; {fix}")
         for row in reader:
             if len(row) != len(header):
                 raise ManifestError(f"{path}, line {reader.line_num}: {len(row)} fields instead of "
                                     f"{len(header)} (truncated or damaged row); {fix}")
-            rows.append({"sha256": "", **dict(zip(header, row))})
+            rows.append({**dict.fromkeys(MANIFEST_COLUMNS, ""), **dict(zip(header, row))})
     except csv.Error as e:
         raise ManifestError(f"{path}, line {reader.line_num}: {e}; {fix}") from None
     return rows

@@ -114,6 +114,17 @@ class _Alternative:
         return [self.tokenize(s) for s in split_sentences(text)]
 
     @property
+    def backend(self) -> str:
+        """The way of cutting text (part of the token cache's key)."""
+        return self.name
+
+    def __getattr__(self, attr):
+        # the filter settings are the base segmenter's (token_cache_key reads them)
+        if attr in ("min_chars", "use_stopwords", "hmm", "hygiene"):
+            return getattr(self.base, attr)
+        raise AttributeError(f"{type(self).__name__!s} has no attribute {attr!r}")
+
+    @property
     def fingerprint(self) -> str:
         from importlib.metadata import version
 

@@ -7,10 +7,15 @@ tests and ``benchmarks/bench_figures.py`` drive it.
 
 Behaviour a researcher can rely on
 ----------------------------------
-* Terms are checked as they are entered (:func:`analysis.keywords.term_problem`:
-  Chinese characters only, no punctuation, spaces or duplicates, at least one term);
-  an invalid list is shown with what is wrong and is *not* applied: the chart keeps
-  the last valid state and **Save** refuses until the list is fixed.
+* Terms are checked as they are entered (:func:`check_terms`: Chinese characters
+  only, at most :data:`MAX_TERM_CHARS` of them, no markup, punctuation, Latin letters,
+  digits, spaces or duplicates, at least one term); an invalid list is shown with the
+  real cause and is *not* applied: the chart keeps the last valid state and **Save**
+  refuses until the list is fixed.  Long terms are shortened in every message.
+* An edit that leaves the terms as they were says so ("no change") instead of
+  recounting silently.
+* Controls carry readable labels (Theme, Group by: Period / Place / Level / Outlet,
+  Concordance); the corpus column behind each grouping is in the tooltip.
 * A term that never occurs is allowed: it is charted with count 0 and a warning.
 * The text box is sent to the kernel when it loses focus (Tab, or a click outside);
   the one-line box adds a term on Enter.  Nothing is sent while an input method is
@@ -28,6 +33,7 @@ from __future__ import annotations
 import html
 import re
 import time
+import unicodedata
 import warnings
 
 import pandas as pd
@@ -35,7 +41,14 @@ import pandas as pd
 from analysis.measures.keywords import (Keywords, KeywordsError, KeywordsMerged, _default_path, save_keywords,
                        term_problem, theme_frequencies, theme_kwic, validate_keywords)
 
-__all__ = ["ThemeExplorer", "parse_terms", "check_terms", "KERNEL_HINT"]
+__all__ = ["ThemeExplorer", "parse_terms", "check_terms", "term_refusal", "shorten", "group_label",
+           "KERNEL_HINT", "MAX_TERM_CHARS"]
+
+#: Longest term the explorer accepts, in characters (a policy phrase rarely exceeds a dozen).
+MAX_TERM_CHARS = 30
+#: Readable names of the corpus columns offered under "Group by".
+GROUP_LABELS = {"period": "Period", "place": "Place", "level": "Level", "outlet": "Outlet",
+                "province": "Province", "speaker": "Speaker", "doc_id": "Document", "meeting_id": "Meeting"}
 
 #: Shown as static output beside the widget: it survives a kernel restart, the widget does not.
 KERNEL_HINT = ("<div class='theme-explorer-hint' style='color:#555;font-size:12px'>"
@@ -53,23 +66,83 @@ def parse_terms(text: str) -> list[str]:
     return [t.strip() for t in _SPLIT.split(text) if t.strip()]
 
 
+def shorten(text, limit: int = 16) -> str:
+    """``text`` cut to ``limit`` characters for a message, saying how long it was.
+
+    >>> shorten("防控" * 150)
+    '防控防控防控防控防控防控防控防…(300 characters)'
+    """
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit - 1]}…({len(text)} characters)"
+
+
+def group_label(column: str) -> str:
+    """Readable name of a grouping column (``"period"`` → ``"Period"``)."""
+    return GROUP_LABELS.get(column, str(column).replace("_", " ").capitalize())
+
+
+_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!][^<>]*>|&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);")
+
+
+def term_refusal(term) -> str | None:
+    """Why the explorer refuses ``term`` (None: accepted), naming the real cause.
+
+    Checked in this order, so a pasted ``<span class="x">清零</span>`` is blamed on its
+    markup, not on the space inside the tag: HTML markup; length over
+    :data:`MAX_TERM_CHARS`; then :func:`analysis.measures.keywords.term_problem`
+    (spaces, punctuation), with Latin letters and digits named as such.
+    """
+    if isinstance(term, str):
+        tag = _MARKUP.search(term)
+        if tag:
+            return (f"contains HTML markup {shorten(tag.group(0), 20)!r} (paste plain text: "
+                    "the term alone, without tags)")
+        if len(term.strip()) > MAX_TERM_CHARS:
+            return (f"is {len(term.strip())} characters long (at most {MAX_TERM_CHARS}: a term is a word "
+                    "or short phrase; put each term on its own line)")
+    problem = term_problem(term)
+    if problem and "non-Chinese" in problem:
+        bad = [c for c in term.strip() if unicodedata.category(c)[0] in "LN" and not _is_han(c)]
+        kinds = []
+        latin = "".join(dict.fromkeys(c for c in bad if c.isalpha() and "LATIN" in unicodedata.name(c, "")))
+        digits = "".join(dict.fromkeys(c for c in bad if c.isdigit()))
+        other = "".join(dict.fromkeys(c for c in bad if c not in latin and c not in digits))
+        if latin:
+            kinds.append(f"Latin letters {shorten(latin, 12)!r}")
+        if digits:
+            kinds.append(f"digits {shorten(digits, 12)!r}")
+        if other:
+            kinds.append(f"other letters {shorten(other, 12)!r}")
+        return (f"contains {' and '.join(kinds)} (non-Chinese characters: terms are matched in Chinese "
+                "text; finish typing with the input method)")
+    if problem and problem.startswith("contains punctuation"):
+        marks = "".join(dict.fromkeys(c for c in term.strip() if not _is_han(c) and not c.isspace()))
+        return f"contains punctuation {shorten(marks, 12)!r}"
+    return problem
+
+
+def _is_han(c: str) -> bool:
+    return term_problem(c) is None
+
+
 def check_terms(terms: list[str]) -> list[str]:
-    """What is wrong with a theme's term list (empty list: nothing).
+    """What is wrong with a theme's term list (empty list: nothing), one message per
+    refused term (:func:`term_refusal`), long terms shortened (:func:`shorten`).
 
     Examples
     --------
     >>> check_terms(["清零", "COVID-19", "清零"])
-    ["'COVID-19' contains non-Chinese characters 'COVID19' (terms are matched in Chinese text; finish typing with the input method)", "'清零' is listed twice"]
+    ["'COVID-19' contains Latin letters 'COVID' and digits '19' (non-Chinese characters: terms are matched in Chinese text; finish typing with the input method)", "'清零' is listed twice"]
     """
     if not terms:
         return ["a theme needs at least one term"]
     problems, seen = [], set()
     for t in terms:
-        p = term_problem(t)
+        p = term_refusal(t)
         if p:
-            problems.append(f"{t!r} {p}")
+            problems.append(f"{shorten(t)!r} {p}")
         elif t in seen:
-            problems.append(f"{t!r} is listed twice")
+            problems.append(f"{shorten(t)!r} is listed twice")
         seen.add(t)
     return problems
 
@@ -160,16 +233,22 @@ class ThemeExplorer:
         self._renames: dict[str, str] = {}
         self.error: str | None = None
         self.warning: str | None = None
+        self.notice: str | None = None  # e.g. "no change"; cleared by the next update
         self.last_update_ms = float("nan")
         self.counts = pd.DataFrame()
         self.kwic_lines = pd.DataFrame()
         self.figure = None  # one matplotlib figure, redrawn in place on every update
         names = list(self.themes)
         wide = w.Layout(width="auto")
-        self.theme_box = w.Dropdown(options=names, value=theme or names[0], description="theme")
-        self.by_box = w.Dropdown(options=list(by_options), value=by or by_options[0], description="group by")
+        label_style = {"description_width": "80px"}
+        self.theme_box = w.Dropdown(options=names, value=theme or names[0], description="Theme",
+                                    style=label_style, tooltip="keyword theme of data/keywords.yml")
+        self.by_box = w.Dropdown(options=[(group_label(c), c) for c in by_options], value=by or by_options[0],
+                                 description="Group by", style=label_style,
+                                 tooltip="corpus column: " + " / ".join(
+                                     f"{group_label(c)} = {c}" for c in by_options))
         self.terms_box = w.Textarea(value="\n".join(self.themes[self.theme_box.value]),
-                                    description="terms", continuous_update=False,
+                                    description="Terms", continuous_update=False,
                                     placeholder="one term per line; the chart updates when you leave the box",
                                     layout=w.Layout(width="320px", height="200px"))
         self.add_box = w.Text(placeholder="add a term + Enter", continuous_update=False,
@@ -178,8 +257,9 @@ class ThemeExplorer:
         self.add_theme_button = w.Button(description="Add theme", layout=wide)
         self.rename_button = w.Button(description="Rename theme", layout=wide)
         self.delete_button = w.Button(description="Delete theme", layout=wide, button_style="warning")
-        self.kwic_box = w.Dropdown(options=self.themes[self.theme_box.value], description="KWIC",
-                                   layout=w.Layout(width="260px"))
+        self.kwic_box = w.Dropdown(options=self.themes[self.theme_box.value], description="Concordance",
+                                   style=label_style, layout=w.Layout(width="300px"),
+                                   tooltip="occurrences of one term in context (keyword in context, KWIC)")
         self.save_button = w.Button(description=f"Save to {self._path_name()}", button_style="primary",
                                     icon="save", layout=w.Layout(width="auto", min_width="200px"))
         self.status = w.HTML()
@@ -248,10 +328,15 @@ class ThemeExplorer:
         theme = theme or self.theme_box.value
         problems = check_terms(list(terms))
         if problems:
-            self.error = f"theme {theme!r}: " + "; ".join(problems)
+            self.error = f"theme {shorten(theme, 40)!r}: " + "; ".join(problems)
+            self.notice = None
             self._show_status()
             return False
         self.error = None
+        if list(terms) == self.themes.get(theme) and len(self.counts):
+            self.notice = "no change: the terms are as before (counts and chart unchanged)"
+            self._show_status()
+            return True
         self.themes[theme] = list(terms)
         self.update()
         return True
@@ -263,12 +348,12 @@ class ThemeExplorer:
         if not name or "\n" in name:
             self.error = "type a name for the new theme in the box first"
         elif name in self.themes:
-            self.error = f"there is already a theme {name!r}"
+            self.error = f"there is already a theme {shorten(name, 40)!r}"
         else:
             self.themes[name] = []  # invalid until it has terms: Save refuses meanwhile
             self._refresh_names(select=name)
             self._set_box("")
-            self.error = f"theme {name!r}: add at least one term (one per line, then leave the box)"
+            self.error = f"theme {shorten(name, 40)!r}: add at least one term (one per line, then leave the box)"
         self._show_status()
         return name in self.themes and self.themes[name] == []
 
@@ -277,7 +362,7 @@ class ThemeExplorer:
         old, new = self.theme_box.value, (new or "").strip()
         if not new or "\n" in new or new in self.themes:
             self.error = ("type the new name in the box first" if not new else
-                          f"there is already a theme {new!r}")
+                          f"there is already a theme {shorten(new, 40)!r}")
             self._show_status()
             return False
         items = [(new if k == old else k, v) for k, v in self.themes.items()]
@@ -323,6 +408,7 @@ class ThemeExplorer:
         from analysis.figures.theme_plots import plot_theme_bars
 
         t0 = time.perf_counter()
+        self.notice = None
         theme, by = self.theme_box.value, self.by_box.value
         counted = {k: v for k, v in self.themes.items() if v}
         if not self.themes.get(theme):
@@ -354,13 +440,14 @@ class ThemeExplorer:
         per_term = self.counts.groupby("term", sort=False)["count"].sum()
         current = self.kwic_box.value
         self.kwic_box.unobserve(self._on_kwic, names="value")
-        self.kwic_box.options = [(f"{t} ({int(per_term.get(t, 0))})", t) for t in terms]
+        self.kwic_box.options = [(f"{shorten(t)} ({int(per_term.get(t, 0))})", t) for t in terms]
         self.kwic_box.value = current if current in terms else terms[0]
         self.kwic_box.observe(self._on_kwic, names="value")
         self._show_kwic()
         zero = [t for t in terms if per_term.get(t, 0) == 0]
+        listed = "、".join(shorten(t) for t in zero[:6]) + (f" and {len(zero) - 6} more" if len(zero) > 6 else "")
         self.warning = (f"never occur{'s' if len(zero) == 1 else ''} in this corpus (count 0): "
-                        f"{'、'.join(zero)}" if zero else None)
+                        f"{listed}" if zero else None)
         self.last_update_ms = (time.perf_counter() - t0) * 1000
         self._show_status()
 
@@ -372,8 +459,10 @@ class ThemeExplorer:
             parts.append(f"<div style='color:#D55E00'><b>not applied:</b> {_esc(self.error)}</div>")
         if terms:
             total = int(self.counts["count"].sum()) if len(self.counts) else 0
-            parts.append(f"<div>{_esc(theme)}: {len(terms)} terms, {total} occurrences counted "
+            parts.append(f"<div>{_esc(shorten(theme, 40))}: {len(terms)} terms, {total} occurrences counted "
                          f"(updated in {self.last_update_ms:.0f} ms; not saved)</div>")
+        if self.notice and not self.error:
+            parts.append(f"<div class='explorer-notice' style='color:#0072B2'>{_esc(self.notice)}</div>")
         if self.warning and terms:
             parts.append(f"<div style='color:#9a6700'>warning: {_esc(self.warning)}</div>")
         self.status.value = "".join(parts)
@@ -389,7 +478,7 @@ class ThemeExplorer:
         lines = theme_kwic(self.corpus, valid, term, window=18)
         self.kwic_lines = lines
         counted, nested = lines[lines.counted], lines[~lines.counted]
-        out = [f"<div class='kwic-counted'><b>{_esc(term)}</b>: {len(counted)} counted "
+        out = [f"<div class='kwic-counted'><b>{_esc(shorten(term))}</b>: {len(counted)} counted "
                f"occurrence{'s' if len(counted) != 1 else ''}</div>",
                kwic_html(counted, max_rows=30)]
         if len(nested):
