@@ -58,7 +58,7 @@ _EXPORTS: dict[str, str] = {
     # count models per unit with meeting-clustered errors
     "count_model": "measures.models", "count_models": "measures.models",
     # tests of change in a series
-    "interrupted_time_series": "measures.change", "change_point_scan": "measures.change",
+    "interrupted_time_series": "measures.change", "change_point_scan": "measures.change", "its_summary": "measures.change",
     # the sampling frame (data/selection.yml)
     "load_selection": "ingest.selection", "selection_summary": "ingest.selection",
     # checking a classification rule by a stratified two-coder sample

@@ -123,3 +123,11 @@ def test_weekly_labels_of_term_series():
     assert r.attrs["first_post"] == {"2022-11-11": "2022-11-14/2022-11-20"}
     assert r.attrs["excluded"] == ["2022-11-07/2022-11-13 (contains 2022-11-11)"]
     assert dict(zip(r.parameter, r.estimate))["level change at 2022-11-11"] == pytest.approx(4.0)
+
+
+def test_its_summary_by_hand():
+    r = pd.DataFrame({"term": ["清零"] * 3, "parameter": ["baseline level", "level change at 2022-11-11",
+                                                         "slope change at 2022-11-11"],
+                      "estimate": [1.0, -2.5, 0.1], "ci_low": [0.5, -4.0, -0.2], "ci_high": [1.5, -1.0, 0.4]})
+    assert A.its_summary(r) == ("* **清零**: level change at 2022-11-11 -2.50 per 10,000 tokens (95% interval -4.00 "
+                                "to -1.00; an interval that excludes 0).")

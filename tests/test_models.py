@@ -117,3 +117,10 @@ def test_count_models_takes_a_theme_dict():
     t = A.count_models(d, {"zero": ["清零"], "both": ["清零", "其他"]}, "period", "b", "a")
     assert list(t.term) == ["zero", "both"]
     assert t.loc[1, "rate_ratio"] == pytest.approx(1.0)  # all tokens: the rate is 1 on both sides
+
+
+def test_count_models_keeps_an_absent_term_as_a_row_that_says_so():
+    d = _dtm([1, 2, 3, 1], [100, 100, 100, 150], ["b", "b", "a", "a"], list("wxyz"))
+    t = A.count_models(d, ["清零", "二十条"], "period", "b", "a")
+    assert list(t.term) == ["清零", "二十条"]
+    assert np.isnan(t.rate_ratio[1]) and "none of ['二十条'] is in the matrix's vocabulary" in t.note[1]

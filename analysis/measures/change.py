@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["interrupted_time_series", "change_point_scan", "newey_west_lags"]
+__all__ = ["interrupted_time_series", "change_point_scan", "newey_west_lags", "its_summary"]
 
 
 def newey_west_lags(n: int) -> int:
@@ -180,3 +180,25 @@ def change_point_scan(series, *, value: str = "per_10k", period: str = "period",
     return {"first_after": str(s.index[k]), "mean_before": float(y[:k].mean()), "mean_after": float(y[k:].mean()),
             "sup_f": stat, "p_block": float((1 + (boot >= stat).sum()) / (n_boot + 1)), "n_periods": n,
             "block": b, "n_boot": n_boot}
+
+
+def its_summary(results: pd.DataFrame, unit: str = "per 10,000 tokens") -> str:
+    """Markdown bullets of the level changes of :func:`interrupted_time_series` results for several terms.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Rows of :func:`interrupted_time_series` with a ``term`` column added (one block per term).
+    unit : str
+        What the estimates measure, as written after the numbers.
+    """
+    lines = []
+    for term, block in results.groupby("term", sort=False):
+        parts = []
+        for r in block[block.parameter.str.startswith("level change")].itertuples():
+            date = r.parameter.removeprefix("level change at ")
+            verdict = "an interval that excludes 0" if r.ci_low > 0 or r.ci_high < 0 else "an interval that includes 0"
+            parts.append(f"at {date} {r.estimate:+.2f} {unit} (95% interval {r.ci_low:+.2f} to {r.ci_high:+.2f}; "
+                         f"{verdict})")
+        lines.append(f"* **{term}**: level change " + "; ".join(parts) + ".")
+    return "\n".join(lines)

@@ -149,11 +149,17 @@ def count_model(dtm, terms, by: str, target, reference, *, cluster: str | None =
 
 
 def count_models(dtm, terms, by: str, target, reference, **kw) -> pd.DataFrame:
-    """:func:`count_model` for each term of ``terms`` (a list of terms, or a dict theme -> terms), one row each."""
+    """:func:`count_model` for each term of ``terms`` (a list of terms, or a dict theme -> terms), one row each.
+
+    A term absent from the matrix's vocabulary gets a row of NaN whose ``note`` says so (other bad input still
+    raises)."""
     items = terms.items() if isinstance(terms, dict) else ((t, t) for t in terms)
     rows = []
     for label, ts in items:
-        row = count_model(dtm, ts, by, target, reference, **kw)
+        try:
+            row = count_model(dtm, ts, by, target, reference, **kw)
+        except KeyError as e:  # a term the segmentation never produced: a row that says so, not a stop
+            row = {"rate_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan, "note": str(e).strip("'\"")}
         row["term"] = label
         rows.append(row)
     return pd.DataFrame(rows)
