@@ -11,7 +11,7 @@ _VALUE_NAMES = {"log_dice": "log-Dice", "mi": "MI", "t_score": "t-score", "g2": 
 
 
 def plot_collocates(tables: dict, *, n: int = 8, value: str = "log_dice", labels: str = "zh",
-                    panel_width: float = 2.6, row_height: float = 0.24):
+                    panel_width: float = 3.2, row_height: float = 0.24):
     """Horizontal bars of each node's strongest collocates, one panel per node × group.
 
     Parameters
@@ -51,7 +51,7 @@ def plot_collocates(tables: dict, *, n: int = 8, value: str = "log_dice", labels
     groups = sorted(groups)
     colours = period_colours(groups)
     fig, axes = plt.subplots(len(tables), len(groups), squeeze=False,
-                             figsize=(panel_width * len(groups) + 0.6, row_height * n * len(tables) + 0.9 * len(tables)))
+                             figsize=(panel_width * len(groups) + 0.6, row_height * n * len(tables) + 0.8 * len(tables)))
     rows = []
     for i, (node, t) in enumerate(tables.items()):
         by = t.attrs.get("by")
@@ -125,7 +125,8 @@ def plot_collocate_series(table: pd.DataFrame, *, n: int = 12, value: str = "log
     grid = (table[table["collocate"].isin(top)].pivot(index="collocate", columns=by, values=value)
             .reindex(index=top, columns=groups))
     names = lab(top)
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.16 * len(groups) + 2.2), 0.3 * len(top) + 1.4))
+    # at most 7 in wide (full text width), so that printing does not shrink the month labels
+    fig, ax = plt.subplots(figsize=(min(7.0, max(6.0, 0.16 * len(groups) + 2.2)), 0.3 * len(top) + 1.4))
     im = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", cmap="viridis", interpolation="nearest")
     ax.set_yticks(range(len(top)))
     ax.set_yticklabels(names, fontsize=8)
