@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.figures.labels import _finish, _labeller, _place_labels, _plt, period_colours
+from analysis.figures.printcheck import declare_print_width
 from analysis.figures.style import OKABE_ITO
 
 __all__ = ["plot_policy_dumbbell", "plot_talk_vs_policy", "plot_series_vs_index"]
@@ -52,7 +53,8 @@ def plot_policy_dumbbell(by_period: pd.DataFrame, start: str, end: str, *, marke
     d["marked"] = d["province"].isin(marked)
     d.insert(1, "label", lab(d["province"]))
     colours = period_colours([start, end])
-    fig, ax = plt.subplots(figsize=(6.8, 0.24 * len(d) + 1.5))
+    # 0.21 in a row (tick labels 8 pt): all 31 provinces and the country print under 9 in at 7 in wide
+    fig, ax = plt.subplots(figsize=(6.8, 0.21 * len(d) + 1.3))
     y = np.arange(len(d))[::-1]
     for yi, (_, r) in zip(y, d.iterrows()):
         grey = r["province"] == national
@@ -75,6 +77,7 @@ def plot_policy_dumbbell(by_period: pd.DataFrame, start: str, end: str, *, marke
     ax.legend(loc="upper left", fontsize=8, frameon=True)
     ax.set_title(title or f"{index_label} by province: {start} → {end}", fontsize=10)
     fig.tight_layout()
+    declare_print_width(fig, "double")
     return fig, _finish(d, lab)
 
 
@@ -109,7 +112,8 @@ def plot_talk_vs_policy(meetings: pd.DataFrame, x: str, panels, *, label: str = 
     d["excerpt"] = d["excerpt"].astype(bool) if "excerpt" in d.columns else False
     d.insert(1, "label", lab(d[label]))
     colours = period_colours(sorted(d[period].astype(str).unique())) if period in d.columns else {}
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.3), squeeze=False)
+    # drawn near the 7 in it prints at (3.6 in a panel), so 7 pt labels stay >= 6 pt
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels), 3.9), squeeze=False)
     for ax, (col, ylab, note) in zip(axes[0], panels):
         for per, sub in d.groupby(period, sort=True) if period in d.columns else [("", d)]:
             c = colours.get(str(per), OKABE_ITO[4])
@@ -129,6 +133,7 @@ def plot_talk_vs_policy(meetings: pd.DataFrame, x: str, panels, *, label: str = 
     if title:
         fig.suptitle(title, fontsize=11)
     fig.tight_layout()
+    declare_print_width(fig, "double")
     return fig, _finish(d.reset_index(drop=True), lab)
 
 
@@ -162,7 +167,7 @@ def plot_series_vs_index(monthly: pd.DataFrame, rate: str, index: str, ccfs: dic
 
     months = list(monthly.index.astype(str))
     x = np.array([mdates.date2num(pd.Period(m).to_timestamp()) for m in months])
-    fig = plt.figure(figsize=(8.6, 6.4))
+    fig = plt.figure(figsize=(7.0, 5.6))  # about the 7 in it prints at: 7 pt stays >= 6 pt
     gs = fig.add_gridspec(2, max(1, len(ccfs)), height_ratios=[1.25, 1])
     ax = fig.add_subplot(gs[0, :])
     for m in shade:
@@ -202,6 +207,7 @@ def plot_series_vs_index(monthly: pd.DataFrame, rate: str, index: str, ccfs: dic
     if title:
         fig.suptitle(title, fontsize=11)
     fig.tight_layout()
+    declare_print_width(fig, "double")
     data = pd.concat(parts, ignore_index=True)
     cols = ["panel", "month", "rate", "index", "lag", "r", "lo", "hi", "peak_share"]
     return fig, data[cols]
