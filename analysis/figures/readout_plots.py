@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.figures.labels import _finish, _labeller, _plt
+from analysis.figures.printcheck import declare_print_width
 
 __all__ = ["MOVE_COLOURS", "plot_move_anatomy", "plot_echo_moves", "plot_keyness_groups"]
 
@@ -39,7 +40,8 @@ def plot_move_anatomy(shares: pd.DataFrame, meta: pd.DataFrame, *, labels: str =
     d = d.sort_values(["period", "place", "unit_id"], ascending=[False, False, False], kind="mergesort")
     d = d.reset_index(drop=True)
     places = lab(d["place"].astype(str))
-    fig, ax = plt.subplots(figsize=(8.5, 0.26 * len(d) + 1.9))
+    # drawn at the printed width (7 in) so no font shrinks below 6 pt in print
+    fig, ax = plt.subplots(figsize=(7.0, 0.24 * len(d) + 1.6))
     y = np.arange(len(d))
     left = np.zeros(len(d))
     for m in MOVES:
@@ -48,12 +50,14 @@ def plot_move_anatomy(shares: pd.DataFrame, meta: pd.DataFrame, *, labels: str =
     ax.set_yticks(y, [f"{p} · {r.period} · {r.unit_id}{' *' if r.excerpt else ''} ({r.n_chars})"
                       for p, r in zip(places, d.itertuples())], fontsize=7)
     ax.set_xlim(0, 1)
-    ax.set_xlabel("share of the unit's characters (whitespace not counted; characters in brackets)")
+    ax.tick_params(axis="x", labelsize=7.5)
+    ax.set_xlabel("share of the unit's characters (whitespace not counted; characters in brackets)", fontsize=8)
     ax.legend(ncols=len(MOVES), loc="upper center", bbox_to_anchor=(0.5, -0.09 - 0.6 / max(len(d), 1)),
-              fontsize=7.5, frameon=False)
-    ax.set_title(title + "\n* = journalist's excerpt", fontsize=9)
+              fontsize=7.5, frameon=False, columnspacing=1.2, handlelength=1.5)
+    ax.set_title(title + "\n* = journalist's excerpt", fontsize=8.5)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
+    declare_print_width(fig, "double")
     data = d.melt(id_vars=[c for c in ("unit_id", "period", "place", "excerpt", "n_chars") if c in d],
                   value_vars=list(MOVES), var_name="move", value_name="share")
     return fig, _finish(data, lab)
@@ -93,24 +97,28 @@ def plot_echo_moves(by_move: pd.DataFrame, units: pd.DataFrame, *, labels: str =
             if n:
                 share[i, j] = e / n
                 text[i][j] = f"{e / n:.0%}\n{e}/{n}"
-    fig, ax = plt.subplots(figsize=(1.0 * len(cols) + 4.2, 0.36 * len(u) + 1.9))
+    # drawn at the printed width (7 in) so no font shrinks below 6 pt in print
+    fig, ax = plt.subplots(figsize=(7.0, 0.3 * len(u) + 1.3))
     im = ax.imshow(np.ma.masked_invalid(share), cmap="viridis", vmin=0, vmax=max(0.05, np.nanmax(share)),
                    aspect="auto")
     for i in range(len(u)):
         for j in range(len(cols)):
             if text[i][j]:
-                ax.text(j, i, text[i][j], ha="center", va="center", fontsize=5.8, linespacing=1.0,
+                ax.text(j, i, text[i][j], ha="center", va="center", fontsize=6.5, linespacing=1.0,
                         color="white" if share[i, j] < 0.6 * np.nanmax(share) else "black")
     places = lab(u["place"].astype(str)) if "place" in u else list(u["unit_id"])
     star = u["excerpt"].astype(bool).tolist() if "excerpt" in u else [False] * len(u)
     ax.set_yticks(range(len(u)), [f"{p} · {uid}{' *' if s else ''}" for p, uid, s in zip(places, u["unit_id"], star)],
                   fontsize=7)
-    ax.set_xticks(range(len(cols)), cols, fontsize=8)
+    ax.set_xticks(range(len(cols)), cols, fontsize=7.5)
     ax.spines[:].set_visible(False)
-    fig.colorbar(im, ax=ax, label="share of characters echoed", shrink=0.8)
+    cb = fig.colorbar(im, ax=ax, shrink=0.8, fraction=0.05, pad=0.03)
+    cb.set_label("share of characters echoed", fontsize=8)
+    cb.ax.tick_params(labelsize=7)
     ax.set_title(title + "\ncells: share, then echoed / characters; blank = no text in that move; "
-                 "* = journalist's excerpt", fontsize=8.5)
+                 "* = journalist's excerpt", fontsize=8)
     fig.tight_layout()
+    declare_print_width(fig, "double")
     data = by_move.merge(u[[c for c in ("unit_id", "place", "period", "excerpt") if c in u]], on="unit_id")
     return fig, _finish(data.reset_index(drop=True), lab)
 
@@ -155,23 +163,28 @@ def plot_keyness_groups(table: pd.DataFrame, *, n: int = 5, value: str = "log_od
                     sig[i, j] = bool(r["significant_all"]) and r["g2"] > 0
                 rows.append((g, t, cnt[i, j], float(r[value]), float(r["g2"]), bool(sig[i, j])))
     lim = max(1.0, float(np.nanmax(np.abs(z))))
-    fig, ax = plt.subplots(figsize=(0.62 * len(groups) + 2.8, 0.3 * len(chosen) + 2.2))
+    # at most the printed width (7 in) so no font shrinks below 6 pt in print
+    fig_w = min(7.0, 0.4 * len(groups) + 2.4)
+    fig, ax = plt.subplots(figsize=(fig_w, 0.22 * len(chosen) + 1.7))
     im = ax.imshow(np.ma.masked_invalid(z), cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
     for i in range(len(chosen)):
         for j in range(len(groups)):
             if cnt[i, j]:
                 ax.text(j, i, f"{cnt[i, j]}{'●' if sig[i, j] else ''}", ha="center", va="center", fontsize=6.5,
                         color="white" if abs(z[i, j]) > 0.6 * lim else "black")
-    ax.set_yticks(range(len(chosen)), lab(chosen), fontsize=7.5)
+    ax.set_yticks(range(len(chosen)), lab(chosen), fontsize=7)
     sizes = {g: len(table.attrs["groups"][g]["units_target"]) for g in groups} if "groups" in table.attrs else {}
     xl = lab([str(g) for g in groups])
     ax.set_xticks(range(len(groups)), [f"{x} ({sizes.get(g, '?')})" for x, g in zip(xl, groups)],
-                  rotation=45, ha="right", fontsize=7.5)
+                  rotation=45, ha="right", rotation_mode="anchor", fontsize=7)
     ax.spines[:].set_visible(False)
-    fig.colorbar(im, ax=ax, label=f"{value.replace('_', ' ')} (group vs the rest)", shrink=0.8)
+    cb = fig.colorbar(im, ax=ax, shrink=0.8, fraction=0.05, pad=0.03)
+    cb.set_label(f"{value.replace('_', ' ')} (group vs the rest)", fontsize=8)
+    cb.ax.tick_params(labelsize=7)
     ax.set_title((title or f"Key terms of each {by} against all others") +
                  f"\ncells: count in the group; ● = Bonferroni over the table; blank = absent; "
-                 f"(units per {by})", fontsize=8.5)
+                 f"(units per {by})", fontsize=8)
     fig.tight_layout()
+    declare_print_width(fig, "double" if fig_w > 3.5 else "single")
     data = pd.DataFrame(rows, columns=[by, "term", "count", value, "g2", "significant_all"])
     return fig, _finish(data, lab)
