@@ -1,7 +1,7 @@
 """Conventions shared by every figure builder: period colours, bilingual labels, ties.
 
-Each function takes a tidy table from :mod:`analysis.frequency`,
-:mod:`analysis.keyness`, :mod:`analysis.keywords` or :mod:`analysis.context` and returns
+Each function takes a tidy table from :mod:`analysis.measures.frequency`,
+:mod:`analysis.keyness`, :mod:`analysis.measures.keywords` or :mod:`analysis.measures.context` and returns
 ``(fig, data)``: the matplotlib figure and the exact numbers it plots (what
 :func:`analysis.save_figure` writes as CSV).  Call :func:`analysis.use_style` first.
 

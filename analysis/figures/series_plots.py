@@ -21,9 +21,9 @@ def plot_term_series(series: pd.DataFrame, units: pd.DataFrame | None = None, *,
     Parameters
     ----------
     series : pandas.DataFrame
-        Long table from :func:`analysis.timeseries.term_series` (``period``, ``term``, ``value``).
+        Long table from :func:`analysis.measures.timeseries.term_series` (``period``, ``term``, ``value``).
     units : pandas.DataFrame, optional
-        From :func:`analysis.timeseries.unit_series`: index ``period``, one column per
+        From :func:`analysis.measures.timeseries.unit_series`: index ``period``, one column per
         series of unit counts (drawn as lines in the bottom panel).
     shade : sequence of period labels
         Periods drawn as grey bands in every panel (e.g. the study months).

@@ -5,9 +5,9 @@ whose inputs did not change.
 Inputs of a notebook
 --------------------
 * **data**: ``corpus.yml`` and ``raw/*`` of the data folder it read
-  (:func:`analysis.corpus.data_fingerprint`);
+  (:func:`analysis.ingest.corpus.data_fingerprint`);
 * **lexicon**: ``lexicon/*.txt``;
-* **keywords**: the keyword file, only for notebooks that use :mod:`analysis.keywords`
+* **keywords**: the keyword file, only for notebooks that use :mod:`analysis.measures.keywords`
   (otherwise recorded as ``-``);
 * **code**: the notebook's *source* (cell types and sources: not outputs, execution
   counts or metadata, so a JupyterLab Run All or autosave changes nothing) and the
@@ -97,7 +97,7 @@ def read_manifest_rows(path) -> list[dict]:
 
 def data_hash(data_dir=None) -> str:
     """SHA-256 (first 16 hex digits) of ``corpus.yml`` and every raw file; the same
-    value as :func:`analysis.corpus.data_fingerprint` (without importing pandas)."""
+    value as :func:`analysis.ingest.corpus.data_fingerprint` (without importing pandas)."""
     data_dir = Path(data_dir) if data_dir is not None else DATA
     h = hashlib.sha256()
     for p in [data_dir / "corpus.yml", *sorted((data_dir / "raw").glob("*"))]:
@@ -119,7 +119,7 @@ def packages_line() -> str:
 def input_hashes(notebook, data_dir=None, keywords_path=None) -> dict:
     """The manifest's input hashes for a figure made by ``notebook``: ``data_hash``,
     ``lexicon_hash``, ``keywords_hash`` (``-`` if the notebook does not use
-    :mod:`analysis.keywords`), ``code_hash``.
+    :mod:`analysis.measures.keywords`), ``code_hash``.
 
     Parameters
     ----------

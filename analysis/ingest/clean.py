@@ -43,7 +43,7 @@ Rules, in order:
    page chrome (a time stamp, ``|`` separators, a ``>`` breadcrumb, a chrome rule)
    is never joined to its neighbours.  Every join is logged.
 
-Before any rule, :func:`analysis.normalise.normalise_invisible` removes zero-width
+Before any rule, :func:`analysis.ingest.normalise.normalise_invisible` removes zero-width
 characters and stray BOMs and turns no-break spaces into spaces (counted in
 ``CleanDocument.invisible``).
 
@@ -265,7 +265,7 @@ class CleanDocument:
         Characters of front matter delimiters, tags and comments removed.
     invisible : dict
         Invisible characters normalised before cleaning:
-        ``{"zero_width": n, "bom": n, "nbsp": n}`` (see :mod:`analysis.normalise`).
+        ``{"zero_width": n, "bom": n, "nbsp": n}`` (see :mod:`analysis.ingest.normalise`).
     line_structure : dict
         How lines were read as paragraphs: ``{"mode": …, "evidence": …}`` (see
         :func:`analysis.ingest.pagelines.detect_line_structure`).

@@ -12,7 +12,7 @@ repair a broken manifest.
 Text columns
 ------------
 ``text`` is the unit's cleaned text converted to Simplified Chinese
-(:func:`analysis.normalise.to_simplified`): tokens, counts, themes and reuse use it.
+(:func:`analysis.ingest.normalise.to_simplified`): tokens, counts, themes and reuse use it.
 ``display_text`` is the same span in the document's original script, character-aligned
 with ``text`` (same length, same offsets), for concordances and quoted passages.
 """

@@ -12,7 +12,7 @@ so the researcher can review it before pasting the entry into ``data/corpus.yml`
 
 Rules (deliberately simple and visible):
 
-Guesses are made on the Simplified text (:func:`analysis.normalise.to_simplified`), so a
+Guesses are made on the Simplified text (:func:`analysis.ingest.normalise.to_simplified`), so a
 Traditional document gets the same proposal; its anchors still match (anchor matching
 ignores the script).
 

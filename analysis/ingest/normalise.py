@@ -2,7 +2,7 @@
 
 Two steps, both reported in the audit so a reader can see what changed:
 
-* :func:`normalise_invisible` (applied by :func:`analysis.clean.clean_document` to the raw
+* :func:`normalise_invisible` (applied by :func:`analysis.ingest.clean.clean_document` to the raw
   text): zero-width characters (U+200B–U+200D, U+2060, U+00AD, and U+FEFF/BOM anywhere)
   are removed, so 动态<ZWSP>清零 is counted as 动态清零; no-break and other fixed-width
   spaces (U+00A0, U+202F, U+2007) become ordinary spaces.

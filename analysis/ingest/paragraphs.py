@@ -6,7 +6,7 @@ Usage::
 
 Each paragraph is printed as ``[n] text`` exactly as the units are cut from it (after
 cleaning; anchors may nevertheless differ in whitespace, punctuation width and
-Traditional/Simplified script, see :func:`analysis.corpus.find_anchor`), after a line saying
+Traditional/Simplified script, see :func:`analysis.ingest.corpus.find_anchor`), after a line saying
 how the page's lines were read (one paragraph per line, blank-line paragraphs, wrapped
 lines, with the evidence).  ``--dropped`` also lists what cleaning removed, with the reason.
 """
@@ -36,7 +36,7 @@ def cleaned_paragraphs(path, encoding: str | None = None) -> CleanDocument:
     Returns
     -------
     CleanDocument
-        See :func:`analysis.clean.clean_document`.
+        See :func:`analysis.ingest.clean.clean_document`.
     """
     raw, _ = read_raw(Path(path), encoding)
     return clean_document(raw)

@@ -1,6 +1,6 @@
 """Concordance (KWIC) and verbatim text reuse, on the cleaned text (not tokens).
 
-Matching uses ``text`` (Simplified script, see :mod:`analysis.normalise`); what is shown
+Matching uses ``text`` (Simplified script, see :mod:`analysis.ingest.normalise`); what is shown
 (concordance lines, reused passages) comes from ``display_text`` (the original script,
 character-aligned with ``text``) when the corpus table has it."""
 from __future__ import annotations
@@ -92,7 +92,7 @@ _MASK = "\x00"
 
 
 def _mask_titles(text: str, titles: dict | None) -> str:
-    """``text`` with every document title (analysis.hygiene.title_spans) replaced by
+    """``text`` with every document title (analysis.text.hygiene.title_spans) replaced by
     :data:`_MASK` characters, so citing a title is not counted as reusing its text."""
     from analysis.text.hygiene import title_spans
 
@@ -157,7 +157,7 @@ def text_reuse(corpus: pd.DataFrame, source=None, min_chars: int = 12, *,
         characters with its mark) stay below it.
     mask_titles : bool, default True
         Leave document titles out (quoted ``《…》`` and the unquoted names listed in
-        ``data/lexicon/titles.txt``, see :func:`analysis.hygiene.title_spans`): citing
+        ``data/lexicon/titles.txt``, see :func:`analysis.text.hygiene.title_spans`): citing
         "进一步优化防控工作的二十条措施" names the notice, it does not reuse its text.
         Masked characters are neither reused nor counted in ``n_chars``, and no passage
         runs across a title.  False reproduces the unmasked measure.

@@ -33,7 +33,7 @@ class EvidenceBase:
     ----------
     units : pandas.DataFrame
         One row per unit: ``side`` ("target"/"reference"), ``unit_id``, ``doc_id``,
-        ``meeting_id`` (the sampling unit, :func:`analysis.inference.sampling_units`), ``place``, ``outlet``, ``speaker``, ``excerpt`` (bool), ``n_chars``,
+        ``meeting_id`` (the sampling unit, :func:`analysis.measures.inference.sampling_units`), ``place``, ``outlet``, ``speaker``, ``excerpt`` (bool), ``n_chars``,
         ``n_tokens`` (kept tokens; ``<NA>`` when the table is not tokenized).
     sides : pandas.DataFrame
         One row per side: ``side``, ``label`` (the group value(s)), ``n_units``,

@@ -547,7 +547,7 @@ def _fmt(x: float, d: int) -> str:
 def interval_labels(kt: pd.DataFrame) -> pd.Series:
     """Log Ratio intervals as text, each at the precision its Monte-Carlo error supports.
 
-    Decimals per row from :func:`analysis.inference.mc_decimals` of ``ci_mcse`` (the last
+    Decimals per row from :func:`analysis.measures.inference.mc_decimals` of ``ci_mcse`` (the last
     digit must exceed twice the standard error); ``"absent in reference"`` /
     ``"absent in target"`` where the Log Ratio rests on a pseudo-count.
     """

@@ -18,7 +18,7 @@ Word-level tests treat every token as independent, which overstates significance
 for texts whose words cluster (Lijffijt et al. 2016: resample texts, not words).
 :func:`keyness` therefore also reports evidence over the *sampling units* — the meetings
 (``meeting_id``; a story in the broadcast corpus), built on the document-term matrix with
-:mod:`analysis.inference`.  The speaker sub-units of one meeting report are summed into
+:mod:`analysis.measures.inference`.  The speaker sub-units of one meeting report are summed into
 their meeting first: two speeches at one meeting are one observation.  Per term: in how
 many units and meetings of each group it occurs, its dispersion over the group's meetings
 (Gries' DP), a permutation test and a Mann–Whitney U on per-meeting rates when each group
@@ -172,7 +172,7 @@ def keyness(data, by: str, target, reference=None, *, min_count: int = 3,
         A document-term matrix (:func:`analysis.document_term_matrix`) or a tokenized
         corpus table (``tokens`` column; ``sentences`` too for ``resample="sentences"``).
         The sampling unit of each row is its ``meeting_id`` (else ``doc_id``, else the
-        unit itself; :func:`analysis.inference.sampling_units`).
+        unit itself; :func:`analysis.measures.inference.sampling_units`).
     by : str
         Grouping column, e.g. ``"period"``.
     target : str or list of str
@@ -241,7 +241,7 @@ def keyness(data, by: str, target, reference=None, *, min_count: int = 3,
         ``family_missing`` (family terms that never occur), ``bonferroni_p``/
         ``bonferroni_g2``, ``unit_inference`` (a sentence saying whether meeting-level
         inference was possible and how units were aggregated), ``attainability``
-        (:func:`analysis.inference.attainability`), ``ci_decimals``, ``resample``,
+        (:func:`analysis.measures.inference.attainability`), ``ci_decimals``, ``resample``,
         ``resampled`` (what was resampled on each side).
 
     Raises

@@ -530,7 +530,7 @@ def theme_kwic(corpus: pd.DataFrame, themes: dict, term: str, window: int = 15) 
     itself (these lines add up to the counts); otherwise the occurrence lies inside
     (or overlaps) a longer listed term, named in ``inside`` (e.g. 清零 inside 动态清零),
     or lies in a document title or a span excluded from counting (attendance list,
-    byline: :mod:`analysis.hygiene`), and is not counted.
+    byline: :mod:`analysis.text.hygiene`), and is not counted.
 
     Parameters
     ----------
@@ -571,7 +571,7 @@ def theme_kwic(corpus: pd.DataFrame, themes: dict, term: str, window: int = 15) 
         if term not in text:
             continue
         # counted as theme_frequencies counts: on the text without titles and the spans
-        # excluded from counting (analysis.hygiene); those occurrences are listed apart
+        # excluded from counting (analysis.text.hygiene); those occurrences are listed apart
         ctext = counting_text(text, titles)
         wins = [(m.start(), m.end(), m.group()) for m in pattern.finditer(ctext)]
         for m in needle.finditer(text):

@@ -17,7 +17,7 @@ README under "Readout moves") work on clauses:
    出席, 列席, 参加会议, 设分会场, 作批示) opens a ``frame`` span at its start;
 3. a paragraph whose start is not a cue is ``other`` until its first cue;
 4. text the token hygiene excludes from counting (attendance lists, meeting format,
-   bylines, outlet credits and attributions: :func:`analysis.hygiene.counting_spans`) is
+   bylines, outlet credits and attributions: :func:`analysis.text.hygiene.counting_spans`) is
    ``frame`` whatever surrounds it;
 5. cues inside a document title (《…》 or a listed title) are ignored;
 6. a unit can override the rules in the manifest (``moves:``, see :func:`manifest_moves`).
@@ -102,7 +102,7 @@ _VERB_MOVE = {"指出": "assess", "认为": "assess", "表示": "assess", "介�
               "强调": "stress", "要求": "direct"}
 #: a sentence holding one of these reports the meeting as an event: it opens a frame span
 _FRAME_VERBS = re.compile(r"召开|主持|出席|列席|参加会议|设分会场|作出?批示")
-#: hygiene reasons (analysis.hygiene.RULES) that are frame text
+#: hygiene reasons (analysis.text.hygiene.RULES) that are frame text
 _HYGIENE_FRAME = ("attendance list", "meeting format", "byline", "outlet credit", "outlet attribution")
 
 
@@ -153,7 +153,7 @@ def move_spans(text: str, *, titles=None) -> list[tuple[int, int, str, str]]:
     ----------
     text : str
         A unit's cleaned text (the corpus table's ``text``).
-    titles : dict or analysis.hygiene.TitleMatcher, optional
+    titles : dict or analysis.text.hygiene.TitleMatcher, optional
         Document titles whose text holds no cue (default ``data/lexicon/titles.txt`` plus
         every quoted 《…》).
 

@@ -27,8 +27,7 @@ with anything), so before clustering claims :func:`equal_length_similarity` comp
 groups on random windows of equally many tokens and :func:`similarity_vs_length` shows
 similarity against the length of the pair.
 
-Call it as ``analysis.robustness(...)`` (the package keeps that name bound to the function
-even after ``import analysis.robustness``).
+Call it as ``analysis.robustness(...)``; the module is :mod:`analysis.measures.robustness`.
 """
 from __future__ import annotations
 
@@ -51,7 +50,7 @@ _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 def _plain_jieba(base):
     """jieba's default dictionary and HMM, no lexicon, loaded like the project segmenter's.
 
-    Reuses :func:`analysis.tokens._jieba_tokenizer`: the prefix dictionary is cached in
+    Reuses :func:`analysis.text.tokens._jieba_tokenizer`: the prefix dictionary is cached in
     ``base``'s private, checksummed cache folder (``.cache/jieba`` by default; none when
     ``base`` was built with ``cache_dir=False``), never in jieba's ``<tempdir>/jieba.cache``,
     and jieba's log lines are silenced as in :class:`analysis.Segmenter`."""
@@ -112,17 +111,6 @@ class _Alternative:
         from analysis.text.tokens import split_sentences
 
         return [self.tokenize(s) for s in split_sentences(text)]
-
-    @property
-    def backend(self) -> str:
-        """The way of cutting text (part of the token cache's key)."""
-        return self.name
-
-    def __getattr__(self, attr):
-        # the filter settings are the base segmenter's (token_cache_key reads them)
-        if attr in ("min_chars", "use_stopwords", "hmm", "hygiene"):
-            return getattr(self.base, attr)
-        raise AttributeError(f"{type(self).__name__!s} has no attribute {attr!r}")
 
     @property
     def fingerprint(self) -> str:

@@ -11,7 +11,7 @@ naming it.
 
 :func:`parse_day` splits one day into units: the opening summary list (``level="media"``,
 position 0) and one unit per ``###`` story (``level="national"``, positions 1, 2, …),
-with the columns of the meeting corpus table (:data:`analysis.corpus.COLUMNS`) plus
+with the columns of the meeting corpus table (:data:`analysis.ingest.corpus.COLUMNS`) plus
 ``position``, ``provinces`` (provinces named, :func:`analysis.provinces_in`),
 ``covid_score`` and ``covid`` (:func:`is_covid`).  Days whose layout deviates are listed
 in a parse report, never dropped silently.
@@ -392,7 +392,7 @@ def parse_broadcast(paths, *, summary: bool = False) -> tuple[pd.DataFrame, pd.D
     Returns
     -------
     table : pandas.DataFrame
-        :data:`analysis.corpus.COLUMNS` + :data:`EXTRA_COLUMNS`, one row per unit, in
+        :data:`analysis.ingest.corpus.COLUMNS` + :data:`EXTRA_COLUMNS`, one row per unit, in
         date and position order.
     report : pandas.DataFrame
         One row per day (:data:`REPORT_COLUMNS`); ``ok`` is False where the layout

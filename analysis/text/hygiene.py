@@ -8,7 +8,7 @@ terms.  The same holds for titles of documents: "进一步优化防控工作的�
 one reference to one notice, not five words (优化 ×13 of 25 came from it).
 
 This module finds those spans on the cleaned text; it never changes the text shown to
-a reader (KWIC, reuse passages keep everything).  :class:`analysis.tokens.Segmenter`
+a reader (KWIC, reuse passages keep everything).  :class:`analysis.text.tokens.Segmenter`
 applies it in one place before segmenting:
 
 * :func:`counting_spans` -> ``[(start, end, reason), ...]``: spans excluded from
@@ -17,7 +17,7 @@ applies it in one place before segmenting:
   offsets stay valid);
 * :func:`title_spans` -> ``[(start, end, token), ...]``: document titles, quoted
   (``《…》``) or listed in ``data/lexicon/titles.txt``; each occurrence is counted as
-  one title token (``《二十条》``), and :func:`analysis.context.text_reuse` masks them;
+  one title token (``《二十条》``), and :func:`analysis.measures.context.text_reuse` masks them;
 * :func:`load_names` -> the names list (``data/lexicon/names.txt``: name, role,
   province): kept whole by the segmenter and stopped *as names*.
 

@@ -201,9 +201,9 @@ def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None
                          chunk_chars: int = 1_000_000) -> DocumentTermMatrix:
     """Segment the corpus table once into a :class:`DocumentTermMatrix`, cached on disk.
 
-    Texts are segmented in chunks (:func:`analysis.tokens.segment_counts`); each chunk
+    Texts are segmented in chunks (:func:`analysis.text.tokens.segment_counts`); each chunk
     gives a sparse count matrix over its own vocabulary, and the chunks are stacked
-    onto the sorted union vocabulary (:func:`analysis.tokens.merge_counts`), so the
+    onto the sorted union vocabulary (:func:`analysis.text.tokens.merge_counts`), so the
     result does not depend on ``n_jobs``, the client or the chunk size.
 
     Parameters

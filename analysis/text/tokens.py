@@ -9,7 +9,7 @@ and filters tokens:
   numbers and Latin fragments go);
 * stopwords = stopwordsiso's maintained ``zh`` list, minus ``stopwords_keep.txt``,
   plus ``stopwords_project.txt``;
-* token hygiene (:mod:`analysis.hygiene`, ``hygiene=True``): attendance lists, bylines
+* token hygiene (:mod:`analysis.text.hygiene`, ``hygiene=True``): attendance lists, bylines
   and outlet credits are blanked before segmenting (kept in the text, not counted);
   people in ``names.txt`` stay whole and are stopped as names; each document title
   (``《…》`` or listed in ``titles.txt``) becomes one token ``《short name》``;
@@ -21,7 +21,7 @@ and filters tokens:
 :func:`tokenize_corpus` adds ``tokens`` and ``sentences`` columns and caches the result
 on disk, keyed by the text, the lexicon as loaded and the settings, so re-running a
 notebook does not re-segment.  Every cache file carries a checksum and is rebuilt when
-it fails it (:mod:`analysis._cache`).  :func:`segment_counts` turns texts into a sparse
+it fails it (:mod:`analysis.infra.cache`).  :func:`segment_counts` turns texts into a sparse
 count matrix; :func:`map_chunks` runs it over chunks with Dask (local processes or a
 user's ``dask.distributed`` client); :func:`count_terms` and
 :func:`analysis.document_term_matrix` are built on them.
@@ -143,7 +143,7 @@ def _jieba_tokenizer(cache_dir: Path | None):
     question.  Here the dictionary bytes are read once and hashed, the tokenizer is
     given a private cache file keyed by that hash (``tk.cache_file``, under the project
     cache), and that file is written and read through the checksummed
-    :mod:`analysis._cache`.  With ``cache_dir=None`` nothing is cached.
+    :mod:`analysis.infra.cache`.  With ``cache_dir=None`` nothing is cached.
     """
     import io
     import marshal
@@ -200,7 +200,7 @@ class Segmenter:
         Folder for jieba's prefix-dictionary cache (default ``.cache/jieba`` of the
         project; ``False`` for none).
     hygiene : bool, default True
-        Apply :mod:`analysis.hygiene`: blank attendance lists, bylines and credits,
+        Apply :mod:`analysis.text.hygiene`: blank attendance lists, bylines and credits,
         count each document title once as ``《short name》``, and keep the people of
         ``names.txt`` whole (stopped as names when ``use_stopwords``).  False gives
         plain lexicon segmentation (for robustness checks).
@@ -628,12 +628,12 @@ def _valid_token_cache(obj) -> bool:
 def token_cache_key(segmenter) -> str:
     """The request a token-cache file answers (stored in it and checked on read): the
     segmenter's fingerprint (lexicon bytes as loaded, settings, backend and versions)
-    and its settings in words.  A segmenter that only duck-types :class:`Segmenter` (the
-    alternative segmentations of :mod:`analysis.measures.robustness`) may lack some settings:
-    they are recorded as null, and its fingerprint still binds the file to it."""
-    settings = {k: getattr(segmenter, k, None) for k in ("backend", "min_chars", "use_stopwords", "hmm", "hygiene")}
+    and its settings in words (a segmenter that duck-types :class:`Segmenter`, like the
+    alternative segmentations of :mod:`analysis.measures.robustness`, must carry them too)."""
     return json.dumps({"cache": "tokens", "format": 2, "segmenter": segmenter.fingerprint,
-                       "kind": type(segmenter).__name__, **settings}, sort_keys=True)
+                       "backend": segmenter.backend, "min_chars": segmenter.min_chars,
+                       "use_stopwords": segmenter.use_stopwords, "hmm": segmenter.hmm,
+                       "hygiene": segmenter.hygiene}, sort_keys=True)
 
 
 def _read_token_cache(cache_file: Path, key: str) -> dict:

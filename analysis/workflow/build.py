@@ -6,7 +6,7 @@ data, the lexicon, the keyword file (notebooks that use keyword themes), the
 notebook's source or the ``analysis/`` modules it imports, its parameters (a figure
 last made with non-default ``data_dir``/``keywords_path``), the package versions; or
 if a figure file is missing.  It prints which notebooks it skips and why
-(:func:`plan`, from :mod:`analysis.provenance`; planning imports no heavy package).
+(:func:`plan`, from :mod:`analysis.infra.provenance`; planning imports no heavy package).
 
 Notebooks run two at a time on two cores, longest first (by their duration in the
 previous run), each in a fresh kernel of this Python; executed copies (with outputs) go to
@@ -84,7 +84,7 @@ def plan(paths, figures_dir=None) -> list[tuple[Path, str | None]]:
 
     Raises
     ------
-    analysis.provenance.ManifestError
+    analysis.infra.provenance.ManifestError
         If the manifest is corrupt.
     """
     import json

@@ -187,7 +187,7 @@ class ThemeExplorer:
     corpus : pandas.DataFrame
         Tokenized corpus table.
     themes : dict
-        theme -> terms, ideally the :class:`analysis.keywords.Keywords` returned by
+        theme -> terms, ideally the :class:`analysis.measures.keywords.Keywords` returned by
         :func:`analysis.load_keywords` (it remembers what the file held, so *Save*
         can detect another session's edit).  Copied, never modified.
     by_options : list of str
@@ -207,7 +207,7 @@ class ThemeExplorer:
     counts : pandas.DataFrame
         Per-term counts of the selected theme by the selected grouping.
     kwic_lines : pandas.DataFrame
-        The concordance shown (:func:`analysis.keywords.theme_kwic`).
+        The concordance shown (:func:`analysis.measures.keywords.theme_kwic`).
     last_update_ms : float
         Wall time of the last recount + redraw, in milliseconds.
     """
