@@ -5,11 +5,14 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+# the project's Jupyter configuration inside the venv; rewritten whenever this Makefile changes, so an
+# existing venv gets new settings without a reinstall
+JCONF   = $(VENV)/etc/jupyter/labconfig/page_config.json
 UV_VERSION = 0.13.8
 
 .PHONY: figures test env hooks lock benchmark clean-cache
 
-env: $(STAMP)
+env: $(STAMP) $(JCONF)
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,16 +29,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $@
 	@$(MAKE) --no-print-directory hooks
 
-# Notebook outputs never reach git: .gitattributes routes *.ipynb through the nbstripout
-# filter defined here (per clone; README "Notebooks and git").
-NBSTRIPOUT_OPTS = --keep-id --extra-keys '$(foreach k,codemirror_mode file_extension mimetype nbconvert_exporter pygments_lexer version,metadata.language_info.$(k))'
-hooks:
-	@if git rev-parse --git-dir >/dev/null 2>&1 && test -x $(BIN)/nbstripout; then \
-	  git config filter.nbstripout.clean "'$(abspath $(BIN))/python' -m nbstripout $(NBSTRIPOUT_OPTS)" && \
-	  git config filter.nbstripout.smudge cat && \
-	  git config diff.ipynb.textconv "'$(abspath $(BIN))/python' -m nbstripout $(NBSTRIPOUT_OPTS) -t" && \
-	  echo "git filter nbstripout configured: notebook outputs are stripped on commit"; \
-	fi
+$(JCONF): Makefile $(STAMP)
 	@mkdir -p $(VENV)/etc/jupyter && printf '%s\n' \
 	  "# written by make env: this project's notebooks are saved without outputs (analysis/workflow/jupyter_hook.py)" \
 	  "from analysis.workflow.jupyter_hook import strip_on_save" \
@@ -46,6 +40,17 @@ hooks:
 	  > $(VENV)/share/jupyter/lab/settings/overrides.json
 	@printf '%s\n' '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}' \
 	  > $(VENV)/etc/jupyter/labconfig/page_config.json
+
+# Notebook outputs never reach git: .gitattributes routes *.ipynb through the nbstripout
+# filter defined here (per clone; README "Notebooks and git").
+NBSTRIPOUT_OPTS = --keep-id --extra-keys '$(foreach k,codemirror_mode file_extension mimetype nbconvert_exporter pygments_lexer version,metadata.language_info.$(k))'
+hooks:
+	@if git rev-parse --git-dir >/dev/null 2>&1 && test -x $(BIN)/nbstripout; then \
+	  git config filter.nbstripout.clean "'$(abspath $(BIN))/python' -m nbstripout $(NBSTRIPOUT_OPTS)" && \
+	  git config filter.nbstripout.smudge cat && \
+	  git config diff.ipynb.textconv "'$(abspath $(BIN))/python' -m nbstripout $(NBSTRIPOUT_OPTS) -t" && \
+	  echo "git filter nbstripout configured: notebook outputs are stripped on commit"; \
+	fi
 
 # FIGURES_ARGS: e.g. --force, --only 02_periods, --figures-dir /tmp/figs --force-outside (see analysis/workflow/build.py)
 # A local copy of the 新闻联播 transcripts (notebook 05) is used when one sits beside the checkout, as in
@@ -61,13 +66,13 @@ ifneq ($(OXCGRT_MIRROR_GUESS),)
 export COVID_DISCOURSE_OXCGRT_MIRROR ?= $(abspath $(OXCGRT_MIRROR_GUESS))
 endif
 
-figures: $(STAMP)
+figures: $(STAMP) $(JCONF)
 	@$(BIN)/python -m analysis.build $(FIGURES_ARGS)
 
-test: $(STAMP)
+test: $(STAMP) $(JCONF)
 	$(BIN)/python -m pytest
 
-benchmark: $(STAMP)
+benchmark: $(STAMP) $(JCONF)
 	$(BIN)/python benchmarks/bench_segmentation.py
 	$(BIN)/python benchmarks/bench_figures.py
 	$(BIN)/python benchmarks/bench_browser.py

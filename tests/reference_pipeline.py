@@ -57,6 +57,32 @@ def _stopwords(lexicon: str, hygiene: bool) -> frozenset:
     return frozenset((set(stopwordsiso.stopwords("zh")) - keep) | extra | names)
 
 
+DOTS = "·・•‧"
+
+
+def _dotted_names(lexicon: str) -> list[str]:
+    path = Path(lexicon) / "dotted_names.txt"
+    words = [w for w, _ in _words(path)] if path.is_file() else []
+    return ["".join("·" if c in DOTS else c for c in w) for w in words]
+
+
+def _spans(text: str, lexicon) -> list[tuple[int, int, str]]:
+    """Title spans and listed dotted-name spans, the earlier (then longer) one winning."""
+    found = list(title_spans(text, load_titles(lexicon)))
+    plain = "".join("·" if c in DOTS else c for c in text)  # one dot, same offsets
+    for name in _dotted_names(str(lexicon)):
+        canon = name
+        start = plain.find(canon)
+        while start >= 0:
+            found.append((start, start + len(canon), canon))
+            start = plain.find(canon, start + len(canon))
+    out = []
+    for s, e, tok in sorted(found, key=lambda x: (x[0], x[0] - x[1])):
+        if not out or s >= out[-1][1]:
+            out.append((s, e, tok))
+    return out
+
+
 def reference_tokens(text: str, *, hygiene: bool = True, min_chars: int = 2, use_stopwords: bool = True,
                      lexicon=LEXICON) -> list[str]:
     """Kept tokens of ``text``, in order, computed the plain way (rjieba backend, HMM on)."""
@@ -66,7 +92,7 @@ def reference_tokens(text: str, *, hygiene: bool = True, min_chars: int = 2, use
     if hygiene:
         text = mask_for_counting(text)
         pos = 0
-        for start, end, token in title_spans(text, load_titles(lexicon)):
+        for start, end, token in _spans(text, lexicon):
             raw += tk.cut(text[pos:start], True)
             raw.append(token)
             pos = end
@@ -74,9 +100,13 @@ def reference_tokens(text: str, *, hygiene: bool = True, min_chars: int = 2, use
     else:
         raw = tk.cut(text, True)
     out = []
+    dotted = set(_dotted_names(str(lexicon))) if hygiene else set()
     for t in raw:
         if hygiene and len(t) > 2 and t.startswith("《") and t.endswith("》"):
             out.append(t)
+        elif t in dotted:
+            if t not in stop:
+                out.append(t)
         elif len(t) >= min_chars and t not in stop and HAN_ONLY.fullmatch(t):
             out.append(t)
     return out

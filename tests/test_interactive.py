@@ -311,11 +311,20 @@ def test_controls_have_readable_labels_with_column_names_in_tooltips(explorer):
 
 
 def test_jupyterlab_news_popup_is_disabled_in_the_project_environment():
-    """`make env` (target hooks) writes JupyterLab settings that never ask about, nor fetch,
-    Jupyter news: the pop-up covered the explorer's chart and concordance."""
+    """`make env` writes JupyterLab settings that never ask about, nor fetch, Jupyter news:
+    the pop-up covered the explorer's chart and concordance.  The settings are a target of
+    their own that `make figures` and `make test` depend on and that follows the Makefile,
+    so a venv built before a settings change gets them (a venv made before the pop-up fix
+    once showed it, since only a changed lock rebuilt the venv)."""
     import json
+    import re
     import sys
     from pathlib import Path
+
+    make = Path(__file__).resolve().parent.parent.joinpath("Makefile").read_text()
+    for target in ("env", "figures", "test"):
+        assert re.search(rf"^{target}:.*\$\(JCONF\)", make, re.M), f"`make {target}` does not refresh the settings"
+    assert re.search(r"^\$\(JCONF\): Makefile", make, re.M)
 
     overrides = Path(sys.prefix, "share", "jupyter", "lab", "settings", "overrides.json")
     page_config = Path(sys.prefix, "etc", "jupyter", "labconfig", "page_config.json")

@@ -107,7 +107,9 @@ SETTINGS = [{}, {"hygiene": False}, {"min_chars": 1}, {"use_stopwords": False}]
 EDGE_TEXTS = ["", "   ", "\n\n", "\x00", "\x01\x00\x01", "落实进一步优化防控工作的二十条措施，优化调整。",
               "ABC《二十条》def动态清零", "《关于做好防控工作的通知》", "本报讯（记者 张三）要以快制快。",
               "要以快制快。（黄伟）", "穆为民、江凌在主会场出席。\n会议强调，要以快制快", "据《河南日报》",
-              "a\x00b动态清零\x01层层加码\r", "\r\n坚持\r\n", "楼阳生主持会议并讲话"]
+              "a\x00b动态清零\x01层层加码\r", "\r\n坚持\r\n", "楼阳生主持会议并讲话",
+              "美国约翰斯·霍普金斯大学发布的数据", "约翰斯•霍普金斯大学", "据约翰斯・霍普金斯大学统计，约翰斯‧霍普金斯大学",
+              "《约翰斯·霍普金斯大学报告》", "约翰斯·霍普金斯", "【启航新征程·数风流人物】"]
 
 
 @pytest.mark.parametrize("settings", SETTINGS, ids=lambda s: "-".join(f"{k}={v}" for k, v in s.items()) or "default")
@@ -385,3 +387,70 @@ def test_a_jieba_cache_built_from_another_dictionary_is_not_loaded(tmp_path, mon
     with pytest.warns(CacheWarning, match=f"{real_cache.name} was built for another request"):
         seg = A.Segmenter(cache_dir=other, backend="jieba")
     assert seg._tk.FREQ == reference._tk.FREQ and seg._tk.total == reference._tk.total
+
+
+# --- names written with a middle dot -------------------------------------------------------------
+
+@pytest.mark.parametrize("dot", list("·・•‧"))
+def test_listed_dotted_name_is_one_token_whatever_the_dot(segmenter, dot):
+    """jieba and rjieba split at the dot (约翰斯 / · / 霍普金斯大学) and a dotted token is not
+    Han-only: before data/lexicon/dotted_names.txt the name gave two "key terms" in
+    notebook 05.  Now one token, written with ·, in every path that segments."""
+    from analysis.text.tokens import segment_counts
+
+    text = f"美国约翰斯{dot}霍普金斯大学发布的数据显示"
+    assert segmenter.tokenize(text) == ["美国", "约翰斯·霍普金斯大学", "发布", "数据", "显示"]
+    assert segmenter.tokenize_sentences(text + "。约翰斯·霍普金斯大学") == [
+        ["美国", "约翰斯·霍普金斯大学", "发布", "数据", "显示"], ["约翰斯·霍普金斯大学"]]
+    vocab, m = segment_counts(segmenter, [text, "无关", "约翰斯·霍普金斯大学" * 2])
+    assert m[:, vocab.index("约翰斯·霍普金斯大学")].toarray().ravel().tolist() == [1, 0, 2]
+    assert "约翰斯" not in vocab and "霍普金斯大学" not in vocab
+
+
+def test_dotted_names_only_with_hygiene_and_not_inside_a_title(segmenter):
+    plain = A.Segmenter(hygiene=False)
+    assert plain.tokenize("约翰斯·霍普金斯大学") == ["约翰斯", "霍普金斯大学"]  # plain segmentation
+    assert segmenter.tokenize("《约翰斯·霍普金斯大学报告》") == ["《约翰斯·霍普金斯大学报告》"]
+    # an unlisted dotted heading is not joined (a news column's title is not a name)
+    assert "新征程·数风流人物" not in segmenter.tokenize("【启航新征程·数风流人物】")
+
+
+def test_a_person_with_a_dotted_name_is_refused_by_names_with_the_reason(tmp_path):
+    """names.txt (people, stopped as names) takes Han names only; its error says so."""
+    import shutil
+
+    from analysis.ingest.corpus import default_data_dir
+
+    lex = tmp_path / "lexicon"
+    shutil.copytree(default_data_dir() / "lexicon", lex)
+    with open(lex / "names.txt", "a", encoding="utf-8") as f:
+        f.write("雪克来提·扎克尔\t自治区主席\t新疆\n")
+    with pytest.raises(Exception, match=r"names\.txt.*雪克来提·扎克尔"):
+        A.Segmenter(lex)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("约翰斯霍普金斯大学\n", r"dotted_names\.txt, line 1: '约翰斯霍普金斯大学' is not a dotted name"),
+    ("# c\nJohns·Hopkins\n", r"line 2: 'Johns·Hopkins' is not a dotted name"),
+    ("约翰斯·霍普金斯大学\n约翰斯•霍普金斯大学\n", r"line 2: '约翰斯·霍普金斯大学' is already listed on line 1"),
+    ("约翰斯·霍普金斯大学 大学\n", r"line 1: .* is not a dotted name"),
+])
+def test_bad_dotted_names_file_names_line_and_fix(tmp_path, text, message):
+    import shutil
+
+    lex = tmp_path / "lexicon"
+    from analysis.ingest.corpus import default_data_dir
+
+    shutil.copytree(default_data_dir() / "lexicon", lex)
+    (lex / "dotted_names.txt").write_text(text, encoding="utf-8")
+    with pytest.raises(A.LexiconError, match=message):
+        A.Segmenter(lex)
+
+
+def test_the_listed_dotted_names_parse():
+    from analysis.text.tokens import parse_dotted_names
+
+    from analysis.ingest.corpus import default_data_dir
+
+    names = parse_dotted_names((default_data_dir() / "lexicon" / "dotted_names.txt").read_text(encoding="utf-8"))
+    assert "约翰斯·霍普金斯大学" in names and all("·" in n for n in names)

@@ -12,7 +12,9 @@ and filters tokens:
 * token hygiene (:mod:`analysis.text.hygiene`, ``hygiene=True``): attendance lists, bylines
   and outlet credits are blanked before segmenting (kept in the text, not counted);
   people in ``names.txt`` stay whole and are stopped as names; each document title
-  (``《…》`` or listed in ``titles.txt``) becomes one token ``《short name》``;
+  (``《…》`` or listed in ``titles.txt``) becomes one token ``《short name》``; names
+  written with a middle dot and listed in ``dotted_names.txt`` (约翰斯·霍普金斯大学)
+  become one token, whichever dot the text uses (·, ・, •, ‧);
 * single-character tokens are dropped by default (``min_chars=2``): in these texts
   they are overwhelmingly particles and function words (的, 和, 要, 对), and the
   one-character verbs that matter appear inside formulas the lexicon keeps whole
@@ -46,7 +48,7 @@ from analysis.ingest.corpus import default_data_dir
 
 __all__ = ["Segmenter", "tokenize_corpus", "split_sentences", "count_terms", "segment_counts",
            "merge_counts", "map_chunks", "chunked", "counting_texts", "read_word_list",
-           "parse_word_list", "DEFAULT_FREQ", "DEFAULT_BACKEND", "BACKENDS", "LexiconError"]
+           "parse_word_list", "parse_dotted_names", "DOTS", "DEFAULT_FREQ", "DEFAULT_BACKEND", "BACKENDS", "LexiconError"]
 
 #: jieba frequency given to lexicon entries without an explicit one.
 DEFAULT_FREQ = 100_000
@@ -125,9 +127,74 @@ BACKENDS = ("jieba", "rjieba")
 DEFAULT_BACKEND = "rjieba"
 
 _LEXICON_FILES = ("policy_terms.txt", "stopwords_project.txt", "stopwords_keep.txt",
-                  "names.txt", "titles.txt")
+                  "names.txt", "titles.txt", "dotted_names.txt")
 #: lexicon files that may be absent (read as empty)
-_OPTIONAL_FILES = ("names.txt", "titles.txt")
+_OPTIONAL_FILES = ("names.txt", "titles.txt", "dotted_names.txt")
+#: the middle dots that join the parts of a transliterated or minority name
+DOTS = "·・•‧"
+_DOTTED = re.compile(rf"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+(?:[{DOTS}][\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)+$")
+
+
+def parse_dotted_names(text: str, name: str = "dotted_names.txt") -> tuple[str, ...]:
+    """Names of a dotted-names file: one per line, Han parts joined by a middle dot.
+
+    Text after ``#`` is a comment.  Each name is returned with ``·`` (U+00B7) as its dot,
+    whichever of :data:`DOTS` the file uses.
+
+    Raises
+    ------
+    LexiconError
+        Naming the file and line, if a name is not Han parts joined by a dot, or is
+        listed twice.
+
+    Examples
+    --------
+    >>> parse_dotted_names("约翰斯•霍普金斯大学  # a university\\n")
+    ('约翰斯·霍普金斯大学',)
+    """
+    out: dict[str, int] = {}
+    for lineno, line in enumerate(text.splitlines(), 1):
+        word = line.split("#", 1)[0].strip()
+        if not word:
+            continue
+        if not _DOTTED.match(word):
+            raise LexiconError(
+                f"{name}, line {lineno}: {word!r} is not a dotted name (Han characters joined by "
+                f"one of {' '.join(DOTS)}, nothing else on the line); fix or remove the line")
+        canon = re.sub(f"[{DOTS}]", "·", word)
+        if canon in out:
+            raise LexiconError(f"{name}, line {lineno}: {canon!r} is already listed on line "
+                               f"{out[canon]}; remove one of them")
+        out[canon] = lineno
+    return tuple(out)
+
+
+class _SpanMatcher:
+    """Spans that become one token each: document titles (``《short name》``) and the
+    listed dotted names (the name with ``·``).  Same merge rule as the titles: sorted
+    by start, the longer span first, overlapping later spans dropped."""
+
+    def __init__(self, titles, dotted: tuple[str, ...]):
+        self.titles = titles
+        self.dotted = dotted
+        alts = [re.escape(n).replace("·", f"[{DOTS}]")
+                for n in sorted(dotted, key=lambda n: (-len(n), n))]
+        self._dotted = re.compile("|".join(alts)) if alts else None
+        self._dot = re.compile(f"[{DOTS}]")
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        found = self.titles.spans(text)
+        if self._dotted is None or not self._dot.search(text):
+            return found
+        extra = [(m.start(), m.end(), self._dot.sub("·", m.group())) for m in self._dotted.finditer(text)]
+        if not extra:
+            return found
+        out: list[tuple[int, int, str]] = []
+        for s, e, tok in sorted(found + extra, key=lambda x: (x[0], -(x[1] - x[0]))):
+            if out and s < out[-1][1]:
+                continue
+            out.append((s, e, tok))
+        return out
 
 
 def default_cache_dir() -> Path:
@@ -251,6 +318,8 @@ class Segmenter:
                                                 "names.txt")["name"])
         self.titles = _hygiene.parse_titles(lex.get("titles.txt", b"").decode("utf-8"), "titles.txt")
         self._title_matcher = _hygiene.compile_titles(self.titles)
+        self.dotted_names = parse_dotted_names(lex.get("dotted_names.txt", b"").decode("utf-8"))
+        self._span_matcher = _SpanMatcher(self._title_matcher, self.dotted_names)
         for t in self.extra_terms:
             if not _HAN_ONLY.match(t):
                 raise LexiconError(f"extra term {t!r} must be Han characters only")
@@ -264,6 +333,8 @@ class Segmenter:
                                        | set(self.names))
         else:
             self.stopwords = frozenset()
+        #: dotted-name tokens the filter keeps (not Han-only, so listed one by one)
+        self._whole = frozenset(self.dotted_names) - self.stopwords
         h = hashlib.sha256()
         for name in _LEXICON_FILES:
             h.update(name.encode() + b"\0" + lex.get(name, b"") + b"\0")
@@ -301,9 +372,10 @@ class Segmenter:
 
     def _title_cut(self, text: str) -> list[str]:
         """Raw tokens of already-masked text: each document title is one token
-        ``《short name》``, the text between titles is segmented."""
+        ``《short name》`` and each listed dotted name one token; the text between them is
+        segmented."""
         out, pos, cut = [], 0, self._raw_cut
-        for s, e, token in self._title_matcher.spans(text):
+        for s, e, token in self._span_matcher.spans(text):
             out += cut(text[pos:s])
             out.append(token)
             pos = e
@@ -336,8 +408,11 @@ class Segmenter:
 
     def keep(self, token: str) -> bool:
         """True if ``token`` survives the filters (Han only, length, stopwords); a
-        title token ``《…》`` made by the hygiene step is always kept."""
+        title token ``《…》`` made by the hygiene step is always kept, and so is a listed
+        dotted name (unless it is a stopword or a listed person)."""
         if self.hygiene and len(token) > 2 and token[0] == "《" and token[-1] == "》":
+            return True
+        if token in self._whole:
             return True
         return (len(token) >= self.min_chars and token not in self.stopwords
                 and _HAN_ONLY.match(token) is not None)
@@ -345,9 +420,9 @@ class Segmenter:
     def _keeps(self, raw) -> list[bool]:
         """:meth:`keep` of each token of ``raw``."""
         stop, mn, han = self.stopwords, self.min_chars, _HAN_ONLY.match
-        titles = self.hygiene
+        titles, whole = self.hygiene, self._whole
         return [(len(t) >= mn and t not in stop and han(t) is not None)
-                or (titles and len(t) > 2 and t[0] == "《" and t[-1] == "》") for t in raw]
+                or (titles and len(t) > 2 and t[0] == "《" and t[-1] == "》") or t in whole for t in raw]
 
     def _filter(self, raw) -> list[str]:
         return [t for t, k in zip(raw, self._keeps(raw)) if k]
@@ -426,7 +501,7 @@ def _chunk_tokens(segmenter: Segmenter, texts: list[str]):
     if segmenter.hygiene:
         masked = _hygiene.mask_for_counting(joined)
         pieces, pos = [], 0
-        for start, end, token in segmenter._title_matcher.spans(masked):
+        for start, end, token in segmenter._span_matcher.spans(masked):
             pieces.append(masked[pos:start])
             titles.append(token)
             pos = end
