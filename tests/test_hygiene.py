@@ -1,8 +1,10 @@
 """Token hygiene (analysis/hygiene.py): every rule on positive and negative examples,
 and its effect on the seed corpus (the defects found in review)."""
+import re
 from collections import Counter
 
 import pandas as pd
+
 import pytest
 
 import analysis as A
@@ -77,6 +79,29 @@ def test_exclusion_rule_matches(text, span, reason):
 ])
 def test_exclusion_rule_leaves_content_alone(text):
     assert excluded(text) == []
+
+
+#: the two closing-credit rules as first written, with a look-behind (slow: tried at every
+#: position); the rules now match the full stop and report group 1
+LOOKBEHIND = {
+    "byline": re.compile(r"(?m)(?<=[。！？])\s*（[" + H._HAN + r"]{2,4}）\s*$"),
+    "outlet credit": re.compile(r"(?m)(?<=[。！？])\s*(?:据\s*(?:《[^《》\n]{1,12}》|[" + H._HAN + r"]{2,8})"
+                                r"|（(?:新华社|人民日报|央视新闻)[^（）\n]{0,8}）)\s*$"),
+}
+CREDIT_CASES = ["要落实。（黄伟）", "。。（黄伟）", "要落实。 （黄伟） \n再说。据新华社\n", "落实！（张三）。（李四）",
+                "据新华社。", "好。据 《河南日报》\t", "好？（新华社记者）", "。（新华社）\n。（人民日报北京电）",
+                "要落实（黄伟）", "要落实。（黄伟）还要", "。\n（黄伟）", "。据河南日报12日报道，", "！据冀云客户端"]
+
+
+def test_closing_credit_rules_find_the_look_behind_spans(corpus):
+    """Same spans as the look-behind patterns they replaced, on the seed corpus and on
+    cases at the rule's edges (repeated stops, whitespace, two credits, no stop)."""
+    rules = {r: p for r, p, scope in H.RULES if r in LOOKBEHIND and p.groups}
+    assert set(rules) == set(LOOKBEHIND)
+    for text in list(corpus.text) + CREDIT_CASES:
+        for reason, pat in rules.items():
+            assert [m.span(1) for m in pat.finditer(text)] == [m.span() for m in LOOKBEHIND[reason].finditer(text)], text
+    assert sum(bool(LOOKBEHIND["byline"].search(t)) for t in CREDIT_CASES) >= 4  # the cases do reach the rules
 
 
 def test_mask_keeps_length_offsets_and_newlines():

@@ -174,6 +174,18 @@ def test_meeting_correlation_against_scipy_and_exact_permutation():
     assert math.isnan(ta.meeting_correlation([1, 2], [1, 2])["rho"])
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_meeting_correlation_p_equals_scipy_spearman_per_resample(seed):
+    """The vectorised p (Pearson of ranks over all resamples at once) is the p of
+    scipy's permutation_test calling spearmanr on each resample, exactly, with ties."""
+    rng = np.random.default_rng(seed)
+    x, y = rng.integers(0, 5, 16).astype(float), rng.normal(size=16)  # ties in x
+    ref = stats.permutation_test((x, y), lambda a, b: stats.spearmanr(a, b).statistic, vectorized=False,
+                                 permutation_type="pairings", n_resamples=999, alternative="two-sided",
+                                 random_state=np.random.default_rng(7)).pvalue
+    assert ta.meeting_correlation(x, y, n_resamples=999, seed=7)["p"] == ref
+
+
 def test_prose_states_the_detectable_size():
     res = {"n": 15, "rho": 0.21, "p": 0.45, "detectable": ta.detectable_correlation(15)}
     text = ta.talk_action_prose(res, "stringency at the meeting", "the theme's rate")

@@ -340,7 +340,12 @@ def meeting_correlation(x, y, n_resamples: int = 9999, seed: int = 0) -> dict:
     if n < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return out
     rho = stats.spearmanr(x, y).statistic
-    res = stats.permutation_test((x, y), lambda a, b: stats.spearmanr(a, b).statistic, vectorized=False,
+    # Spearman's rho is Pearson's r of the (average) ranks, and permuting the pairing of
+    # the values permutes the pairing of their ranks: rank once, then correlate all
+    # resamples at once (same resamples and p as calling spearmanr per resample, tested;
+    # ~200x faster)
+    rx, ry = stats.rankdata(x), stats.rankdata(y)
+    res = stats.permutation_test((rx, ry), lambda a, b, axis=-1: _rowwise_r(a, b), vectorized=True,
                                  permutation_type="pairings", n_resamples=n_resamples,
                                  alternative="two-sided", random_state=np.random.default_rng(seed))
     out.update(rho=float(rho), p=float(res.pvalue))
