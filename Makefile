@@ -1,6 +1,9 @@
 # Two commands for users: `make figures` and `make test` (see README).
 # The first run builds .venv from the pinned requirements.lock (uv when it can be
-# installed from PyPI, plain pip otherwise).
+# installed from PyPI, plain pip otherwise), with every module compiled to bytecode once:
+# where PYTHONDONTWRITEBYTECODE is set (as on this project's CI machines) Python would
+# otherwise compile pandas, matplotlib, scipy ... from source in every kernel and test
+# process (benchmarks/bench_imports.py measures both; figures in the README).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -8,18 +11,20 @@ STAMP   = $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 # the project's Jupyter configuration inside the venv; rewritten whenever this Makefile changes, so an
 # existing venv gets new settings without a reinstall
 JCONF   = $(VENV)/etc/jupyter/labconfig/page_config.json
+# marks a venv whose installed packages are compiled to bytecode (also venvs built before that)
+BYTECODE = $(VENV)/.bytecode
 UV_VERSION = 0.13.8
 
 .PHONY: figures test env hooks lock benchmark clean-cache
 
-env: $(STAMP) $(JCONF)
+env: $(STAMP) $(JCONF) $(BYTECODE)
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@rm -f $(VENV)/.installed-*
 	@if $(BIN)/python -m pip install -q "uv==$(UV_VERSION)" 2>/dev/null; then \
 	  echo "installing pinned dependencies with uv"; \
-	  $(BIN)/python -m uv pip install -q -p $(BIN)/python -r requirements.lock && \
+	  $(BIN)/python -m uv pip install -q -p $(BIN)/python --compile-bytecode -r requirements.lock && \
 	  $(BIN)/python -m uv pip install -q -p $(BIN)/python --no-deps -e . ; \
 	else \
 	  echo "uv unavailable: installing pinned dependencies with pip"; \
@@ -28,6 +33,11 @@ $(STAMP): requirements.lock pyproject.toml
 	fi
 	@touch $@
 	@$(MAKE) --no-print-directory hooks
+
+$(BYTECODE): $(STAMP)
+	@echo "compiling the installed packages to bytecode (once per install)"
+	@$(BIN)/python -m compileall -q -j 0 $(VENV)/lib >/dev/null
+	@touch $@
 
 $(JCONF): Makefile $(STAMP)
 	@mkdir -p $(VENV)/etc/jupyter && printf '%s\n' \
@@ -66,13 +76,17 @@ ifneq ($(OXCGRT_MIRROR_GUESS),)
 export COVID_DISCOURSE_OXCGRT_MIRROR ?= $(abspath $(OXCGRT_MIRROR_GUESS))
 endif
 
-figures: $(STAMP) $(JCONF)
+# analysis/ is compiled too (a few hundred ms), so the kernels do not each compile it
+figures: $(STAMP) $(JCONF) $(BYTECODE)
+	@$(BIN)/python -m compileall -q analysis >/dev/null
 	@$(BIN)/python -m analysis.build $(FIGURES_ARGS)
 
-test: $(STAMP) $(JCONF)
+test: $(STAMP) $(JCONF) $(BYTECODE)
+	@$(BIN)/python -m compileall -q analysis >/dev/null
 	$(BIN)/python -m pytest
 
-benchmark: $(STAMP) $(JCONF)
+benchmark: $(STAMP) $(JCONF) $(BYTECODE)
+	$(BIN)/python benchmarks/bench_imports.py
 	$(BIN)/python benchmarks/bench_segmentation.py
 	$(BIN)/python benchmarks/bench_figures.py
 	$(BIN)/python benchmarks/bench_browser.py

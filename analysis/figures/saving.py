@@ -112,7 +112,10 @@ def save_figure(fig, name: str, data: pd.DataFrame, *, caption: str, notebook: s
     out = Path(directory or figures_dir())
     out.mkdir(parents=True, exist_ok=True)
     pdf, png = io.BytesIO(), io.BytesIO()
-    fig.savefig(pdf, format="pdf", metadata={"CreationDate": None, "ModDate": None})
+    from analysis.figures.fontsubset import cached_font_subsets
+
+    with cached_font_subsets():  # the same bytes, without re-reading the whole font (tested)
+        fig.savefig(pdf, format="pdf", metadata={"CreationDate": None, "ModDate": None})
     fig.savefig(png, format="png", dpi=300, metadata={"Software": None})
     from analysis.figures.printcheck import print_check
 

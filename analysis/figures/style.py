@@ -104,6 +104,19 @@ def _build_font(source: Path, target: Path) -> None:
         raise
 
 
+def _font_target() -> Path:
+    key = f"{version('noto-cjk-sans-otc')}-{_FONT_BUILD_VERSION}"
+    return _cache_root() / "fonts" / f"NotoSansCJKsc-Regular-tt-{key}.ttf"
+
+
+def cjk_font_built() -> bool:
+    """True when :func:`cjk_font_path` has nothing to build (the converted font is cached)."""
+    try:
+        return _font_target().is_file()
+    except Exception:  # the font package is missing: cjk_font_path says so
+        return False
+
+
 def cjk_font_path() -> Path:
     """Path of the Simplified Chinese TrueType font, building it on first use.
 
@@ -124,8 +137,7 @@ def cjk_font_path() -> Path:
     except Exception as e:  # FontNotInstalled or ImportError
         raise RuntimeError("the CJK font package is missing: install the project's "
                            "dependencies (make env, or pip install 'noto-cjk[sans]')") from e
-    key = f"{version('noto-cjk-sans-otc')}-{_FONT_BUILD_VERSION}"
-    target = _cache_root() / "fonts" / f"NotoSansCJKsc-Regular-tt-{key}.ttf"
+    target = _font_target()
     if not target.is_file():
         _build_font(source, target)
         for old in target.parent.glob("NotoSansCJKsc-Regular-tt-*.ttf"):

@@ -248,9 +248,10 @@ def main(argv=None) -> int:
     if not paths:
         log(f"done: nothing to run ({time.perf_counter() - t0:.1f} s)")
         return 0
-    from analysis.figures.style import cjk_font_path
+    from analysis.figures.style import cjk_font_built, cjk_font_path
 
-    log("preparing the CJK font (first run on a machine: ~1 min)")
+    if not cjk_font_built():
+        log("preparing the CJK font (first run on a machine: ~1 min)")
     cjk_font_path()
     try:
         run_notebooks(paths, figures_dir=args.figures_dir, log=log, jobs=args.jobs)
