@@ -164,11 +164,15 @@ def test_count_models_statement_names_the_refused_rows_and_their_reason():
     t = A.count_models_vs_rest(_places(), ["清零", "其他"], "place", rest="其余")
     assert A.count_models_statement(t, "place") == (
         "4 of 6 rows have a rate ratio (丙: 2 vs 3 meetings; 甲: 2 vs 3 meetings); 2 refuse. No estimate — 乙: one "
-        "side has a single meeting, so no between-meeting inference is possible.")
+        "side has a single meeting, so no between-meeting inference is possible. With fewer than 10 meetings on a "
+        "side (丙、甲), the clustered intervals and p are optimistic: cluster-robust tests over-reject with few "
+        "clusters.")
+    assert A.count_models_statement(t, "place", few_meetings=2).endswith("no between-meeting inference is possible.")
     odd = A.count_models_vs_rest(_places(), ["清零", "二十条"], "place", groups=["甲"], rest="其余")
     assert A.count_models_statement(odd, "place") == (
         "1 of 2 rows have a rate ratio (甲: 2 vs 3 meetings); 1 refuse. No estimate — 二十条: never a token of the "
-        "texts compared (absent, or split by the segmenter).")
+        "texts compared (absent, or split by the segmenter). With fewer than 10 meetings on a side (甲), the "
+        "clustered intervals and p are optimistic: cluster-robust tests over-reject with few clusters.")
     d = _places()
     d = DocumentTermMatrix(sparse.csr_matrix(d.counts.toarray() * np.array([[1, 1]] * 2 + [[0, 1]] * 4)),
                            d.vocab, d.docvars)  # 清零 only in 甲
@@ -178,4 +182,8 @@ def test_count_models_statement_names_the_refused_rows_and_their_reason():
         "No estimate — 甲 · 清零: absent in 其余: the ratio is not estimable (0 or infinite).")
     none = t[t.place == "乙"]
     assert A.count_models_statement(none, "place").startswith("No row has a rate ratio: the comparison has too few")
-    assert A.count_models_statement(t[t.place == "甲"]) == "All 2 rows have a rate ratio with its interval (2 vs 3 meetings)."
+    assert A.count_models_statement(t[t.place == "甲"], few_meetings=2) == \
+        "All 2 rows have a rate ratio with its interval (2 vs 3 meetings)."
+    assert A.count_models_statement(t[t.place == "甲"]).endswith("(清零、其他), the clustered intervals and p are "
+                                                                 "optimistic: cluster-robust tests over-reject with "
+                                                                 "few clusters.")

@@ -211,13 +211,15 @@ def count_models_vs_rest(dtm, terms, by: str, groups=None, *, rest: str = "the r
     return pd.concat(tables, ignore_index=True)
 
 
-def count_models_statement(table: pd.DataFrame, by: str | None = None) -> str:
+def count_models_statement(table: pd.DataFrame, by: str | None = None, *, few_meetings: int = 10) -> str:
     """One computed sentence on a count-model table: how many rows have a rate ratio (and on how many meetings),
     and which rows refuse and why.
 
     Reasons, from the rows themselves: a side with a single meeting (``meetings_target``/``meetings_reference``
     below two: the comparisons, or terms when ``by`` is None, are named once); a term that is never a token of
-    the texts compared; any other ``note`` (a term absent on one side), row by row.
+    the texts compared; any other ``note`` (a term absent on one side), row by row.  When an estimate rests on
+    fewer than ``few_meetings`` meetings on a side, the sentence adds that its clustered interval and p are
+    optimistic (cluster-robust Wald tests over-reject with few clusters, Cameron, Gelbach & Miller 2008).
     """
     def _label(rows):
         return list(dict.fromkeys(rows[by] if by is not None else rows["term"]))
@@ -228,8 +230,12 @@ def count_models_statement(table: pd.DataFrame, by: str | None = None) -> str:
     sizes = "; ".join((f"{g}: " if by is not None else "")
                       + f"{int(r.meetings_target.iloc[0])} vs {int(r.meetings_reference.iloc[0])} meetings"
                       for g, r in (est.groupby(by, sort=False) if by is not None else [(None, est)]) if len(r))
+    small = est[est[["meetings_target", "meetings_reference"]].min(axis=1) < few_meetings]
+    caveat = (f" With fewer than {few_meetings} meetings on a side ({'、'.join(_label(small))}), the clustered "
+              f"intervals and p are optimistic: cluster-robust tests over-reject with few clusters."
+              if len(small) else "")
     if k == 0:
-        return f"All {n} rows have a rate ratio with its interval ({sizes})."
+        return f"All {n} rows have a rate ratio with its interval ({sizes}).{caveat}"
     thin = refused[(refused["meetings_target"] < 2) | (refused["meetings_reference"] < 2)]
     vocab = refused[refused["note"].astype(str).str.startswith("none of ")]
     other = refused.drop(index=thin.index.union(vocab.index))
@@ -243,4 +249,4 @@ def count_models_statement(table: pd.DataFrame, by: str | None = None) -> str:
     parts += [f"{(r[by] + ' · ') if by is not None else ''}{r['term']}: {r['note']}" for _, r in other.iterrows()]
     head = (f"No row has a rate ratio: the comparison has too few meetings (or occurrences) for any count model. "
             if k == n else f"{n - k} of {n} rows have a rate ratio ({sizes}); {k} refuse. ")
-    return head + "No estimate — " + "; ".join(parts) + "."
+    return head + "No estimate — " + "; ".join(parts) + "." + caveat
