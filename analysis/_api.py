@@ -57,6 +57,7 @@ _EXPORTS: dict[str, str] = {
     "corpus_limits": "measures.prose",
     # count models per unit with meeting-clustered errors
     "count_model": "measures.models", "count_models": "measures.models",
+    "count_models_vs_rest": "measures.models", "count_models_statement": "measures.models",
     # tests of change in a series
     "interrupted_time_series": "measures.change", "change_point_scan": "measures.change", "its_summary": "measures.change",
     # the sampling frame (data/selection.yml)

@@ -62,6 +62,22 @@ def test_keyword_edit_reruns_only_notebooks_that_use_keywords(world):
     assert reasons["02_periods"] == reasons["03_provinces"] == reasons["04_keywords"] == "keyword file changed"
 
 
+def test_family_edit_reruns_only_notebooks_that_read_the_families(world):
+    """data/families.yml is an input of every notebook that calls load_families: editing a
+    pre-declared family marks their figures stale, and only theirs."""
+    data, figs, _ = world
+    readers = {p.stem for p in notebooks() if "load_families" in p.read_text(encoding="utf-8")}
+    assert {"02_periods", "05_broadcast"} <= readers
+    fam = data / "families.yml"
+    fam.write_text(fam.read_text(encoding="utf-8").replace(", 不得]", "]"), encoding="utf-8")
+    reasons = _reasons(figs)
+    for nb, reason in reasons.items():
+        if nb in readers:
+            assert reason == "keyword file changed", nb  # build.py's words for the keywords_hash column
+        else:
+            assert reason is None, nb
+
+
 def test_data_and_lexicon_changes_rerun_everything(world):
     data, figs, _ = world
     (data / "corpus.yml").write_text((data / "corpus.yml").read_text(encoding="utf-8") + "\n", encoding="utf-8")

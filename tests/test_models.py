@@ -124,3 +124,66 @@ def test_count_models_keeps_an_absent_term_as_a_row_that_says_so():
     t = A.count_models(d, ["清零", "二十条"], "period", "b", "a")
     assert list(t.term) == ["清零", "二十条"]
     assert np.isnan(t.rate_ratio[1]) and "none of ['二十条'] is in the matrix's vocabulary" in t.note[1]
+
+
+def _places():
+    """Three places: 甲 two meetings, 乙 one meeting (two speaker parts), 丙 two meetings."""
+    y = [2, 4, 1, 1, 0, 3]
+    n = [100, 100, 100, 100, 200, 100]
+    d = _dtm(y, n, ["x"] * 6, ["m1", "m2", "m3", "m3", "m4", "m5"])
+    d.docvars["place"] = ["甲", "甲", "乙", "乙", "丙", "丙"]
+    return d
+
+
+def test_one_place_against_the_rest_is_the_direct_count_model_of_that_split():
+    from scipy import stats
+
+    d = _places()
+    t = A.count_models_vs_rest(d, ["清零", "其他"], "place", rest="其余")
+    assert list(zip(t.place, t.term)) == [(p, w) for p in ["丙", "乙", "甲"] for w in ["清零", "其他"]]
+    jia = t[(t.place == "甲") & (t.term == "清零")].iloc[0]
+    # by hand: 甲 6 / 200 tokens against the rest 5 / 500 tokens -> (6/200) / (5/500) = 3
+    assert jia.rate_ratio == pytest.approx(3.0, rel=1e-8)
+    assert (jia.meetings_target, jia.meetings_reference) == (2, 3)
+    d.docvars["side"] = np.where(d.docvars.place == "甲", "甲", "其余")
+    direct = A.count_model(d, "清零", "side", "甲", "其余")
+    for k in ("rate_ratio", "ci_low", "ci_high", "p"):
+        assert jia[k] == pytest.approx(direct[k], rel=1e-12)
+    yi = t[t.place == "乙"]
+    assert yi.rate_ratio.isna().all() and (yi.note == "乙 has 1 meeting: no between-meeting inference is possible").all()
+    for _, rows in t.groupby("place"):
+        ok = rows.p.notna()
+        if ok.any():
+            assert rows.q_family[ok].to_numpy() == pytest.approx(stats.false_discovery_control(rows.p[ok], method="bh"))
+        assert rows.q_family[~ok].isna().all()
+    with pytest.raises(ValueError, match="also the name of a group"):
+        A.count_models_vs_rest(d, ["清零"], "place", rest="甲")
+
+
+def test_count_models_statement_names_the_refused_rows_and_their_reason():
+    t = A.count_models_vs_rest(_places(), ["清零", "其他"], "place", rest="其余")
+    assert A.count_models_statement(t, "place") == (
+        "4 of 6 rows have a rate ratio (丙: 2 vs 3 meetings; 甲: 2 vs 3 meetings); 2 refuse. No estimate — 乙: one "
+        "side has a single meeting, so no between-meeting inference is possible. With fewer than 10 meetings on a "
+        "side (丙、甲), the clustered intervals and p are optimistic: cluster-robust tests over-reject with few "
+        "clusters.")
+    assert A.count_models_statement(t, "place", few_meetings=2).endswith("no between-meeting inference is possible.")
+    odd = A.count_models_vs_rest(_places(), ["清零", "二十条"], "place", groups=["甲"], rest="其余")
+    assert A.count_models_statement(odd, "place") == (
+        "1 of 2 rows have a rate ratio (甲: 2 vs 3 meetings); 1 refuse. No estimate — 二十条: never a token of the "
+        "texts compared (absent, or split by the segmenter). With fewer than 10 meetings on a side (甲), the "
+        "clustered intervals and p are optimistic: cluster-robust tests over-reject with few clusters.")
+    d = _places()
+    d = DocumentTermMatrix(sparse.csr_matrix(d.counts.toarray() * np.array([[1, 1]] * 2 + [[0, 1]] * 4)),
+                           d.vocab, d.docvars)  # 清零 only in 甲
+    absent = A.count_models_vs_rest(d, ["清零"], "place", groups=["甲"], rest="其余")
+    assert A.count_models_statement(absent, "place") == (
+        "No row has a rate ratio: the comparison has too few meetings (or occurrences) for any count model. "
+        "No estimate — 甲 · 清零: absent in 其余: the ratio is not estimable (0 or infinite).")
+    none = t[t.place == "乙"]
+    assert A.count_models_statement(none, "place").startswith("No row has a rate ratio: the comparison has too few")
+    assert A.count_models_statement(t[t.place == "甲"], few_meetings=2) == \
+        "All 2 rows have a rate ratio with its interval (2 vs 3 meetings)."
+    assert A.count_models_statement(t[t.place == "甲"]).endswith("(清零、其他), the clustered intervals and p are "
+                                                                 "optimistic: cluster-robust tests over-reject with "
+                                                                 "few clusters.")

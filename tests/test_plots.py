@@ -357,3 +357,48 @@ def test_keyness_agreement_point_labels_are_glossed_and_missing_glosses_listed()
     assert texts(fig) == ["[wèishōucí]", "optimise"]
     with pytest.raises(ValueError, match="labels must be one of"):
         A.plot_keyness_agreement(merged, "a", "b", labels="fr")
+
+
+def _hand_keyness(family=True):
+    """A keyness table built by hand: which term passes which test is known without computing anything."""
+    kt = pd.DataFrame({
+        "term": ["甲", "乙", "丙", "丁", "戊"],
+        "g2": [20.0, 9.0, 6.0, -5.0, -4.0],
+        "log_ratio": [2.0, 1.5, 1.0, -1.0, -0.8],
+        "count_target": [20, 9, 6, 1, 2], "count_reference": [1, 1, 1, 6, 6],
+        "significant": [True, False, False, False, False],
+        "q_value": [0.01, 0.20, 0.04, 0.50, 0.05],          # 甲 丙 pass BH; 戊 sits at 0.05 (not < 0.05)
+    })
+    if family:
+        kt["in_family"] = [False, True, True, True, False]
+        kt["q_family"] = [np.nan, 0.30, 0.03, 0.20, np.nan]  # 丙 passes BH within the family
+        kt["significant_family"] = [False, True, False, False, False]  # 乙 passes Bonferroni within it
+    kt.attrs.update(alpha=0.05, n_terms=5, bonferroni_g2=15.0, n_target=100, n_reference=100)
+    return kt
+
+
+def test_keyness_marks_name_the_tests_each_term_passes():
+    from analysis.figures.keyness_plots import keyness_marks
+
+    marks = dict(zip(_hand_keyness().term, keyness_marks(_hand_keyness())))
+    assert marks == {"甲": "*", "乙": "†", "丙": "*†", "丁": "", "戊": ""}
+    plain = dict(zip(_hand_keyness(False).term, keyness_marks(_hand_keyness(False))))
+    assert plain == {"甲": "*", "乙": "", "丙": "*", "丁": "", "戊": ""}
+    # a stricter alpha moves the q thresholds; significant_family is the table's own Bonferroni verdict
+    assert list(keyness_marks(_hand_keyness(), alpha=0.001)) == ["", "†", "", "", ""]
+
+
+@pytest.mark.parametrize("family", [True, False])
+def test_keyness_figure_draws_the_marks_and_states_them(family):
+    fig, data = A.plot_keyness(_hand_keyness(family), n=5, min_g2=3.84)
+    ax = fig.axes[0]
+    ticks = {t.get_text().split(" ")[0]: t.get_text() for t in ax.get_yticklabels()}
+    want = {"甲": "甲 *", "乙": "乙 †" if family else "乙", "丙": "丙 *†" if family else "丙 *", "丁": "丁", "戊": "戊"}
+    assert ticks == want
+    title = ax.get_title()
+    assert "* = BH q < 0.05 over the 5 terms tested" in title
+    assert ("† = passes the pre-declared family's test (Bonferroni or BH q < 0.05 within its 3 terms)" in title) \
+        == family
+    assert "marks" not in data  # the figure's CSV keeps its columns: the marks follow from q_value and the family
+    check = A.print_check(fig, "double")
+    assert not check.problems, check.problems

@@ -12,6 +12,30 @@ from analysis.figures.style import OKABE_ITO
 from analysis.figures.labels import (_place_labels, PERIOD_COLOURS, NEUTRAL, period_colours, _labeller, _finish, _plt, _tie_cut)
 
 
+#: Marks beside a term in :func:`plot_keyness`: Benjamini–Hochberg over the exploratory screen, and the
+#: pre-declared family's own test.
+MARK_BH, MARK_FAMILY = "*", "†"
+
+
+def keyness_marks(kt: pd.DataFrame, alpha: float | None = None) -> pd.Series:
+    """The marks :func:`plot_keyness` draws beside each term (one string per row of ``kt``).
+
+    ``*`` (:data:`MARK_BH`): Benjamini–Hochberg ``q_value < alpha`` over the exploratory screen of every
+    tested term; ``†`` (:data:`MARK_FAMILY`): the term passes the pre-declared family's own test
+    (``significant_family``, Bonferroni within the family, or ``q_family < alpha``).  A column the table
+    lacks (no family given) marks nothing.  ``alpha`` defaults to ``kt.attrs["alpha"]`` or 0.05.
+    """
+    alpha = kt.attrs.get("alpha", 0.05) if alpha is None else alpha
+    none = pd.Series(False, index=kt.index)
+    bh = (kt["q_value"] < alpha) if "q_value" in kt else none
+    fam = none.copy()
+    if "significant_family" in kt:
+        fam = fam | kt["significant_family"].fillna(False).astype(bool)
+    if "q_family" in kt:
+        fam = fam | (kt["q_family"] < alpha)
+    return (bh.map({True: MARK_BH, False: ""}) + fam.map({True: MARK_FAMILY, False: ""})).rename("marks")
+
+
 def plot_keyness(kt: pd.DataFrame, n: int = 15, min_g2: float = 3.84,
                  target_label: str = "target", reference_label: str = "reference",
                  labels: str = "zh", target_colour: str | None = None,
@@ -23,7 +47,9 @@ def plot_keyness(kt: pd.DataFrame, n: int = 15, min_g2: float = 3.84,
     Filled bars pass the Bonferroni threshold (``kt.attrs['bonferroni_g2']``); hatched
     ones do not.  A term absent on one side has no measurable ratio: it is drawn as an
     open bar ending in an arrow (the length is only the 0.5 pseudo-count bound) and
-    labelled "absent in reference/target".  Every bar carries its counts ``a/b`` and the
+    labelled "absent in reference/target".  Beside a term, ``*`` marks Benjamini–Hochberg q < alpha over
+    every tested term and ``†`` a pass of the pre-declared family's own test (:func:`keyness_marks`; the
+    title states both, and the family mark only when the table has a family).  Every bar carries its counts ``a/b`` and the
     number of units containing the term on each side; the axis label gives the tokens of
     each side.  Colours: the period colours when the labels are periods.
     """
@@ -80,7 +106,8 @@ def plot_keyness(kt: pd.DataFrame, n: int = 15, min_g2: float = 3.84,
         else:
             x = max(0.0, high if not absent and np.isfinite(high) else 0.0) + 0.02 * span
         ax.text(x, i, text, va="center", ha="right" if r.log_ratio > 0 else "left", fontsize=7, color="#333333")
-    ax.set_yticks(y, lab(data["term"]))
+    marks = keyness_marks(data, alpha=kt.attrs.get("alpha", 0.05))
+    ax.set_yticks(y, [f"{t} {m}" if m else t for t, m in zip(lab(data["term"]), marks)])
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlim(-span * 1.35, span * 1.35)
     n_t, n_r = kt.attrs.get("n_target"), kt.attrs.get("n_reference")
@@ -101,10 +128,19 @@ def plot_keyness(kt: pd.DataFrame, n: int = 15, min_g2: float = 3.84,
     if res and "log_ratio_low" in kt and kt["log_ratio_low"].isna().all():
         boot = "no whiskers: " + kt.attrs.get("unit_inference", "no interval").split(" (")[0]
     notes = "; ".join(f"{side}: {x}" for side, x in ((target_label, note_pos), (reference_label, note_neg)) if x)
+    alpha = kt.attrs.get("alpha", 0.05)
+    legend = []
+    if "q_value" in kt:
+        n_tested = kt.attrs.get("n_terms", int(kt["q_value"].notna().sum()))
+        legend.append(f"{MARK_BH} = BH q < {alpha:g} over the {n_tested:,} terms tested")
+    if "in_family" in kt:
+        legend.append(f"{MARK_FAMILY} = passes the pre-declared family's test (Bonferroni or BH q < {alpha:g} "
+                      f"within its {int(kt['in_family'].sum())} terms)")
     ax.set_title(f"Key terms: {target_label} (right) vs {reference_label} (left)\n"
                  f"|G²| ≥ {min_g2:g}; solid = above Bonferroni |G²| {bonf:.1f}; open bar + arrow = absent on "
                  f"one side (length = 0.5 pseudo-count bound)\n{boot}; numbers: counts a/b"
                  + ("; units containing the term" if "n_units_target" in data else "")
+                 + (f"\n{'; '.join(legend)}" if legend else "")
                  + (f"\n{notes}" if notes else ""), fontsize=8.5)
     fig.tight_layout()
     return fig, _finish(data, lab)

@@ -8,7 +8,9 @@ Inputs of a notebook
   (:func:`analysis.ingest.corpus.data_fingerprint`);
 * **lexicon**: ``lexicon/*.txt``;
 * **keywords**: the keyword file, only for notebooks that use :mod:`analysis.measures.keywords`
-  (otherwise recorded as ``-``);
+  (otherwise recorded as ``-``), together with the pre-declared term families
+  (``families.yml``) for notebooks that call ``load_families``: editing a family after the
+  fact must mark the figures tested with it stale;
 * **code**: the notebook's *source* (cell types and sources: not outputs, execution
   counts or metadata, so a JupyterLab Run All or autosave changes nothing) and the
   ``analysis/`` modules it imports, found statically: the names it uses
@@ -26,7 +28,7 @@ import re
 from pathlib import Path
 
 __all__ = ["notebook_source", "notebook_modules", "code_hash", "hash_files", "data_hash",
-           "input_hashes", "packages_line", "ManifestError", "MANIFEST_COLUMNS", "read_manifest_rows"]
+           "input_hashes", "reads_families", "packages_line", "ManifestError", "MANIFEST_COLUMNS", "read_manifest_rows"]
 
 PACKAGE = Path(__file__).resolve().parent.parent
 DATA = PACKAGE.parent / "data"
@@ -119,7 +121,8 @@ def packages_line() -> str:
 def input_hashes(notebook, data_dir=None, keywords_path=None) -> dict:
     """The manifest's input hashes for a figure made by ``notebook``: ``data_hash``,
     ``lexicon_hash``, ``keywords_hash`` (``-`` if the notebook does not use
-    :mod:`analysis.measures.keywords`), ``code_hash``.
+    :mod:`analysis.measures.keywords`; over the keyword file and ``families.yml`` if it reads
+    the pre-declared families, :func:`reads_families`), ``code_hash``.
 
     Parameters
     ----------
@@ -138,12 +141,29 @@ def input_hashes(notebook, data_dir=None, keywords_path=None) -> dict:
     lexicon = data_dir / "lexicon" if (data_dir / "lexicon").is_dir() else DATA / "lexicon"
     uses_keywords = not nb.is_file() or "measures/keywords.py" in notebook_modules(nb)
     kw = Path(keywords_path) if keywords_path else data_dir / "keywords.yml"
+    keyword_files = [kw] if kw.is_file() else []
+    if nb.is_file() and reads_families(nb):
+        fam = data_dir / "families.yml" if (data_dir / "families.yml").is_file() else DATA / "families.yml"
+        keyword_files += [fam] if fam.is_file() else []
     return {
         "data_hash": data_hash(data_dir),
         "lexicon_hash": hash_files(lexicon.glob("*.txt")),
-        "keywords_hash": hash_files([kw]) if uses_keywords and kw.is_file() else "-",
+        "keywords_hash": hash_files(keyword_files) if uses_keywords and keyword_files else "-",
         "code_hash": code_hash(nb),
     }
+
+
+def reads_families(path) -> bool:
+    """Whether a notebook's code names ``load_families`` (``A.load_families(...)`` or an
+    imported name): it then reads ``families.yml``, an input of its figures."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    src = "\n".join("".join(c.get("source", "")) for c in nb.get("cells", []) if c.get("cell_type") == "code")
+    for node in ast.walk(_parse(src)):
+        if (isinstance(node, ast.Attribute) and node.attr == "load_families") or \
+                (isinstance(node, ast.Name) and node.id == "load_families") or \
+                (isinstance(node, ast.alias) and node.name == "load_families"):
+            return True
+    return False
 
 
 def hash_files(paths) -> str:

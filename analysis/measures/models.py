@@ -27,7 +27,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-__all__ = ["count_model", "count_models", "cluster_column"]
+__all__ = ["count_model", "count_models", "count_models_vs_rest", "count_models_statement", "cluster_column"]
 
 FAMILIES = ("poisson", "negbin")
 
@@ -163,3 +163,90 @@ def count_models(dtm, terms, by: str, target, reference, **kw) -> pd.DataFrame:
         row["term"] = label
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def count_models_vs_rest(dtm, terms, by: str, groups=None, *, rest: str = "the rest", **kw) -> pd.DataFrame:
+    """:func:`count_models` of each group of ``by`` against all other units (one group vs the rest).
+
+    Parameters
+    ----------
+    dtm : DocumentTermMatrix or tokenized corpus table
+    terms : list of str or dict
+        A (pre-declared) family of terms, or themes ``name -> terms``.
+    by : str
+        Column of the groups (e.g. ``"place"``).
+    groups : list, optional
+        Groups to compare with the rest, in this order (default: every group, sorted).
+    rest : str
+        Label of the other side (must not be a group's name).
+    **kw
+        Passed to :func:`count_model` (``cluster``, ``family``, ``level``).
+
+    Returns
+    -------
+    DataFrame
+        The rows of :func:`count_models` for each group, with the group in column ``by`` first, and
+        ``q_family``: Benjamini–Hochberg q over the terms of that comparison (the family corrected on its
+        own; NaN where no p exists).  Every row is exactly ``count_model(dtm, term, side, group, rest)``
+        with ``side`` = the group or ``rest``.
+    """
+    from analysis.measures.inference import bh_qvalues
+    from analysis.text.matrix import DocumentTermMatrix, as_dtm
+
+    dtm = as_dtm(dtm)
+    if by not in dtm.docvars.columns:
+        raise KeyError(f"unknown column {by!r} in by=; available: {sorted(dtm.docvars.columns)}")
+    lab = dtm.docvars[by].astype(str).to_numpy()
+    groups = sorted(set(lab)) if groups is None else [str(g) for g in groups]
+    if rest in groups:
+        raise ValueError(f"rest={rest!r} is also the name of a group in {by!r}: choose another label")
+    side = "_vs_rest"
+    tables = []
+    for g in groups:
+        d = DocumentTermMatrix(dtm.counts, dtm.vocab, dtm.docvars.assign(**{side: np.where(lab == g, g, rest)}))
+        t = count_models(d, terms, side, g, rest, **kw)
+        t.insert(0, by, g)
+        t["q_family"] = bh_qvalues(t["p"].to_numpy(dtype=float))
+        tables.append(t)
+    return pd.concat(tables, ignore_index=True)
+
+
+def count_models_statement(table: pd.DataFrame, by: str | None = None, *, few_meetings: int = 10) -> str:
+    """One computed sentence on a count-model table: how many rows have a rate ratio (and on how many meetings),
+    and which rows refuse and why.
+
+    Reasons, from the rows themselves: a side with a single meeting (``meetings_target``/``meetings_reference``
+    below two: the comparisons, or terms when ``by`` is None, are named once); a term that is never a token of
+    the texts compared; any other ``note`` (a term absent on one side), row by row.  When an estimate rests on
+    fewer than ``few_meetings`` meetings on a side, the sentence adds that its clustered interval and p are
+    optimistic (cluster-robust Wald tests over-reject with few clusters, Cameron, Gelbach & Miller 2008).
+    """
+    def _label(rows):
+        return list(dict.fromkeys(rows[by] if by is not None else rows["term"]))
+
+    est = table[table["rate_ratio"].notna()]
+    refused = table[table["rate_ratio"].isna()]
+    n, k = len(table), len(refused)
+    sizes = "; ".join((f"{g}: " if by is not None else "")
+                      + f"{int(r.meetings_target.iloc[0])} vs {int(r.meetings_reference.iloc[0])} meetings"
+                      for g, r in (est.groupby(by, sort=False) if by is not None else [(None, est)]) if len(r))
+    small = est[est[["meetings_target", "meetings_reference"]].min(axis=1) < few_meetings]
+    caveat = (f" With fewer than {few_meetings} meetings on a side ({'、'.join(_label(small))}), the clustered "
+              f"intervals and p are optimistic: cluster-robust tests over-reject with few clusters."
+              if len(small) else "")
+    if k == 0:
+        return f"All {n} rows have a rate ratio with its interval ({sizes}).{caveat}"
+    thin = refused[(refused["meetings_target"] < 2) | (refused["meetings_reference"] < 2)]
+    vocab = refused[refused["note"].astype(str).str.startswith("none of ")]
+    other = refused.drop(index=thin.index.union(vocab.index))
+    parts = []
+    if len(thin):
+        parts.append(f"{'、'.join(_label(thin))}: one side has a single meeting, so no between-meeting inference "
+                     f"is possible")
+    if len(vocab):
+        parts.append(f"{'、'.join(dict.fromkeys(vocab['term']))}: never a token of the texts compared (absent, or "
+                     f"split by the segmenter)")
+    parts += [f"{(r[by] + ' · ') if by is not None else ''}{r['term']}: {r['note']}" for _, r in other.iterrows()]
+    head = (f"No row has a rate ratio: the comparison has too few meetings (or occurrences) for any count model. "
+            if k == n else f"{n - k} of {n} rows have a rate ratio ({sizes}); {k} refuse. ")
+    return head + "No estimate — " + "; ".join(parts) + "." + caveat

@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HASHES = {
     "data_hash": "the data (corpus.yml or a raw file) differs",
     "lexicon_hash": "the lexicon files differ",
-    "keywords_hash": "the keyword file differs",
+    "keywords_hash": "the keyword file (or the term families, for a notebook that reads them) differs",
     "code_hash": "the notebook's source or the analysis/ code it imports differs",
     "packages": "package versions differ",
     "parameters": "the notebook's parameters differ",
