@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from analysis.text.hygiene import load_names, load_titles, mask_for_counting, title_spans
+from analysis.text.hygiene import compile_titles, load_names, load_titles, mask_for_counting, title_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 LEXICON = ROOT / "data" / "lexicon"
@@ -58,18 +58,25 @@ def _stopwords(lexicon: str, hygiene: bool) -> frozenset:
 
 
 DOTS = "·・•‧"
+_ONE_DOT = str.maketrans({d: "·" for d in DOTS})
 
 
-def _dotted_names(lexicon: str) -> list[str]:
+@lru_cache(maxsize=None)
+def _titles(lexicon: str):
+    return compile_titles(load_titles(lexicon))
+
+
+@lru_cache(maxsize=None)
+def _dotted_names(lexicon: str) -> tuple[str, ...]:
     path = Path(lexicon) / "dotted_names.txt"
     words = [w for w, _ in _words(path)] if path.is_file() else []
-    return ["".join("·" if c in DOTS else c for c in w) for w in words]
+    return tuple(w.translate(_ONE_DOT) for w in words)
 
 
 def _spans(text: str, lexicon) -> list[tuple[int, int, str]]:
     """Title spans and listed dotted-name spans, the earlier (then longer) one winning."""
-    found = list(title_spans(text, load_titles(lexicon)))
-    plain = "".join("·" if c in DOTS else c for c in text)  # one dot, same offsets
+    found = list(title_spans(text, _titles(str(lexicon))))
+    plain = text.translate(_ONE_DOT)  # one dot, same offsets
     for name in _dotted_names(str(lexicon)):
         canon = name
         start = plain.find(canon)
