@@ -140,6 +140,26 @@ def test_merge_counts_stacks_parts_onto_the_union_vocabulary():
     assert m.toarray().tolist() == [[0, 1, 2], [0, 0, 3], [4, 0, 0]]
 
 
+def test_unsorted_chunk_vocabularies_merge_to_the_same_matrix(corpus, segmenter):
+    """segment_counts(sort_vocab=False) (what document_term_matrix hands to merge_counts)
+    is the sorted result with its columns permuted, and merges to the same matrix."""
+    from analysis.text.tokens import merge_counts, segment_counts
+
+    texts = list(corpus.text)
+    parts = [texts[:2], texts[2:]]
+    for chunk in parts:
+        v_sorted, m_sorted = segment_counts(segmenter, chunk)
+        v_seen, m_seen = segment_counts(segmenter, chunk, sort_vocab=False)
+        assert list(v_seen) != sorted(v_seen) and sorted(v_seen) == list(v_sorted)
+        assert m_seen.has_sorted_indices
+        perm = [v_seen.index(t) for t in v_sorted]
+        assert (m_seen[:, perm] != m_sorted).nnz == 0
+    a = merge_counts(segment_counts(segmenter, c) for c in parts)
+    b = merge_counts(segment_counts(segmenter, c, sort_vocab=False) for c in parts)
+    assert a[0] == b[0] and (a[1] != b[1]).nnz == 0
+    assert np.array_equal(a[1].indices, b[1].indices) and np.array_equal(a[1].data, b[1].data)
+
+
 def test_corpus_key_depends_on_ids_texts_and_order_only():
     from analysis.text.matrix import corpus_key
     base = pd.DataFrame({"unit_id": ["a", "b"], "text": ["动态清零", "科学精准"], "period": ["x", "y"]})

@@ -260,7 +260,7 @@ def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None
         if loaded is not None:
             return DocumentTermMatrix(loaded[0], loaded[1], docvars)
     # chunks of whole texts; positions keep the row order whatever the scheduler does
-    work = functools.partial(segment_counts, segmenter)
+    work = functools.partial(segment_counts, segmenter, sort_vocab=False)  # merge_counts sorts
     parts = list(map_chunks(work, chunked(texts, chunk_chars), n_jobs=n_jobs, client=client))
     vocab, counts = merge_counts(parts)
     if counts.shape[0] != len(texts):  # no texts at all
