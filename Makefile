@@ -81,9 +81,14 @@ figures: $(STAMP) $(JCONF) $(BYTECODE)
 	@$(BIN)/python -m compileall -q analysis >/dev/null
 	@$(BIN)/python -m analysis.build $(FIGURES_ARGS)
 
+# TEST_JOBS pytest-xdist workers (0: one process).  --dist loadfile keeps each test file on one
+# worker, so a file's module- and session-scoped fixtures (the notebook run of tests/test_notebooks.py,
+# the JupyterLab of tests/test_browser.py) are built once; xdist_group marks would be finer, but
+# --dist loadgroup ignores them under pytest 9.2 (pytest-xdist issue 1386).
+TEST_JOBS ?= 2
 test: $(STAMP) $(JCONF) $(BYTECODE)
 	@$(BIN)/python -m compileall -q analysis >/dev/null
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile
 
 benchmark: $(STAMP) $(JCONF) $(BYTECODE)
 	$(BIN)/python benchmarks/bench_imports.py
