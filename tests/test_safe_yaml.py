@@ -74,3 +74,40 @@ def test_a_deep_block_nesting_bomb_is_refused():
     text = "".join(" " * i + f"k{i}:\n" for i in range(n)) + " " * n + "v\n"
     with pytest.raises(ValueError, match=f"nested deeper than {MAX_DEPTH} levels"):
         parse_yaml_safely(text, "bomb.yml")
+
+
+@pytest.mark.parametrize("text, line", [
+    ("units:\n  - id: a\n    date: 2022-02-30\n", 3),
+    ("dates: [2022-11-12, 2021-13-01]\n", 1),
+    ("- 2022-11-12\n- 2022-04-31  # a comment\n", 2),
+])
+def test_an_impossible_unquoted_date_names_file_line_and_fix(text, line):
+    """The safe loader reads an unquoted YYYY-MM-DD as a date and raised a bare
+    "day is out of range for month"; now the file, the line and the fix."""
+    with pytest.raises(ValueError, match=rf"manifest corpus\.yml, line {line} \(.*\): .*real calendar date.*quote it"):
+        parse_yaml_safely(text, "corpus.yml", "manifest")
+
+
+def test_quoted_impossible_date_stays_text_and_real_dates_load():
+    import datetime
+
+    assert parse_yaml_safely('d: "2022-02-30"\n', "x.yml") == {"d": "2022-02-30"}
+    assert parse_yaml_safely("d: 2022-02-28\n", "x.yml") == {"d": datetime.date(2022, 2, 28)}
+
+
+def test_load_corpus_reports_an_impossible_date_in_the_manifest(tmp_path):
+    import re
+    import shutil
+
+    import analysis as A
+    from analysis.ingest.corpus import default_data_dir
+
+    data = tmp_path / "data"
+    shutil.copytree(default_data_dir(), data)
+    manifest = data / "corpus.yml"
+    text = manifest.read_text(encoding="utf-8")
+    m = re.search(r'date: *"\d{4}-\d{2}-\d{2}"', text)
+    lineno = text[:m.start()].count("\n") + 1
+    manifest.write_text(text[:m.start()] + "date: 2022-02-30" + text[m.end():], encoding="utf-8")
+    with pytest.raises(Exception, match=rf"corpus\.yml, line {lineno} \(2022-02-30\).*quote it"):
+        A.load_corpus(data)

@@ -104,6 +104,27 @@ def parse_yaml_safely(text: str, name: str, what: str = "YAML file", *,
         return YAML(typ="safe").load(text)
     except YAMLError as e:
         raise error(f"{name} is not valid YAML: {e}") from None
+    except (ValueError, OverflowError) as e:
+        # the safe loader builds an unquoted YYYY-MM-DD as a date and fails, without a
+        # position, on one that is not a calendar date (2022-02-30)
+        raise error(f"{what} {name}{_impossible_date(text)}: {e}. An unquoted YYYY-MM-DD value is read as a "
+                    f"date and must be a real calendar date; correct it, or quote it to keep it as text") from None
+
+
+_DATE_VALUE = re.compile(r"(?:^|[:\-\[,{]\s*)(\d{4})-(\d{1,2})-(\d{1,2})(?=\s*(?:$|#|,|\]|\}))")
+
+
+def _impossible_date(text: str) -> str:
+    """``", line N (2022-02-30)"`` for the first unquoted date-like value that is no date."""
+    import datetime
+
+    for i, line in enumerate(text.splitlines(), 1):
+        for m in _DATE_VALUE.finditer(line.split(" #", 1)[0]):
+            try:
+                datetime.date(*map(int, m.groups()))
+            except ValueError:
+                return f", line {i} ({'-'.join(m.groups())})"
+    return ""
 
 
 def _check_events(text: str, name: str, what: str, error: type[Exception], max_depth: int) -> None:
