@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -437,6 +439,23 @@ def test_make_figures_reports_a_notebook_without_its_corpus_as_skipped(tmp_path)
     assert "skipped: offline and no mirror" in logs[0]
     with pytest.raises(RuntimeError, match="99_broken.ipynb failed .*ValueError: a real bug"):
         run_notebooks([broken], figures_dir=tmp_path / "fig", out_dir=tmp_path / "out", log=logs.append, jobs=1)
+
+
+def test_build_output_has_no_kernel_start_up_warnings(tmp_path):
+    """Each kernel used to print "Kernel is running over TCP without encryption ... susceptible
+    to eavesdropping" into `make figures`: noise that says nothing about the notebooks."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")], metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}})
+    nbformat.write(nb, tmp_path / "97_quiet.ipynb")
+    out = subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
+                          "from analysis.workflow.build import run_notebooks; "
+                          f"run_notebooks([Path({str(tmp_path / '97_quiet.ipynb')!r})], "
+                          f"figures_dir={str(tmp_path / 'fig')!r}, out_dir={str(tmp_path / 'out')!r}, jobs=1)"],
+                         capture_output=True, text=True, check=True)
+    assert "97_quiet.ipynb" in out.stdout
+    assert "WARNING" not in out.stderr and "eavesdropping" not in out.stderr + out.stdout, out.stderr
 
 
 def test_notebook_05_code_hash_covers_the_source_modules():

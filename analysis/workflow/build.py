@@ -186,8 +186,12 @@ def run_notebooks(paths, figures_dir=None, out_dir=None, log=print, jobs: int = 
     def run(nb: Path) -> NotebookRun:
         t0 = time.perf_counter()
         try:
+            # the kernel's own log at ERROR: otherwise each kernel prints a start-up warning
+            # about its local TCP sockets ("... susceptible to eavesdropping") that says
+            # nothing about the notebook; cell errors still stop the build with their message
             pm.execute_notebook(str(nb), str(out_dir / nb.name), cwd=str(nb.parent),
-                                kernel_name="python3", progress_bar=False, log_output=False)
+                                kernel_name="python3", progress_bar=False, log_output=False,
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
         except pm.PapermillExecutionError as e:
             if not is_unavailable_error(e.ename):
                 raise RuntimeError(f"{nb.name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}") from None
