@@ -64,3 +64,11 @@ def test_meetings_in_the_caveat_paragraph(corpus):
     assert _num(m.group(1)) == len(nov)
     assert _num(m.group(2)) == int((per_meeting == 1).sum()) and int((per_meeting == 2).sum()) == 1
     assert units.loc[units.period == "2021-08", "meeting_id"].nunique() == 1
+
+
+def test_figure_count_in_the_performance_table():
+    """The rebuild row counts the committed figures (it said 37 when there were 34)."""
+    import pandas as pd
+
+    rows = len(pd.read_csv(Path(__file__).resolve().parent.parent / "figures" / "manifest.csv"))
+    assert _num(_find(r"the PDF 0\.3 s; ([\d,]+) figures\)").group(1)) == rows
