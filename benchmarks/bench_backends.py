@@ -80,9 +80,12 @@ def main() -> None:
 
     import jieba
     import rjieba
+
+    from analysis.text.tokens import _jieba_tokenizer, default_cache_dir
     jieba.setLogLevel(60)
-    tk = jieba.Tokenizer()
-    tk.initialize()
+    # the project's private, checksummed dictionary cache: jieba.Tokenizer().initialize()
+    # would read and write <tempdir>/jieba.cache, where anyone can plant a file
+    tk = _jieba_tokenizer(default_cache_dir() / "jieba")
     rj = rjieba.Jieba()
     runs = [("bare jieba.lcut", lambda: [tk.lcut(t) for t in texts]),
             ("bare rjieba.cut", lambda: [rj.cut(t) for t in texts]),

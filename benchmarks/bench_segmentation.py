@@ -63,9 +63,12 @@ def main() -> None:
     print(f"corpus: {len(docs):,} documents, {mb:.1f} MB UTF-8 (shuffled sentences of the real units)")
     seg = A.Segmenter()
     if seg.backend == "jieba":
+        from analysis.text.tokens import _jieba_tokenizer, default_cache_dir
+
         jieba.setLogLevel(60)
-        jieba.initialize()
-        bare_cut, bare_name = jieba.lcut, "jieba.lcut"
+        # a private tokenizer with the project's checksummed cache, not jieba's global one
+        # (which reads and writes <tempdir>/jieba.cache)
+        bare_cut, bare_name = _jieba_tokenizer(default_cache_dir() / "jieba").lcut, "jieba.lcut"
     else:
         import rjieba
         bare_cut, bare_name = rjieba.Jieba().cut, "rjieba.cut"
