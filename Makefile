@@ -24,7 +24,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@if $(BIN)/python -m pip install -q "uv==$(UV_VERSION)" 2>/dev/null; then \
 	  echo "installing pinned dependencies with uv"; \
-	  $(BIN)/python -m uv pip install -q -p $(BIN)/python --compile-bytecode -r requirements.lock && \
+	  $(BIN)/python -m uv pip install -q -p $(BIN)/python -r requirements.lock && \
 	  $(BIN)/python -m uv pip install -q -p $(BIN)/python --no-deps -e . ; \
 	else \
 	  echo "uv unavailable: installing pinned dependencies with pip"; \

@@ -4,8 +4,8 @@ Every notebook kernel and many test processes import pandas, matplotlib, scipy,
 scikit-learn, ipykernel and this package.  Python reads a module's compiled bytecode
 (``__pycache__/*.pyc``) when it is there and otherwise compiles the source, every time
 when it may not write the result (``PYTHONDONTWRITEBYTECODE``, set on this project's CI
-machines).  ``make env`` therefore installs with ``uv pip install --compile-bytecode``
-(pip compiles by default) and ``make figures`` / ``make test`` compile ``analysis/``.
+machines).  ``make env`` therefore compiles the installed packages once (``compileall``,
+once per install) and ``make figures`` / ``make test`` compile ``analysis/``.
 
 The script times, in fresh interpreters, the imports of a notebook kernel (median of
 ``--repeat``), CPU and wall:
@@ -25,7 +25,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

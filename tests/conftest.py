@@ -85,6 +85,41 @@ def tokenized(corpus, segmenter, tmp_path_factory):
 
 
 @pytest.fixture
+def styled_figures():
+    """The project's figure style for the test; every figure it opened is closed after it
+    (modules of figure tests use it with ``pytestmark = pytest.mark.usefixtures(...)``)."""
+    import matplotlib.pyplot as plt
+
+    A.use_style()
+    yield
+    plt.close("all")
+
+
+def grown_data_dir(folder: Path, text: str, doc_id: str = "added-doc", file: str = "new.txt") -> Path:
+    """A copy of the project's data/ in ``folder/data`` with one more document: ``text`` as
+    ``raw/<file>``, holding a 广东 provincial unit of 14 Nov 2022 (a user's grown corpus)."""
+    import shutil
+
+    data = folder / "data"
+    shutil.copytree(ROOT / "data", data)
+    (data / "raw" / file).write_text(text, encoding="utf-8")
+    with open(data / "corpus.yml", "a", encoding="utf-8") as f:
+        f.write(f"""
+  - doc_id: {doc_id}
+    file: {file}
+    outlet: 测试报
+    units:
+      - unit_id: guangdong-20221114
+        start: 11月14日，广东省委常委会召开会议
+        period: "2022-11"
+        date: "2022-11-14"
+        level: provincial
+        province: 广东
+""")
+    return data
+
+
+@pytest.fixture
 def make_data(tmp_path):
     """Write raw files and a manifest into a fresh data dir; return its path."""
 

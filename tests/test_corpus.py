@@ -1,7 +1,7 @@
 """load_corpus: units and metadata of the real corpus, and a clear error for every bad input."""
 import re
 
-from conftest import ROOT
+from conftest import ROOT, grown_data_dir
 
 import pytest
 
@@ -537,25 +537,7 @@ def test_audit_of_an_unreadable_manifest_is_one_error_row(make_data):
 
 # -- adding documents does not break the tests ---------------------------------------
 def test_seed_pins_survive_an_added_document(tmp_path):
-    import shutil
-
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
-    (data / "raw" / "new.txt").write_text("广东召开会议\n\n11月14日，广东省委常委会召开会议，研究部署疫情防控工作。\n",
-                                          encoding="utf-8")
-    with open(data / "corpus.yml", "a", encoding="utf-8") as f:
-        f.write("""
-  - doc_id: added-doc
-    file: new.txt
-    outlet: 测试报
-    units:
-      - unit_id: guangdong-20221114
-        start: 11月14日，广东省委常委会召开会议
-        period: "2022-11"
-        date: "2022-11-14"
-        level: provincial
-        province: 广东
-""")
+    data = grown_data_dir(tmp_path, "广东召开会议\n\n11月14日，广东省委常委会召开会议，研究部署疫情防控工作。\n")
     grown = A.load_corpus(data)
     assert len(grown) == len(A.load_corpus()) + 1
     test_seed_units_are_present_with_their_metadata(grown)

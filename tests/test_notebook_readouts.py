@@ -1,12 +1,10 @@
 """Notebook 07 runs unchanged on a user's larger corpus: a copy of data/ with an added document."""
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, grown_data_dir
 
 NOTEBOOK = ROOT / "notebooks" / "07_readouts.ipynb"
 
@@ -21,22 +19,7 @@ SYNTHETIC = """广东召开疫情防控工作会议
 def test_notebook_07_runs_unchanged_on_a_grown_corpus(tmp_path, monkeypatch):
     import papermill as pm
 
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
-    (data / "raw" / "synthetic.txt").write_text(SYNTHETIC, encoding="utf-8")
-    with open(data / "corpus.yml", "a", encoding="utf-8") as f:
-        f.write("""
-  - doc_id: synthetic-doc
-    file: synthetic.txt
-    outlet: 测试报
-    units:
-      - unit_id: guangdong-20221114
-        start: 11月14日，广东省委常委会召开会议
-        period: "2022-11"
-        date: "2022-11-14"
-        level: provincial
-        province: 广东
-""")
+    data = grown_data_dir(tmp_path, SYNTHETIC, "synthetic-doc", "synthetic.txt")
     figures = tmp_path / "figures"
     monkeypatch.setenv("FIGURES_DIR", str(figures))
     monkeypatch.setenv("MPLBACKEND", "Agg")

@@ -2,7 +2,6 @@
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
@@ -10,11 +9,7 @@ import pytest  # noqa: E402
 import analysis as A  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def style():
-    A.use_style()
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("styled_figures")  # tests/conftest.py
 
 
 def test_theme_bars_stack_to_the_theme_rate(tokenized):

@@ -12,13 +12,7 @@ from analysis.figures import policy_plots as pp
 matplotlib.use("Agg")
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    import matplotlib.pyplot as plt
-
-    A.use_style()
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("styled_figures")  # tests/conftest.py
 
 
 def by_period() -> pd.DataFrame:

@@ -14,11 +14,7 @@ from analysis.figures.printcheck import MAX_HEIGHT_IN, MIN_TEXT_PT, WIDTHS  # no
 from analysis.infra.provenance import PRINT_COLUMNS  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def styled():
-    A.use_style()
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("styled_figures")  # tests/conftest.py
 
 
 def _saved_inches(fig):

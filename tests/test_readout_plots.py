@@ -4,7 +4,6 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
@@ -13,11 +12,7 @@ import analysis as A  # noqa: E402
 from analysis.measures.moves import MOVES  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    A.use_style()
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("styled_figures")  # tests/conftest.py
 
 
 META = pd.DataFrame({"unit_id": ["a", "b"], "period": ["2022-11", "2021-08"], "place": ["河南", "江苏"],

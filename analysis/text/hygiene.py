@@ -136,12 +136,30 @@ def counting_spans(text: str) -> list[tuple[int, int, str]]:
                 b -= 1
             if b > a:
                 found.append((a, b, reason))
-    found.sort()
-    out: list[tuple[int, int, str]] = []
-    for s, e, r in found:
-        if out and s < out[-1][1]:
+    return drop_overlapping(found)
+
+
+def longest_first(span) -> tuple:
+    """Sort key of :func:`drop_overlapping` for leftmost-longest matching."""
+    return span[0], -(span[1] - span[0])
+
+
+def drop_overlapping(spans, key=None) -> list:
+    """``(start, end, ...)`` spans sorted (by ``key``, default the tuples themselves) with every
+    span that overlaps an earlier kept one dropped: the first in sorted order wins.
+
+    Examples
+    --------
+    >>> drop_overlapping([(4, 6, "b"), (0, 5, "a"), (5, 8, "c")])
+    [(0, 5, 'a'), (5, 8, 'c')]
+    >>> drop_overlapping([(0, 2, "short"), (0, 4, "long")], key=longest_first)
+    [(0, 4, 'long')]
+    """
+    out: list = []
+    for span in sorted(spans, key=key):
+        if out and span[0] < out[-1][1]:
             continue
-        out.append((s, e, r))
+        out.append(span)
     return out
 
 
@@ -298,15 +316,7 @@ class TitleMatcher:
         if self._listed is not None:
             for m in self._listed.finditer(text):
                 found.append((m.start(), m.end(), f"《{self._short[m.group()]}》"))
-        if len(found) < 2:
-            return found
-        found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
-        out: list[tuple[int, int, str]] = []
-        for s, e, tok in found:
-            if out and s < out[-1][1]:
-                continue
-            out.append((s, e, tok))
-        return out
+        return found if len(found) < 2 else drop_overlapping(found, key=longest_first)
 
 
 def compile_titles(titles: dict | None = None) -> TitleMatcher:

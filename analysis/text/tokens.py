@@ -171,8 +171,8 @@ def parse_dotted_names(text: str, name: str = "dotted_names.txt") -> tuple[str, 
 
 class _SpanMatcher:
     """Spans that become one token each: document titles (``《short name》``) and the
-    listed dotted names (the name with ``·``).  Same merge rule as the titles: sorted
-    by start, the longer span first, overlapping later spans dropped."""
+    listed dotted names (the name with ``·``).  Same merge rule as the titles
+    (:func:`analysis.text.hygiene.drop_overlapping`, leftmost-longest)."""
 
     def __init__(self, titles, dotted: tuple[str, ...]):
         self.titles = titles
@@ -189,12 +189,7 @@ class _SpanMatcher:
         extra = [(m.start(), m.end(), self._dot.sub("·", m.group())) for m in self._dotted.finditer(text)]
         if not extra:
             return found
-        out: list[tuple[int, int, str]] = []
-        for s, e, tok in sorted(found + extra, key=lambda x: (x[0], -(x[1] - x[0]))):
-            if out and s < out[-1][1]:
-                continue
-            out.append((s, e, tok))
-        return out
+        return _hygiene.drop_overlapping(found + extra, key=_hygiene.longest_first)
 
 
 def default_cache_dir() -> Path:
