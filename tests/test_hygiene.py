@@ -358,3 +358,56 @@ segmenter_for("jieba", base=A.Segmenter()).tokenize("坚定不移贯彻总方针
     run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert not [p.name for p in tmp.rglob("jieba*")], sorted(p.name for p in tmp.rglob("*"))
+
+
+def _spans_by_every_sentence(text):
+    """counting_spans written plainly: every sentence tried by every sentence rule, every
+    match rule scanned over the whole text (no trigger search, no literal pre-check)."""
+    found = []
+    for m in H._SENTENCE.finditer(text):
+        sentence = m.group().strip()
+        lead = len(m.group()) - len(m.group().lstrip())
+        for reason, pat in H._sentence_rules():
+            if pat.search(sentence):
+                found.append((m.start() + lead, m.start() + lead + len(sentence), reason))
+                break
+    for reason, pat in H._match_rules():
+        for m in pat.finditer(text):
+            a, b = H._trimmed(text, *m.span(1 if pat.groups else 0))
+            if b > a:
+                found.append((a, b, reason))
+    return H.drop_overlapping(found)
+
+
+SHORTCUT_CASES = [
+    # a rare end mark (；！) far before the trigger, newlines between: the sentence start is
+    # found after the last newline without scanning back through the whole text
+    "要落实；" + "防控工作。\n" * 50 + "穆为民、江凌在主会场出席。",
+    "好！\n\n宋争辉出席会议。",
+    "出席", "\n出席\n", "；出席；", "会议以视频形式召开。\n据新华社\n本报讯 会议",
+    "（记者）", "（本报记者 张三）好。本报讯（记者 李四）要落实。",
+]
+
+
+def test_counting_spans_equal_a_sentence_by_sentence_reference(corpus):
+    """The trigger search and the literal pre-checks (_RULE_LITERALS) are shortcuts only:
+    same spans as trying every sentence and every rule, on the seed corpus, the rule
+    examples and texts built around the shortcuts' edges."""
+    texts = list(corpus.text) + SHORTCUT_CASES + [t for t, _, _ in test_exclusion_rule_matches.pytestmark[0].args[1]]
+    joined = "\n\x00\n".join(texts)  # a chunk as the segmenter sees it
+    for text in texts + [joined]:
+        assert H.counting_spans(text) == _spans_by_every_sentence(text), text[:40]
+    assert len(_spans_by_every_sentence(joined)) > 20
+
+
+def test_every_match_of_a_pre_checked_rule_holds_one_of_its_literals(corpus):
+    rules = {p.pattern: p for _, p, scope in H.RULES if scope == "match"}
+    assert set(H._RULE_LITERALS) <= set(rules)
+    examples = [t for t, _, _ in test_exclusion_rule_matches.pytestmark[0].args[1]]
+    hits = 0
+    for pattern, literals in H._RULE_LITERALS.items():
+        for text in list(corpus.text) + examples + SHORTCUT_CASES:
+            for m in rules[pattern].finditer(text):
+                hits += 1
+                assert any(lit in m.group() for lit in literals), (pattern, m.group())
+    assert hits >= 4

@@ -258,3 +258,83 @@ def test_all_broadcast_stories_bit_identical_to_plain_counting(segmenter):
     for n_jobs in (1, 2):
         m = document_term_matrix(table, segmenter, use_cache=False, n_jobs=n_jobs)
         assert_identical(m.vocab, m.counts, *ref)
+
+
+# --- the token coding and CSR shortcuts of segment_counts -----------------------------------------
+
+CODING_CASES = [[], ["a"], ["清零", "清零", "防控"], ["", "x", "", "\x00", "\x01", "é", "😀", "\ud800", "清零"],
+                ["\n", "\r\n", " ", "《二十条》", "约翰斯·霍普金斯大学", "a" * 1000, "a"]]
+
+
+@pytest.mark.parametrize("tokens", CODING_CASES, ids=range(len(CODING_CASES)))
+def test_arrow_token_codes_equal_one_dictionary_pass(tokens):
+    """Same codes and distinct tokens in first-seen order (empty strings, NUL, non-BMP
+    characters and a lone surrogate included)."""
+    from analysis.text.tokens import _arrow_codes, _dict_codes
+
+    a_codes, a_uniques = _arrow_codes(tokens)
+    d_codes, d_uniques = _dict_codes(tokens)
+    assert a_uniques == d_uniques == list(dict.fromkeys(tokens))
+    assert a_codes.tolist() == d_codes.tolist() == [d_uniques.index(t) for t in tokens]
+
+
+def test_arrow_token_codes_of_a_real_chunk(corpus, segmenter):
+    from analysis.text.tokens import _arrow_codes, _chunk_tokens, _dict_codes
+
+    tokens = _chunk_tokens(segmenter, list(corpus.text) * 2)[0]
+    (a, ua), (d, ud) = _arrow_codes(tokens), _dict_codes(tokens)
+    assert ua == ud and np.array_equal(a, d) and len(ud) > 1000
+
+
+def test_summed_and_sorted_csr_equal_scipys_sort(seed=0):
+    from scipy import sparse
+
+    from analysis.text.tokens import _sorted_csr, _summed_csr
+
+    rng = np.random.default_rng(seed)
+    for n_rows, n_cols, n in [(1, 1, 0), (3, 5, 40), (50, 7, 2000), (200, 3000, 5000)]:
+        columns = rng.integers(0, n_cols, n)
+        indptr = np.concatenate([[0], np.sort(rng.integers(0, n + 1, n_rows - 1)), [n]])
+        m = _summed_csr(columns, indptr, (n_rows, n_cols))
+        want = sparse.csr_matrix((np.ones(n, dtype=np.int64), columns, indptr), shape=(n_rows, n_cols))
+        want.sum_duplicates()
+        want.sort_indices()
+        assert m.dtype == np.int64 and m.has_sorted_indices
+        for a in ("indptr", "indices", "data"):
+            assert np.array_equal(getattr(m, a), getattr(want, a)), a
+        # sorted rows: every row's indices increase (checked directly, not through the flag)
+        assert all((np.diff(m.indices[m.indptr[i]:m.indptr[i + 1]]) > 0).all() for i in range(n_rows))
+        shuffled = sparse.csr_matrix((want.data[::-1].copy(), want.indices[::-1].copy(), want.indptr), shape=want.shape)
+        s = _sorted_csr(shuffled.copy())
+        shuffled.sort_indices()
+        assert np.array_equal(s.indices, shuffled.indices) and np.array_equal(s.data, shuffled.data)
+
+
+@pytest.mark.parametrize("sort_vocab", [True, False])
+def test_segment_counts_with_and_without_arrow_agree(corpus, segmenter, sort_vocab, monkeypatch):
+    from analysis.text import tokens as T
+
+    # edge texts without NUL, the title mark or the separator: the chunk is joined and coded by Arrow
+    texts = list(corpus.text) + [t for t in EDGE_TEXTS if not {"\x00", "\x01", "\x02"} & set(t)]
+    calls = []
+    monkeypatch.setattr(T, "_arrow_codes", lambda tokens, f=T._arrow_codes: calls.append(1) or f(tokens))
+    a = T.segment_counts(segmenter, texts, sort_vocab=sort_vocab)
+    assert calls == [1]
+    d = T.segment_counts(segmenter, texts, sort_vocab=sort_vocab, arrow=False)
+    assert calls == [1]
+    assert a[0] == d[0] and (a[1] != d[1]).nnz == 0 and np.array_equal(a[1].indices, d[1].indices)
+
+
+def test_remembered_filter_decisions_do_not_leak_between_segmenters(corpus):
+    """Each segmenter remembers its own keep() decisions: a stopword for one is a term for
+    another, whatever order they count in."""
+    from analysis.text.tokens import segment_counts
+
+    texts = list(corpus.text)
+    stop, keep_all = A.Segmenter(), A.Segmenter(use_stopwords=False)
+    first = [segment_counts(s, texts) for s in (stop, keep_all)]
+    again = [segment_counts(s, texts) for s in (keep_all, stop)][::-1]
+    assert [v for v, _ in first] == [v for v, _ in again]
+    assert set(first[1][0]) - set(first[0][0])  # the settings do differ
+    for s, (v, m) in zip((stop, keep_all), first):
+        assert all(s.keep(t) for t in v)

@@ -76,6 +76,24 @@ RULES: tuple = (
 _SENTENCE_TRIGGER = re.compile("出席|参加会议|列席|形式召开|设分会场")
 
 
+#: Strings one of which every match of a "match" rule contains (tested): a chunk of text
+#: without any of them skips the rule's scan (the byline rule that starts at a line start
+#: is otherwise tried at every position).
+_RULE_LITERALS = {
+    RULES[2][1].pattern: ("本报讯", "快报讯"),
+    RULES[3][1].pattern: ("记者",),
+}
+
+
+def _trimmed(text: str, a: int, b: int) -> tuple[int, int]:
+    """The span ``[a, b)`` of ``text`` without surrounding whitespace."""
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
 def _sentence_rules():
     return [(r, p) for r, p, s in RULES if s == "sentence"]
 
@@ -111,7 +129,11 @@ def counting_spans(text: str) -> list[tuple[int, int, str]]:
     # sentences around the triggers instead of testing every sentence (a long text has
     # few of them; this keeps hygiene cheap next to a compiled segmenter)
     for t in _SENTENCE_TRIGGER.finditer(text):
-        start = max(text.rfind(c, 0, t.start()) for c in "。！？；\n") + 1
+        # the sentence starts after the last end mark before the trigger; marks other
+        # than the newline are only looked for after the last newline (same result,
+        # without scanning back through a long chunk for a rare mark)
+        line = text.rfind("\n", 0, t.start())
+        start = max(line, *(text.rfind(c, line + 1, t.start()) for c in "。！？；")) + 1
         if start in seen:
             continue
         seen.add(start)
@@ -126,14 +148,12 @@ def counting_spans(text: str) -> list[tuple[int, int, str]]:
                 found.append((s + lead, s + lead + len(sentence), reason))
                 break
     for reason, pat in _match_rules():
+        needs = _RULE_LITERALS.get(pat.pattern)
+        if needs and not any(n in text for n in needs):
+            continue
         group = 1 if pat.groups else 0
         for m in pat.finditer(text):
-            a, b = m.span(group)
-            # strip surrounding whitespace from the span
-            while a < b and text[a].isspace():
-                a += 1
-            while b > a and text[b - 1].isspace():
-                b -= 1
+            a, b = _trimmed(text, *m.span(group))
             if b > a:
                 found.append((a, b, reason))
     return drop_overlapping(found)

@@ -247,14 +247,14 @@ def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None
     segmenter = segmenter or Segmenter()
     unit_ids = _unit_ids(corpus)
     docvars = corpus.drop(columns=[c for c in _NOT_DOCVARS if c in corpus.columns]).reset_index(drop=True)
-    ckey = corpus_key(corpus)
-    key = hashlib.sha256(f"{_DTM_FORMAT}:{segmenter.fingerprint}:{ckey}".encode()).hexdigest()[:24]
-    cache_file = Path(cache_dir or default_cache_dir() / "dtm") / f"{key}.npz"
-    # the whole request, stored in the file and checked on read (a file swapped in from
-    # another corpus or segmenter is rebuilt)
-    full_key = json.dumps({"cache": "dtm", "format": _DTM_FORMAT, "segmenter": segmenter.fingerprint,
-                           "corpus_sha256": ckey, "units": len(unit_ids)}, sort_keys=True)
-    if use_cache:
+    if use_cache:  # hashing 50 MB of text is only worth it for the cache
+        ckey = corpus_key(corpus)
+        key = hashlib.sha256(f"{_DTM_FORMAT}:{segmenter.fingerprint}:{ckey}".encode()).hexdigest()[:24]
+        cache_file = Path(cache_dir or default_cache_dir() / "dtm") / f"{key}.npz"
+        # the whole request, stored in the file and checked on read (a file swapped in from
+        # another corpus or segmenter is rebuilt)
+        full_key = json.dumps({"cache": "dtm", "format": _DTM_FORMAT, "segmenter": segmenter.fingerprint,
+                               "corpus_sha256": ckey, "units": len(unit_ids)}, sort_keys=True)
         payload = read_verified(cache_file, key=full_key)
         loaded = _dtm_from_payload(payload, unit_ids) if payload is not None else None
         if loaded is not None:
