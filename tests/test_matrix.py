@@ -338,3 +338,21 @@ def test_remembered_filter_decisions_do_not_leak_between_segmenters(corpus):
     assert set(first[1][0]) - set(first[0][0])  # the settings do differ
     for s, (v, m) in zip((stop, keep_all), first):
         assert all(s.keep(t) for t in v)
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+@pytest.mark.parametrize("chunk_chars", [1_000_000, 3_000, 1])
+def test_count_chunks_equals_merged_chunk_counts(corpus, segmenter, overlap, chunk_chars):
+    """The one-process stream (shared columns, segmenter thread) gives the matrix that
+    merging each chunk's own counts gives (texts with NUL, title marks and the separator
+    included, so every coding path is taken)."""
+    from analysis.text.tokens import chunked, count_chunks, merge_counts, segment_counts
+
+    texts = list(corpus.text) + EDGE_TEXTS + list(corpus.text)[:2]
+    want = merge_counts(segment_counts(segmenter, c, arrow=False) for c in chunked(texts, chunk_chars))
+    got = count_chunks(segmenter, chunked(texts, chunk_chars), overlap=overlap)
+    assert got[0] == want[0]
+    for a in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(got[1], a), getattr(want[1], a)), a
+    assert got[1].shape == want[1].shape == (len(texts), len(want[0]))
+    assert count_chunks(segmenter, iter([]), overlap=overlap)[1].shape == (0, 0)

@@ -198,7 +198,7 @@ def _dtm_from_payload(payload: bytes, unit_ids: list[str]):
 
 def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None,
                          use_cache: bool = True, n_jobs: int = 1, client=None,
-                         chunk_chars: int = 1_000_000) -> DocumentTermMatrix:
+                         chunk_chars: int = 1_000_000, overlap: bool = True) -> DocumentTermMatrix:
     """Segment the corpus table once into a :class:`DocumentTermMatrix`, cached on disk.
 
     Texts are segmented in chunks (:func:`analysis.text.tokens.segment_counts`); each chunk
@@ -227,7 +227,12 @@ def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None
     client : dask.distributed.Client, optional
         Segment on this Dask cluster instead (see the README, "Running on a cluster").
     chunk_chars : int, default 1,000,000
-        Approximate characters per Dask task.
+        Approximate characters per chunk (and per Dask task).
+    overlap : bool, default True
+        With one process (``n_jobs=1``, no client): rjieba segments the next chunk in a
+        second thread while this one counts the last (:func:`analysis.text.tokens.count_chunks`;
+        rjieba releases the GIL, so this uses a second core when there is one).  False:
+        one thread.  The matrix is the same either way.
 
     Returns
     -------
@@ -241,7 +246,7 @@ def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None
 
     from analysis.infra.cache import read_verified, write_verified
     from analysis.text.tokens import (Segmenter, chunked, counting_texts, default_cache_dir, map_chunks,
-                         merge_counts, segment_counts)
+                         count_chunks, merge_counts, segment_counts)
 
     texts = counting_texts(corpus)
     segmenter = segmenter or Segmenter()
@@ -260,9 +265,11 @@ def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None
         if loaded is not None:
             return DocumentTermMatrix(loaded[0], loaded[1], docvars)
     # chunks of whole texts; positions keep the row order whatever the scheduler does
-    work = functools.partial(segment_counts, segmenter, sort_vocab=False)  # merge_counts sorts
-    parts = list(map_chunks(work, chunked(texts, chunk_chars), n_jobs=n_jobs, client=client))
-    vocab, counts = merge_counts(parts)
+    if client is None and n_jobs <= 1:  # one process: rjieba cuts the next chunk in a second thread
+        vocab, counts = count_chunks(segmenter, chunked(texts, chunk_chars), overlap=overlap)
+    else:
+        work = functools.partial(segment_counts, segmenter, sort_vocab=False)  # merge_counts sorts
+        vocab, counts = merge_counts(map_chunks(work, chunked(texts, chunk_chars), n_jobs=n_jobs, client=client))
     if counts.shape[0] != len(texts):  # no texts at all
         counts = sparse.csr_matrix((len(texts), len(vocab)), dtype=np.int64)
     if use_cache:
