@@ -201,10 +201,13 @@ def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None
                          chunk_chars: int = 1_000_000, overlap: bool = True) -> DocumentTermMatrix:
     """Segment the corpus table once into a :class:`DocumentTermMatrix`, cached on disk.
 
-    Texts are segmented in chunks (:func:`analysis.text.tokens.segment_counts`); each chunk
-    gives a sparse count matrix over its own vocabulary, and the chunks are stacked
-    onto the sorted union vocabulary (:func:`analysis.text.tokens.merge_counts`), so the
-    result does not depend on ``n_jobs``, the client or the chunk size.
+    Texts are segmented in chunks of about ``chunk_chars`` characters.  In one process
+    the chunks share one column per distinct token and rjieba cuts the next chunk in a
+    second thread (:func:`analysis.text.tokens.count_chunks`); with Dask each worker counts
+    one run of consecutive chunks (:func:`analysis.text.tokens.count_run`) and the runs are
+    stacked onto the sorted union vocabulary (:func:`analysis.text.tokens.merge_counts`).
+    The result does not depend on ``n_jobs``, the client, the chunk size or ``overlap``
+    (tested against a plain reference implementation).
 
     Parameters
     ----------
@@ -246,7 +249,7 @@ def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None
 
     from analysis.infra.cache import read_verified, write_verified
     from analysis.text.tokens import (Segmenter, chunked, counting_texts, default_cache_dir, map_chunks,
-                         count_chunks, merge_counts, segment_counts)
+                         count_chunks, count_run, merge_counts)
 
     texts = counting_texts(corpus)
     segmenter = segmenter or Segmenter()
@@ -267,9 +270,13 @@ def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None
     # chunks of whole texts; positions keep the row order whatever the scheduler does
     if client is None and n_jobs <= 1:  # one process: rjieba cuts the next chunk in a second thread
         vocab, counts = count_chunks(segmenter, chunked(texts, chunk_chars), overlap=overlap)
-    else:
-        work = functools.partial(segment_counts, segmenter, sort_vocab=False)  # merge_counts sorts
-        vocab, counts = merge_counts(map_chunks(work, chunked(texts, chunk_chars), n_jobs=n_jobs, client=client))
+    else:  # one task per worker: a run of consecutive chunks counted as one stream
+        chunks = list(chunked(texts, chunk_chars))
+        workers = max(1, sum(client.nthreads().values())) if client is not None else n_jobs
+        size = max(1, -(-len(chunks) // workers))
+        runs = [chunks[i:i + size] for i in range(0, len(chunks), size)]
+        work = functools.partial(count_run, segmenter)
+        vocab, counts = merge_counts(map_chunks(work, runs, n_jobs=n_jobs, client=client))
     if counts.shape[0] != len(texts):  # no texts at all
         counts = sparse.csr_matrix((len(texts), len(vocab)), dtype=np.int64)
     if use_cache:

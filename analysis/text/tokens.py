@@ -49,7 +49,7 @@ from analysis.text import hygiene as _hygiene
 from analysis.ingest.corpus import default_data_dir
 
 __all__ = ["Segmenter", "tokenize_corpus", "split_sentences", "count_terms", "segment_counts",
-           "merge_counts", "count_chunks", "map_chunks", "chunked", "counting_texts", "read_word_list",
+           "merge_counts", "count_chunks", "count_run", "map_chunks", "chunked", "counting_texts", "read_word_list",
            "parse_word_list", "parse_dotted_names", "DOTS", "DEFAULT_FREQ", "DEFAULT_BACKEND", "BACKENDS", "LexiconError"]
 
 #: jieba frequency given to lexicon entries without an explicit one.
@@ -825,6 +825,13 @@ def count_chunks(segmenter: Segmenter, chunks: Iterable, *, arrow: bool = True, 
                             + [p[1:] + off for (_, p), off in zip(blocks, offsets[:-1])])
     return (tuple(terms[i] for i in order),
             _summed_csr(rank[np.concatenate([c for c, _ in blocks])], indptr, (len(indptr) - 1, len(terms))))
+
+
+def count_run(segmenter: Segmenter, chunks: list) -> tuple:
+    """:func:`count_chunks` of a list of chunks in one thread: a Dask task's work (each
+    worker counts one run of consecutive chunks, so only one partial matrix per worker is
+    sent back and merged)."""
+    return count_chunks(segmenter, chunks, overlap=False)
 
 
 def _stack(blocks: list, remaps: list, n_columns: int):
