@@ -850,6 +850,11 @@ def _stack(blocks: list, remaps: list, n_columns: int):
     n_rows = sum(m.shape[0] for m in blocks)
     out = sparse.csr_matrix((np.concatenate(data), np.concatenate(columns), np.concatenate(indptr)),
                             shape=(n_rows, n_columns))
+    # blocks with sorted rows whose columns keep their order when moved (each block's
+    # vocabulary sorted, as count_run's are) stay sorted: no second pass
+    if all(m.has_sorted_indices and (np.diff(r) > 0).all() for r, m in zip(remaps, blocks)):
+        out.has_sorted_indices = True
+        return out
     return _sorted_csr(out)
 
 
