@@ -960,10 +960,31 @@ def map_chunks(func, chunks: Iterable, *, n_jobs: int = 1, client=None, batch: i
                 return
             # one task per chunk, named at random (pure=False): dask.bag.from_sequence would
             # hash every text to name its partitions, 0.46 s of a 5 s run over 50 MB
-            yield from dask.compute(*[dask.delayed(func, pure=False)(c) for c in part], **kwargs)
+            # the chunk travels in a box that Dask does not look into (it walks lists and
+            # tuples item by item for dask objects: 0.2 s for the 36,000 texts of 50 MB)
+            yield from dask.compute(*[dask.delayed(_unboxed, pure=False)(func, _Box(c)) for c in part], **kwargs)
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
+
+
+class _Box:
+    """A value Dask passes to a task as it is (see :func:`map_chunks`)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __getstate__(self):
+        return self.value
+
+    def __setstate__(self, value):
+        self.value = value
+
+
+def _unboxed(func, box: _Box):
+    return func(box.value)
 
 
 def _default_cache_dir() -> Path:
