@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -172,6 +173,7 @@ _LINK = re.compile(r"^\s*\[查看原文\]\((?P<url>[^)\s]*)\)\s*$")
 _DATELINE = re.compile(r"^\s*央视网消息\s*[（(]\s*新闻联播\s*[）)]\s*[：:]\s*")
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK = re.compile(r"</p\s*>|<br\s*/?>|<p(\s[^>]*)?>", re.I)
+_BLANKS = re.compile(r"[ \t]+")
 _NO_SUMMARY = {"(暂无简介)", "（暂无简介）", ""}
 _UNTITLED = {"(无标题)", "（无标题）", ""}
 _PLACEHOLDER = {"undefined", "(无正文)", "（无正文）"}
@@ -181,7 +183,8 @@ def _html_to_text(body: str) -> str:
     """Inline HTML → plain paragraphs (block tags become line breaks, entities decoded)."""
     text = _BLOCK.sub("\n", body)
     text = html.unescape(_TAG.sub("", text)).replace("\xa0", " ").replace("\u3000", " ")
-    lines = [re.sub(r"[ \t]+", " ", ln).strip() for ln in text.split("\n")]
+    # one substitution over the whole text (runs of blanks never span a line break)
+    lines = [ln.strip() for ln in _BLANKS.sub(" ", text).split("\n")]
     return "\n".join(ln for ln in lines if ln)
 
 
@@ -216,9 +219,17 @@ COVID_TITLE_WEIGHT = 3
 #: A story is COVID-related when its score reaches this value.
 COVID_MIN_SCORE = 3
 
-_COVID_RE = re.compile("|".join(map(re.escape, sorted(set(COVID_TERMS) | set(COVID_NOT),
-                                                      key=lambda s: (-len(s), s)))))
 _COVID_SET = frozenset(COVID_TERMS)
+
+
+@lru_cache(maxsize=1)
+def _covid_re() -> re.Pattern:
+    """Leftmost-longest over terms and exclusions: the prefix tree of both lists (same
+    matches as their alternation sorted longest first, faster; built on first use so
+    importing this module does not load the gazetteer)."""
+    from analysis.ingest.gazetteer import longest_first_pattern
+
+    return re.compile(longest_first_pattern(set(COVID_TERMS) | set(COVID_NOT)))
 
 
 def covid_check() -> pd.DataFrame:
@@ -235,7 +246,7 @@ def covid_check() -> pd.DataFrame:
 
 
 def _covid_hits(text: str) -> int:
-    return sum(1 for m in _COVID_RE.finditer(text) if m.group() in _COVID_SET)
+    return sum(1 for m in _covid_re().finditer(text) if m.group() in _COVID_SET)
 
 
 def covid_score(title: str, text: str) -> int:
