@@ -534,8 +534,9 @@ def load_broadcast(start=None, end=None, *, mirror=None, cache_dir=None, summary
         Folder of the parsed-table cache (default ``.cache/sources``).
     n_jobs : int, default 1
         Worker processes for a cold parse (:func:`parse_broadcast`); the table is the
-        same for any value, so it is not part of the cache key.  2 parses the whole
-        corpus in about 60 % of the one-process time on a 2-core machine.
+        same for any value, so it is not part of the cache key.  On a 2-core machine
+        ``n_jobs=2`` takes about two thirds of the one-process time for the whole
+        corpus (``benchmarks/bench_tables.py``).
 
     Returns
     -------
