@@ -409,17 +409,34 @@ def _read_day(p: Path) -> tuple[str, str]:
                              f"{COMMIT[:12]}") from e
 
 
-def _parse_files(paths: list[Path], summary: bool) -> tuple[list[tuple], list[dict]]:
-    """Parse a run of day files: the units as column tuples (one per
-    :data:`_UNIT_COLUMNS`; cheaper to pickle back from a worker than one dict per unit)
-    and the day reports."""
+def _parse_files(paths: list[Path], summary: bool) -> tuple[pd.DataFrame, list[dict]]:
+    """Parse a run of day files: their part of the table (:func:`_table`; a worker sends
+    it back as Arrow buffers, cheaper to pickle than one dict or string per unit) and
+    the day reports."""
     rows, reports = [], []
     for p in paths:
         day, content = _read_day(p)
         units, rep = parse_day(content, day, f"news/{p.name}")
         rows.extend(_unit_values(u) for u in units if summary or u["level"] != "media")
         reports.append(rep)
-    return list(zip(*rows)) or [() for _ in _UNIT_COLUMNS], reports
+    return _table(rows), reports
+
+
+def _table(rows: list[tuple]) -> pd.DataFrame:
+    """The table of unit rows (tuples of :data:`_UNIT_COLUMNS`), with the dtypes of a
+    table built from one dict per unit."""
+    n = len(rows)
+    if n:  # columns the units lack are all-missing (float NaN), as pandas makes them from dicts
+        columns = dict(zip(_UNIT_COLUMNS, map(list, zip(*rows))))
+        table = pd.DataFrame({c: columns[c] if c in columns else np.full(n, np.nan) for c in TABLE_COLUMNS})
+    else:  # no unit: the columns' empty dtypes as before
+        table = pd.DataFrame([], columns=TABLE_COLUMNS)
+    table["n_chars"] = table["n_chars"].astype("int64")
+    table["position"] = table["position"].astype("int64")
+    table["covid_score"] = table["covid_score"].astype("int64")
+    table["covid"] = table["covid"].astype(bool)
+    table["excerpt"] = False  # whole broadcast stories, not a journalist's excerpts
+    return table
 
 
 def _batches(items: list, n_jobs: int, per_worker: int = 8) -> list[list]:
@@ -441,9 +458,10 @@ def parse_broadcast(paths, *, summary: bool = False, n_jobs: int = 1) -> tuple[p
         repeats the story titles, so counting both would count those words twice.
     n_jobs : int, default 1
         Worker processes (forked where the platform allows, so nothing is imported
-        again); each parses runs of consecutive days and sends back column lists, joined
-        in file order, so the table and report are the same for any ``n_jobs``.  1
-        parses in this process.
+        again); each parses runs of consecutive days and sends back that part of the
+        table (Arrow-backed columns pickle as buffers), the parts joined in file order,
+        so the table and report are the same for any ``n_jobs``.  1 parses in this
+        process.
 
     Returns
     -------
@@ -469,19 +487,9 @@ def parse_broadcast(paths, *, summary: bool = False, n_jobs: int = 1) -> tuple[p
         parts = [_parse_files(paths, summary)]
     else:
         parts = _parallel(_parse_files, _batches(paths, n_jobs), n_jobs, summary)
-    columns = dict(zip(_UNIT_COLUMNS, ([v for part in parts for v in part[0][j]]
-                                       for j in range(len(_UNIT_COLUMNS)))))
     reports = [r for part in parts for r in part[1]]
-    n = len(columns["unit_id"])
-    if n:  # columns the units lack are all-missing (float NaN), as pandas makes them from dicts
-        table = pd.DataFrame({c: columns[c] if c in columns else np.full(n, np.nan) for c in TABLE_COLUMNS})
-    else:  # no unit: the columns' empty dtypes as before
-        table = pd.DataFrame([], columns=TABLE_COLUMNS)
-    table["n_chars"] = table["n_chars"].astype("int64")
-    table["position"] = table["position"].astype("int64")
-    table["covid_score"] = table["covid_score"].astype("int64")
-    table["covid"] = table["covid"].astype(bool)
-    table["excerpt"] = False  # whole broadcast stories, not a journalist's excerpts
+    tables = [part[0] for part in parts if len(part[0])] or [parts[0][0]]  # an empty part has object dtypes
+    table = tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
     return table.reset_index(drop=True), pd.DataFrame(reports, columns=REPORT_COLUMNS)
 
 
