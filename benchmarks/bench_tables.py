@@ -28,7 +28,10 @@ from one dict per unit, 0.35 s writing the Parquet cache, 0.2 s reading the file
 0.13 s hashing them (fetch_broadcast, page cache warm).  After: the gazetteer is one
 prefix-tree pattern (:func:`analysis.ingest.gazetteer.longest_first_pattern`, 1.0 s, same
 matches), ``_html_to_text`` 0.8 s (one substitution per text), the table is built from
-columns (0.2 s); one process 4.9 s under the profiler.  What is left is spread over the
+columns (0.2-0.35 s, mostly pandas making Arrow strings); one process 4.9-5.1 s under the
+profiler, of which 0.45 s the cache write (0.2 s of it zstd; lz4 would save 0.06 s for a
+35 % larger file).  Hashing the files in threads is slower than in one (0.09 s -> 0.22 s:
+the files are 28 kB, too small for hashlib's released GIL to pay for the threads).  What is left is spread over the
 parser's regular expressions and string methods, so ``n_jobs=2`` parses runs of days in
 two forked processes, each building its part of the table (its string columns are
 Arrow arrays, pickled back as buffers: 0.2 s less in the parent than sending Python
