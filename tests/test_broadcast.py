@@ -467,6 +467,20 @@ def test_load_broadcast_n_jobs_gives_the_same_cached_table(tmp_path):
         pdt.assert_frame_equal(t.attrs["parse_report"], one.attrs["parse_report"])
 
 
+@pytest.mark.parametrize("line, url", [
+    ("[查看原文](http://tv.cctv.com/a.shtml)", "http://tv.cctv.com/a.shtml"),
+    (" \t[查看原文](http://x/b) \t", "http://x/b"),
+    ("[查看原文]()", ""),
+    ("见[查看原文](http://x/c)", None),          # not alone on its line: kept as text
+    ("[查看原文] (http://x/d)", None),
+])
+def test_link_lines(line, url):
+    day = f"# 《新闻联播》 (20200101)\n\n## 新闻摘要\n\n## 详细新闻\n\n### 标题\n\n正文一句。\n{line}\n"
+    units, _ = bc.parse_day(day, "20200101")
+    assert units[0]["url"] == (url or "")
+    assert (line.strip() in units[0]["text"]) == (url is None)
+
+
 def _html_to_text_reference(body):
     """_html_to_text before the single blank substitution: one re.sub per line."""
     import html
@@ -479,7 +493,8 @@ def _html_to_text_reference(body):
 
 @pytest.mark.parametrize("body", [
     "", " ", "\t\n \n", "a  b\t\tc", "<p>\u3000\u3000一段 &nbsp; 文字</p><p>\t二</p>", "a \n b",
-    "行尾 \t\n\t 行首", "<br/>x<br>\xa0y\xa0\xa0z", "a\r b", "\u3000\t\u3000",
+    "行尾 \t\n\t 行首", "<br/>x<br>\xa0y\xa0\xa0z", "a\r b", "\u3000\t\u3000", "a\t \tb", " \t x", "x \t",
+    "a\tb c\t\td", "&nbsp;&nbsp;x&#9;&#9;y", "a   \u3000\xa0b",
 ])
 def test_html_to_text_is_the_per_line_version(body):
     assert bc._html_to_text(body) == _html_to_text_reference(body)

@@ -175,7 +175,7 @@ _LINK = re.compile(r"^\s*\[查看原文\]\((?P<url>[^)\s]*)\)\s*$")
 _DATELINE = re.compile(r"^\s*央视网消息\s*[（(]\s*新闻联播\s*[）)]\s*[：:]\s*")
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK = re.compile(r"</p\s*>|<br\s*/?>|<p(\s[^>]*)?>", re.I)
-_BLANKS = re.compile(r"[ \t]+")
+_BLANKS = re.compile(r"  +")  # after tabs became spaces: a run of blanks (a literal prefix, so fast)
 _NO_SUMMARY = {"(暂无简介)", "（暂无简介）", ""}
 _UNTITLED = {"(无标题)", "（无标题）", ""}
 _PLACEHOLDER = {"undefined", "(无正文)", "（无正文）"}
@@ -184,8 +184,9 @@ _PLACEHOLDER = {"undefined", "(无正文)", "（无正文）"}
 def _html_to_text(body: str) -> str:
     """Inline HTML → plain paragraphs (block tags become line breaks, entities decoded)."""
     text = _BLOCK.sub("\n", body)
-    text = html.unescape(_TAG.sub("", text)).replace("\xa0", " ").replace("\u3000", " ")
-    # one substitution over the whole text (runs of blanks never span a line break)
+    text = html.unescape(_TAG.sub("", text)).replace("\xa0", " ").replace("\u3000", " ").replace("\t", " ")
+    # runs of spaces and tabs become one space: one substitution over the whole text (a
+    # run never spans a line break), and only where two blanks meet (one space stays)
     lines = [ln.strip() for ln in _BLANKS.sub(" ", text).split("\n")]
     return "\n".join(ln for ln in lines if ln)
 
@@ -350,7 +351,7 @@ def parse_day(text: str, day: str, file: str = "") -> tuple[list[dict], dict]:
         url = ""
         kept = []
         for ln in body.split("\n"):
-            lm = _LINK.match(ln)
+            lm = _LINK.match(ln) if "[查看原文](" in ln else None  # the link's literal, found faster
             if lm:
                 url = url or lm["url"]
             elif ln.strip() != "---":
