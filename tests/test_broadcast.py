@@ -481,6 +481,15 @@ def test_link_lines(line, url):
     assert (line.strip() in units[0]["text"]) == (url is None)
 
 
+@pytest.mark.parametrize("details", [
+    "", "###a\n###b", "x###c\n ###d\n###", "\n###\n###e", "---\n### 标题 \t\n正文\n####\n#### 四级\n", "###",
+])
+def test_heading_split_is_the_line_start_pattern(details):
+    import re
+
+    assert bc._HEADING.split(details) == re.split(r"(?m)^###[ \t]*(.*)$", details)
+
+
 def _html_to_text_reference(body):
     """_html_to_text before the single blank substitution: one re.sub per line."""
     import html
