@@ -454,6 +454,29 @@ def test_real_days_in_two_processes_are_the_reference_table():
 
 
 @needs_mirror
+def test_real_stories_provinces_and_covid_scores_match_the_sorted_alternations():
+    """The prefix-tree patterns find what the alternations sorted longest first found."""
+    import re
+
+    from analysis.ingest.gazetteer import _forms
+
+    def alternation(words):
+        return re.compile("|".join(map(re.escape, sorted(words, key=lambda s: (-len(s), s)))))
+
+    forms = _forms()
+    places, covid = alternation(forms), alternation(set(bc.COVID_TERMS) | set(bc.COVID_NOT))
+
+    def hits(text):
+        return sum(m in bc.COVID_TERMS for m in covid.findall(text))
+
+    table, _ = bc.parse_broadcast(sorted(NEWS.glob("*.md"))[::40], summary=True)
+    assert len(table) > 500
+    for r in table.itertuples():
+        assert r.provinces == list(dict.fromkeys(forms[m][1] for m in places.findall(r.title + "\n" + r.text)))
+        assert r.covid_score == bc.COVID_TITLE_WEIGHT * hits(r.title) + hits(r.text)
+
+
+@needs_mirror
 def test_load_broadcast_n_jobs_gives_the_same_cached_table(tmp_path):
     import pandas.testing as pdt
 

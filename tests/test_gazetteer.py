@@ -72,6 +72,13 @@ def _matches(pattern, text):
 ])
 def test_longest_first_pattern_matches_the_alternation(words, text):
     assert _matches(re.compile(longest_first_pattern(words)), text) == _matches(_alternation(words), text)
+    assert _word_matches(words, text) == _matches(_alternation(words), text)
+
+
+def _word_matches(words, text):
+    """The matches of the or_first_char pattern that are words."""
+    return [(i, m) for i, m in _matches(re.compile(longest_first_pattern(words, or_first_char=True)), text)
+            if m in set(words)]
 
 
 def test_longest_first_pattern_random_words_and_texts():
@@ -79,14 +86,18 @@ def test_longest_first_pattern_random_words_and_texts():
     for _ in range(300):
         words = {"".join(rng.choice("abc") for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 8))}
         text = "".join(rng.choice("abcd") for _ in range(40))
-        assert _matches(re.compile(longest_first_pattern(words)), text) == _matches(_alternation(words), text), \
-            (sorted(words), text)
+        want = _matches(_alternation(words), text)
+        assert _matches(re.compile(longest_first_pattern(words)), text) == want, (sorted(words), text)
+        assert _word_matches(words, text) == want, (sorted(words), text)
 
 
 def test_longest_first_pattern_gazetteer_forms_on_mixed_text():
     forms = _forms()
     text = "，".join(sorted(forms)) + "文山会海，世界大同。" + "".join(sorted(forms, key=lambda s: s[::-1]))
     assert _matches(re.compile(longest_first_pattern(forms)), text) == _matches(_alternation(forms), text)
+    assert _word_matches(forms, text) == _matches(_alternation(forms), text)
+    pattern = re.compile(longest_first_pattern(forms, or_first_char=True))
+    assert all(m in forms or len(m) == 1 for m in pattern.findall(text))  # the rest: one character
 
 
 @pytest.mark.parametrize("words", [[], ["a", ""]])

@@ -235,7 +235,7 @@ def _covid_re() -> re.Pattern:
     importing this module does not load the gazetteer)."""
     from analysis.ingest.gazetteer import longest_first_pattern
 
-    return re.compile(longest_first_pattern(set(COVID_TERMS) | set(COVID_NOT)))
+    return re.compile(longest_first_pattern(set(COVID_TERMS) | set(COVID_NOT), or_first_char=True))
 
 
 def covid_check() -> pd.DataFrame:
@@ -252,7 +252,8 @@ def covid_check() -> pd.DataFrame:
 
 
 def _covid_hits(text: str) -> int:
-    return sum(1 for m in _covid_re().finditer(text) if m.group() in _COVID_SET)
+    # exclusions and the one-character non-matches of or_first_char are not COVID terms
+    return sum(1 for m in _covid_re().findall(text) if m in _COVID_SET)
 
 
 def covid_score(title: str, text: str) -> int:
