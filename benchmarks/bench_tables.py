@@ -25,17 +25,22 @@ form at each of the 2.4 million positions whose character starts a form), 1.6 s 
 ``_html_to_text`` (1.0 s of it a ``re.sub`` per line through ``re``'s pattern cache),
 0.3 s ``parse_day``'s own lines, 0.35 s the COVID score, 0.37 s building the DataFrame
 from one dict per unit, 0.35 s writing the Parquet cache, 0.2 s reading the files and
-0.13 s hashing them (fetch_broadcast, page cache warm).  After: the gazetteer is one
-prefix-tree pattern (:func:`analysis.ingest.gazetteer.longest_first_pattern`, 1.0 s, same
-matches), ``_html_to_text`` 0.8 s (one substitution per text), the table is built from
-columns (0.2-0.35 s, mostly pandas making Arrow strings); one process 4.9-5.1 s under the
-profiler, of which 0.45 s the cache write (0.2 s of it zstd; lz4 would save 0.06 s for a
-35 % larger file).  Hashing the files in threads is slower than in one (0.09 s -> 0.22 s:
-the files are 28 kB, too small for hashlib's released GIL to pay for the threads).  What is left is spread over the
+0.13 s hashing them (fetch_broadcast, page cache warm).
+
+After (same profile, 4.2-4.6 s under the profiler): the gazetteer is one prefix-tree
+pattern (:func:`analysis.ingest.gazetteer.longest_first_pattern`, same matches) that
+matches a lone first character where no form does (``or_first_char``: ``re`` stops
+walking the 244 first characters), 1.2 s under the profiler, 0.8 s without it (was
+2.8 s); ``_html_to_text`` 0.5 s (one substitution of runs of two spaces, a literal
+prefix, instead of a character-class pattern per line); the COVID score 0.4 s; the table built from
+columns 0.2-0.35 s (mostly pandas making Arrow strings); the cache write 0.4 s (0.2 s
+of it zstd: lz4 would save 0.06 s for a 35 % larger file, left as is).  Hashing the
+files in threads is slower than in one (0.09 s -> 0.22 s: the files are 28 kB, too small
+for hashlib's released GIL to pay for the threads).  What is left is spread over the
 parser's regular expressions and string methods, so ``n_jobs=2`` parses runs of days in
-two forked processes, each building its part of the table (its string columns are
-Arrow arrays, pickled back as buffers: 0.2 s less in the parent than sending Python
-strings and building the table there); the parent concatenates them in file order.
+two forked processes, each building its part of the table (its string columns are Arrow
+arrays, pickled back as buffers: 0.2 s less in the parent than sending Python strings
+and building the table there); the parent concatenates them in file order.
 """
 from __future__ import annotations
 
