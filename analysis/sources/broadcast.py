@@ -230,9 +230,10 @@ _COVID_SET = frozenset(COVID_TERMS)
 
 @lru_cache(maxsize=1)
 def _covid_re() -> re.Pattern:
-    """Leftmost-longest over terms and exclusions: the prefix tree of both lists (same
-    matches as their alternation sorted longest first, faster; built on first use so
-    importing this module does not load the gazetteer)."""
+    """Leftmost-longest over terms and exclusions: the prefix tree of both lists, with
+    lone first characters where no term matches (``or_first_char``; the terms matched are
+    those of the alternation sorted longest first, found faster).  Built on first use so
+    importing this module does not load the gazetteer."""
     from analysis.ingest.gazetteer import longest_first_pattern
 
     return re.compile(longest_first_pattern(set(COVID_TERMS) | set(COVID_NOT), or_first_char=True))
