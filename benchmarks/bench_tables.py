@@ -6,7 +6,9 @@ load of the machine):
 
 * **cold**: ``load_broadcast()`` / ``load_policy()`` with an empty table cache: verify every
   raw file against the registry (SHA-256), parse, then write the Parquet cache;
-  the parse (verify + parse) and the cache write are timed separately;
+  the parse (verify + parse) and the cache write are timed separately.  The broadcast
+  corpus is parsed cold twice, with ``n_jobs=1`` and ``n_jobs=2`` worker processes
+  (``--jobs``), each into its own empty cache;
 * **warm**: the same call in a new process: read the cache file, check its checksum and
   stored key, rebuild the table from Parquet.  ``pyarrow`` is imported before the clock
   starts (its import time is printed on its own).
@@ -14,7 +16,31 @@ load of the machine):
 The raw files come from the mirror beside the checkout (or ``$COVID_DISCOURSE_XWLB_MIRROR``
 and ``$COVID_DISCOURSE_OXCGRT_MIRROR``).  Prints a table and the load average.
 
-    python benchmarks/bench_tables.py [--repeat 3]
+    python benchmarks/bench_tables.py [--repeat 3] [--jobs 1 2]
+
+Profile of the cold broadcast load (cProfile, one process, before issue 15's parser
+work, 7.6 s under the profiler; 6.8 s without it, idle): 3.0 s in the gazetteer's
+regular expression (``provinces_in``: a 760-form alternation that ``re`` tries form by
+form at each of the 2.4 million positions whose character starts a form), 1.6 s in
+``_html_to_text`` (1.0 s of it a ``re.sub`` per line through ``re``'s pattern cache),
+0.3 s ``parse_day``'s own lines, 0.35 s the COVID score, 0.37 s building the DataFrame
+from one dict per unit, 0.35 s writing the Parquet cache, 0.2 s reading the files and
+0.13 s hashing them (fetch_broadcast, page cache warm).
+
+After (same profile, 4.2-4.6 s under the profiler): the gazetteer is one prefix-tree
+pattern (:func:`analysis.ingest.gazetteer.longest_first_pattern`, same matches) that
+matches a lone first character where no form does (``or_first_char``: ``re`` stops
+walking the 244 first characters), 1.2 s under the profiler, 0.8 s without it (was
+2.8 s); ``_html_to_text`` 0.5 s (one substitution of runs of two spaces, a literal
+prefix, instead of a character-class pattern per line); the COVID score 0.4 s; the table built from
+columns 0.2-0.35 s (mostly pandas making Arrow strings); the cache write 0.4 s (0.2 s
+of it zstd: lz4 would save 0.06 s for a 35 % larger file, left as is).  Hashing the
+files in threads is slower than in one (0.09 s -> 0.22 s: the files are 28 kB, too small
+for hashlib's released GIL to pay for the threads).  What is left is spread over the
+parser's regular expressions and string methods, so ``n_jobs=2`` parses runs of days in
+two forked processes, each building its part of the table (its string columns are Arrow
+arrays, pickled back as buffers: 0.2 s less in the parent than sending Python strings
+and building the table there); the parent concatenates them in file order.
 """
 from __future__ import annotations
 
@@ -34,7 +60,7 @@ MIRRORS = {
 }
 
 
-def child(source: str, mode: str, cache_dir: str) -> None:
+def child(source: str, mode: str, cache_dir: str, n_jobs: str = "1") -> None:
     t0 = time.perf_counter()
     import pyarrow  # noqa: F401  (imported before the clock: printed separately)
     import pyarrow.parquet  # noqa: F401
@@ -43,11 +69,11 @@ def child(source: str, mode: str, cache_dir: str) -> None:
 
     if source == "broadcast":
         load = broadcast.load_broadcast
-        kwargs = dict(progressbar=False)
+        kwargs = dict(progressbar=False, n_jobs=int(n_jobs))
     else:
         load = policy.load_policy
         kwargs = {}
-    out = dict(source=source, mode=mode, pyarrow_import_s=t_pyarrow)
+    out = dict(source=source, mode=mode, n_jobs=int(n_jobs), pyarrow_import_s=t_pyarrow)
     if mode == "cold":
         written = []
         real_write = table_cache.write_tables
@@ -72,12 +98,13 @@ def child(source: str, mode: str, cache_dir: str) -> None:
     print(json.dumps(out))
 
 
-def run(source: str, mode: str, cache_dir: str) -> dict:
+def run(source: str, mode: str, cache_dir: str, n_jobs: int = 1) -> dict:
     env = dict(os.environ)
     for var, path in MIRRORS.items():
         if not env.get(var) and path.is_dir():
             env[var] = str(path)
-    res = subprocess.run([sys.executable, __file__, "--child", source, mode, cache_dir], capture_output=True,
+    res = subprocess.run([sys.executable, __file__, "--child", source, mode, cache_dir, str(n_jobs)],
+                         capture_output=True,
                          text=True, env=env, cwd=ROOT)
     if res.returncode:
         raise SystemExit(res.stderr)
@@ -87,7 +114,9 @@ def run(source: str, mode: str, cache_dir: str) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3, help="warm loads per source (median reported)")
-    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2],
+                    help="worker processes of the cold broadcast parse (one cold run each)")
+    ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(*args.child)
@@ -104,6 +133,15 @@ def main() -> None:
                   f"of {args.repeat} (min {warms[0]['total_s']:.3f}, max {warms[-1]['total_s']:.3f}) = "
                   f"{warm['total_s'] / cold['parse_s']:.1%} of the cold parse; pyarrow import "
                   f"{warm['pyarrow_import_s']:.2f} s")
+            for n_jobs in (args.jobs if source == "broadcast" else []):
+                if n_jobs == 1:
+                    continue
+                with tempfile.TemporaryDirectory() as other:
+                    par = run(source, "cold", other, n_jobs)
+                assert not par["from_cache"] and par["rows"] == cold["rows"]
+                print(f"{source:<9} cold parse with {n_jobs} processes {par['parse_s']:.2f} s (+ cache write "
+                      f"{par['write_s']:.2f} s) = {par['parse_s'] / cold['parse_s']:.0%} of one process; load "
+                      f"average {os.getloadavg()[0]:.2f}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

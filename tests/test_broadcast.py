@@ -377,6 +377,161 @@ def test_real_deviating_days_are_in_the_report():
     assert r.loc["2021-08-15", "summary"] == "list" and r.loc["2021-08-15", "broadcast_time"] == "21:00"
 
 
+# ----------------------------------------------------------------------------- parallel parse, same table
+
+def _reference_parse(paths, summary=False):
+    """parse_broadcast before the batched/parallel version: one dict per unit, one DataFrame."""
+    import pandas as pd
+
+    rows, reports = [], []
+    for p in map(Path, paths):
+        units, rep = bc.parse_day(p.read_text(encoding="utf-8"), p.name[:8], f"news/{p.name}")
+        rows.extend(u for u in units if summary or u["level"] != "media")
+        reports.append(rep)
+    table = pd.DataFrame(rows, columns=COLUMNS + bc.EXTRA_COLUMNS)
+    for c in ("n_chars", "position", "covid_score"):
+        table[c] = table[c].astype("int64")
+    table["covid"] = table["covid"].astype(bool)
+    table["excerpt"] = False
+    return table.reset_index(drop=True), pd.DataFrame(reports, columns=bc.REPORT_COLUMNS)
+
+
+def _assert_same_parse(got, want):
+    import pandas.testing as pdt
+
+    pdt.assert_frame_equal(got[0], want[0])
+    pdt.assert_frame_equal(got[1], want[1])
+
+
+def _synthetic_days(tmp_path) -> list[Path]:
+    days = {"20170105": DAY_2017, "20221112": DAY_2022, "20200424": DAY_NO_HEADINGS,
+            "20221113": DAY_2022, "20170106": DAY_2017.replace("20170105", "20170106")}
+    for day, text in days.items():
+        (tmp_path / f"{day}.md").write_text(text, encoding="utf-8")
+    return sorted(tmp_path.glob("*.md"))
+
+
+@pytest.mark.parametrize("summary", [False, True])
+@pytest.mark.parametrize("n_jobs", [1, 2, 3])
+def test_parse_broadcast_in_processes_is_the_one_process_table(tmp_path, n_jobs, summary):
+    paths = _synthetic_days(tmp_path)
+    _assert_same_parse(bc.parse_broadcast(paths, summary=summary, n_jobs=n_jobs),
+                       _reference_parse(paths, summary=summary))
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_parse_broadcast_without_units_keeps_the_empty_dtypes(tmp_path, n_jobs):
+    (tmp_path / "20200424.md").write_text("", encoding="utf-8")
+    (tmp_path / "20200425.md").write_text(DAY_NO_HEADINGS, encoding="utf-8")
+    paths = sorted(tmp_path.glob("*.md"))
+    _assert_same_parse(bc.parse_broadcast(paths, n_jobs=n_jobs), _reference_parse(paths))
+    _assert_same_parse(bc.parse_broadcast([], n_jobs=n_jobs), _reference_parse([]))
+
+
+def test_parse_broadcast_error_in_a_worker_names_the_file(tmp_path):
+    paths = _synthetic_days(tmp_path)
+    bad = tmp_path / "20221114.md"
+    bad.write_bytes(b"# \xff\xfe not utf-8")
+    with pytest.raises(bc.BroadcastError, match=r"20221114\.md: not UTF-8.*re-copy"):
+        bc.parse_broadcast(paths + [bad], n_jobs=2)
+
+
+@pytest.mark.parametrize("n_jobs", [0, -1, 1.5, True])
+def test_parse_broadcast_rejects_a_bad_n_jobs(tmp_path, n_jobs):
+    with pytest.raises(ValueError, match="n_jobs.*positive number of worker processes"):
+        bc.parse_broadcast(_synthetic_days(tmp_path), n_jobs=n_jobs)
+
+
+@needs_mirror
+def test_real_days_in_two_processes_are_the_reference_table():
+    # every 25th day of the mirror plus the deviating ones: all layouts from 2016 to 2026
+    days = sorted(NEWS.glob("*.md"))
+    sample = sorted(set(days[::25]) | {NEWS / f"{d}.md" for d in ("20200427", "20210815", "20220924",
+                                                                  "20221121", "20250419")})
+    want = _reference_parse(sample)
+    for n_jobs in (1, 2):
+        _assert_same_parse(bc.parse_broadcast(sample, n_jobs=n_jobs), want)
+
+
+@needs_mirror
+def test_real_stories_provinces_and_covid_scores_match_the_sorted_alternations():
+    """The prefix-tree patterns find what the alternations sorted longest first found."""
+    import re
+
+    from analysis.ingest.gazetteer import _forms
+
+    def alternation(words):
+        return re.compile("|".join(map(re.escape, sorted(words, key=lambda s: (-len(s), s)))))
+
+    forms = _forms()
+    places, covid = alternation(forms), alternation(set(bc.COVID_TERMS) | set(bc.COVID_NOT))
+
+    def hits(text):
+        return sum(m in bc.COVID_TERMS for m in covid.findall(text))
+
+    table, _ = bc.parse_broadcast(sorted(NEWS.glob("*.md"))[::40], summary=True)
+    assert len(table) > 500
+    for r in table.itertuples():
+        assert r.provinces == list(dict.fromkeys(forms[m][1] for m in places.findall(r.title + "\n" + r.text)))
+        assert r.covid_score == bc.COVID_TITLE_WEIGHT * hits(r.title) + hits(r.text)
+
+
+@needs_mirror
+def test_load_broadcast_n_jobs_gives_the_same_cached_table(tmp_path):
+    import pandas.testing as pdt
+
+    kw = dict(mirror=MIRROR, progressbar=False, table_cache_dir=tmp_path)
+    one = bc.load_broadcast("2022-11-01", "2022-11-30", use_cache=False, **kw)
+    two = bc.load_broadcast("2022-11-01", "2022-11-30", n_jobs=2, **kw)  # cold: parses and writes the cache
+    warm = bc.load_broadcast("2022-11-01", "2022-11-30", **kw)
+    assert not two.attrs["from_cache"] and warm.attrs["from_cache"]
+    for t in (two, warm):
+        pdt.assert_frame_equal(t, one)
+        pdt.assert_frame_equal(t.attrs["parse_report"], one.attrs["parse_report"])
+
+
+@pytest.mark.parametrize("line, url", [
+    ("[查看原文](http://tv.cctv.com/a.shtml)", "http://tv.cctv.com/a.shtml"),
+    (" \t[查看原文](http://x/b) \t", "http://x/b"),
+    ("[查看原文]()", ""),
+    ("见[查看原文](http://x/c)", None),          # not alone on its line: kept as text
+    ("[查看原文] (http://x/d)", None),
+])
+def test_link_lines(line, url):
+    day = f"# 《新闻联播》 (20200101)\n\n## 新闻摘要\n\n## 详细新闻\n\n### 标题\n\n正文一句。\n{line}\n"
+    units, _ = bc.parse_day(day, "20200101")
+    assert units[0]["url"] == (url or "")
+    assert (line.strip() in units[0]["text"]) == (url is None)
+
+
+@pytest.mark.parametrize("details", [
+    "", "###a\n###b", "x###c\n ###d\n###", "\n###\n###e", "---\n### 标题 \t\n正文\n####\n#### 四级\n", "###",
+])
+def test_heading_split_is_the_line_start_pattern(details):
+    import re
+
+    assert bc._HEADING.split(details) == re.split(r"(?m)^###[ \t]*(.*)$", details)
+
+
+def _html_to_text_reference(body):
+    """_html_to_text before the single blank substitution: one re.sub per line."""
+    import html
+    import re
+
+    text = bc._BLOCK.sub("\n", body)
+    text = html.unescape(bc._TAG.sub("", text)).replace("\xa0", " ").replace("\u3000", " ")
+    return "\n".join(ln for ln in (re.sub(r"[ \t]+", " ", x).strip() for x in text.split("\n")) if ln)
+
+
+@pytest.mark.parametrize("body", [
+    "", " ", "\t\n \n", "a  b\t\tc", "<p>\u3000\u3000一段 &nbsp; 文字</p><p>\t二</p>", "a \n b",
+    "行尾 \t\n\t 行首", "<br/>x<br>\xa0y\xa0\xa0z", "a\r b", "\u3000\t\u3000", "a\t \tb", " \t x", "x \t",
+    "a\tb c\t\td", "&nbsp;&nbsp;x&#9;&#9;y", "a   \u3000\xa0b",
+])
+def test_html_to_text_is_the_per_line_version(body):
+    assert bc._html_to_text(body) == _html_to_text_reference(body)
+
+
 # ----------------------------------------------------------------------------- COVID rule
 
 @pytest.mark.parametrize("title, text, expected", [

@@ -44,6 +44,68 @@ def test_provinces_in_counts_a_province_once_via_its_cities():
     assert provinces_in("国务院联防联控机制") == []
 
 
+# -- the prefix-tree pattern: same matches as the longest-first alternation -----------------------
+import random  # noqa: E402
+import re  # noqa: E402
+
+from analysis.ingest.gazetteer import _forms, longest_first_pattern  # noqa: E402
+
+
+def _alternation(words):
+    """The matcher before the prefix tree: every word, longest first."""
+    return re.compile("|".join(map(re.escape, sorted(words, key=lambda s: (-len(s), s)))))
+
+
+def _matches(pattern, text):
+    return [(m.start(), m.group()) for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize("words, text", [
+    (["a"], "banana"),
+    (["ab", "abc", "abcd"], "abcabxabcdab"),                  # a word inside a longer one: longest wins
+    (["abd", "abc", "ab"], "abce abd ab abe"),
+    (["a", "ab", "abc", "b", "bc"], "abcbcab"),
+    (["abcd", "bc"], "abcx"),                                 # the long word fails: restart one character on
+    (["x.y", "a|b", "(", "[a]", "a?"], "x.y a|b ( [a] a? xzy ab"),  # metacharacters are literal
+    (["海南", "海南州", "海南藏族自治州", "三亚", "三亚市"], "海南藏族自治州、海南省三亚市和海南"),
+    (["吉林", "吉林市", "林市"], "吉林市吉林省林市"),
+])
+def test_longest_first_pattern_matches_the_alternation(words, text):
+    assert _matches(re.compile(longest_first_pattern(words)), text) == _matches(_alternation(words), text)
+    assert _word_matches(words, text) == _matches(_alternation(words), text)
+
+
+def _word_matches(words, text):
+    """The matches of the or_first_char pattern that are words."""
+    return [(i, m) for i, m in _matches(re.compile(longest_first_pattern(words, or_first_char=True)), text)
+            if m in set(words)]
+
+
+def test_longest_first_pattern_random_words_and_texts():
+    rng = random.Random(15)
+    for _ in range(300):
+        words = {"".join(rng.choice("abc") for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 8))}
+        text = "".join(rng.choice("abcd") for _ in range(40))
+        want = _matches(_alternation(words), text)
+        assert _matches(re.compile(longest_first_pattern(words)), text) == want, (sorted(words), text)
+        assert _word_matches(words, text) == want, (sorted(words), text)
+
+
+def test_longest_first_pattern_gazetteer_forms_on_mixed_text():
+    forms = _forms()
+    text = "，".join(sorted(forms)) + "文山会海，世界大同。" + "".join(sorted(forms, key=lambda s: s[::-1]))
+    assert _matches(re.compile(longest_first_pattern(forms)), text) == _matches(_alternation(forms), text)
+    assert _word_matches(forms, text) == _matches(_alternation(forms), text)
+    pattern = re.compile(longest_first_pattern(forms, or_first_char=True))
+    assert all(m in forms or len(m) == 1 for m in pattern.findall(text))  # the rest: one character
+
+
+@pytest.mark.parametrize("words", [[], ["a", ""]])
+def test_longest_first_pattern_rejects_empty_input(words):
+    with pytest.raises(ValueError, match="longest_first_pattern"):
+        longest_first_pattern(words)
+
+
 # -- officials table (data/officials.csv) ----------------------------------------------------------
 from analysis.ingest.gazetteer import OfficialsError, _ym, officials, officials_named  # noqa: E402
 from conftest import ROOT  # noqa: E402
