@@ -10,7 +10,9 @@ reported with the ratios, so the machine's load weighs on all of them alike:
   (target >= 60 %);
 * the same with the segmenter in a second thread (``overlap=True``, the default), as a
   share of bare rjieba (one process, but two cores);
-* pipeline with 2 Dask processes, as a speed-up over 1 process and 1 thread (target >= 1.6x).
+* pipeline with 2 Dask processes, as a speed-up over 1 process and 1 thread (target >= 1.6x),
+  beside bare rjieba on 2 forked processes (half the texts each) over bare rjieba on 1:
+  how much two segmenters side by side gain on this machine at all.
 
 Texts: every ``--every``-th story of the 新闻联播 corpus when the mirror is available
 ($COVID_DISCOURSE_XWLB_MIRROR or ``../shared/mirror/...``), else a synthetic corpus of
@@ -93,6 +95,16 @@ def load_texts(every: int, mb: float) -> tuple[list[str], str]:
     return list(documents(mb)), f"synthetic corpus from the seed sentences ({mb} MB)"
 
 
+_BARE: tuple = (None, [])
+
+
+def _cut_range(bounds) -> None:
+    cut, texts = _BARE
+    gc.disable()
+    for t in texts[bounds[0]:bounds[1]]:
+        cut(t)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--every", type=int, default=1, help="take every N-th story")
@@ -119,7 +131,20 @@ def main() -> None:
             if paused:
                 gc.enable()
 
+    def bare_two_processes():
+        """Bare rjieba on two forked processes at once, each cutting half of the texts: what
+        the machine gives two segmenters running side by side (the ceiling of any
+        two-process pipeline)."""
+        import multiprocessing as mp
+
+        half = len(texts) // 2
+        with mp.get_context("fork").Pool(2) as pool:
+            pool.map(_cut_range, [(0, half), (half, len(texts))])
+
+    global _BARE
+    _BARE = (cut, texts)
     runs = {"bare": bare,
+            "bare, 2 processes": bare_two_processes,
             "pipeline": lambda: A.document_term_matrix(table, seg, use_cache=False, overlap=False),
             "pipeline, segmenter thread": lambda: A.document_term_matrix(table, seg, use_cache=False),
             "pipeline, 2 Dask processes": lambda: A.document_term_matrix(table, seg, use_cache=False, n_jobs=2)}
@@ -143,7 +168,7 @@ def main() -> None:
     print(f"pipeline with the segmenter in a second thread / bare rjieba: "
           f"{med['bare'] / med['pipeline, segmenter thread']:.0%} (one process, two cores)")
     print(f"2 Dask processes / 1 process: {med['pipeline'] / med['pipeline, 2 Dask processes']:.2f}x "
-          f"(target >= 1.6x)")
+          f"(target >= 1.6x); bare rjieba on 2 processes / 1: {med['bare'] / med['bare, 2 processes']:.2f}x")
     print(f"load average after: {os.getloadavg()}")
 
 
