@@ -356,3 +356,25 @@ def test_count_chunks_equals_merged_chunk_counts(corpus, segmenter, overlap, chu
         assert np.array_equal(getattr(got[1], a), getattr(want[1], a)), a
     assert got[1].shape == want[1].shape == (len(texts), len(want[0]))
     assert count_chunks(segmenter, iter([]), overlap=overlap)[1].shape == (0, 0)
+
+
+def test_a_failing_segmenter_thread_raises_in_the_caller_and_leaves_no_thread(corpus, segmenter, monkeypatch):
+    import threading
+
+    from analysis.text import tokens as T
+
+    calls = []
+
+    def cut(seg, texts, joined):
+        calls.append(threading.current_thread().name)
+        if len(calls) == 2:
+            raise RuntimeError("segmenter failed on chunk 2")
+        return real(seg, texts, joined)
+
+    real = T._cut_prepared
+    monkeypatch.setattr(T, "_cut_prepared", cut)
+    before = set(threading.enumerate())
+    with pytest.raises(RuntimeError, match="chunk 2"):
+        T.count_chunks(segmenter, T.chunked(list(corpus.text) * 3, 2000))
+    assert all(name.startswith("segmenter") for name in calls)  # cut in the second thread
+    assert set(threading.enumerate()) == before
