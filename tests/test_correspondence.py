@@ -26,22 +26,32 @@ WITH_ZERO["formalism"] = 0
 
 _R = r"""
 suppressMessages(library(FactoMineR))
-args <- commandArgs(trailingOnly = TRUE)
-x <- read.csv(args[1], row.names = 1, check.names = FALSE, encoding = "UTF-8")
-res <- CA(x, ncp = min(dim(x)) - 1, graph = FALSE)
-out <- list(eig = unname(res$eig[, 1]),
-            row_coord = unname(res$row$coord), col_coord = unname(res$col$coord),
-            row_contrib = unname(res$row$contrib), col_contrib = unname(res$col$contrib),
-            row_cos2 = unname(res$row$cos2), col_cos2 = unname(res$col$cos2),
-            row_inertia = unname(res$row$inertia), col_inertia = unname(res$col$inertia))
 fmt <- function(v) paste0("[", paste(sprintf("%.17g", v), collapse = ","), "]")
 mat <- function(m) { m <- as.matrix(m); paste0("[", paste(apply(m, 1, fmt), collapse = ","), "]") }
-cat("{", paste(sprintf('"%s": %s', names(out),
-    sapply(out, function(v) if (is.matrix(v)) mat(v) else fmt(v))), collapse = ", "), "}")
+one <- function(file) {
+  x <- read.csv(file, row.names = 1, check.names = FALSE, encoding = "UTF-8")
+  res <- CA(x, ncp = min(dim(x)) - 1, graph = FALSE)
+  out <- list(eig = unname(res$eig[, 1]),
+              row_coord = unname(res$row$coord), col_coord = unname(res$col$coord),
+              row_contrib = unname(res$row$contrib), col_contrib = unname(res$col$contrib),
+              row_cos2 = unname(res$row$cos2), col_cos2 = unname(res$col$cos2),
+              row_inertia = unname(res$row$inertia), col_inertia = unname(res$col$inertia))
+  paste("{", paste(sprintf('"%s": %s', names(out),
+        sapply(out, function(v) if (is.matrix(v)) mat(v) else fmt(v))), collapse = ", "), "}")
+}
+# one R session for every table (R and FactoMineR take seconds to start)
+cat("[", paste(sapply(commandArgs(trailingOnly = TRUE), one), collapse = ", "), "]")
 """
 
+#: The tables compared with FactoMineR (WITH_ZERO without the all-zero row and column
+#: that correspondence_analysis drops with a warning).
+CASES = {"smoke": (SMOKE, None), "places": (PLACES, None),
+         "zero_row_and_column": (WITH_ZERO, (["海南"], ["formalism"]))}
 
-def _factominer(table: pd.DataFrame, tmp_path) -> dict:
+
+@pytest.fixture(scope="module")
+def factominer(tmp_path_factory) -> dict:
+    """FactoMineR's ``CA()`` of every table in :data:`CASES`, by case id (one R run)."""
     rscript = shutil.which("Rscript")
     if rscript is None:
         pytest.skip("Rscript not installed (apt-get install r-base-core r-cran-factominer); "
@@ -49,12 +59,19 @@ def _factominer(table: pd.DataFrame, tmp_path) -> dict:
     probe = subprocess.run([rscript, "-e", "library(FactoMineR)"], capture_output=True, text=True)
     if probe.returncode != 0:
         pytest.skip("R package FactoMineR not installed (apt-get install r-cran-factominer)")
-    path = tmp_path / "table.csv"
-    table.to_csv(path, encoding="utf-8")
-    script = tmp_path / "ca.R"
+    folder = tmp_path_factory.mktemp("factominer")
+    files = []
+    for name, (table, drop) in CASES.items():
+        if drop:
+            table = table.drop(index=drop[0], columns=drop[1])
+        files.append(folder / f"{name}.csv")
+        table.to_csv(files[-1], encoding="utf-8")
+    script = folder / "ca.R"
     script.write_text(_R, encoding="utf-8")
-    done = subprocess.run([rscript, str(script), str(path)], capture_output=True, text=True, check=True)
-    return json.loads(done.stdout)
+    done = subprocess.run([rscript, str(script), *map(str, files)], capture_output=True, text=True, check=True)
+    results = json.loads(done.stdout)
+    assert len(results) == len(CASES)
+    return dict(zip(CASES, results))
 
 
 def _aligned(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
@@ -64,18 +81,16 @@ def _aligned(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
     return ours * signs
 
 
-@pytest.mark.parametrize("table, expected_drop", [(SMOKE, None), (PLACES, None),
-                                                  (WITH_ZERO, (["海南"], ["formalism"]))],
-                         ids=["smoke", "places", "zero_row_and_column"])
-def test_ca_agrees_with_factominer(table, expected_drop, tmp_path):
+@pytest.mark.parametrize("case", list(CASES))
+def test_ca_agrees_with_factominer(case, factominer):
+    table, expected_drop = CASES[case]
     if expected_drop:
         with pytest.warns(CAWarning, match="海南.*formalism"):
             ca = correspondence_analysis(table)
         assert ca.dropped == {"rows": expected_drop[0], "columns": expected_drop[1]}
-        table = table.drop(index=expected_drop[0], columns=expected_drop[1])
     else:
         ca = correspondence_analysis(table)
-    r = _factominer(table, tmp_path)
+    r = factominer[case]
     k = len(ca.eigenvalues)
     np.testing.assert_allclose(ca.eigenvalues["eigenvalue"], r["eig"][:k], atol=1e-8, rtol=0)
     for ours, key in ((ca.row_coords, "row_coord"), (ca.col_coords, "col_coord")):
