@@ -165,6 +165,9 @@ def test_random_edits_read_back_and_keep_untouched_themes(real_copy):
     text = real_copy.read_text(encoding="utf-8")
     original = _safe(text)
     pool = sorted({t for ts in original.values() for t in ts}) + ["新词", "另一个词"]
+    doc, lines = YAML().load(text), text.splitlines(keepends=True)  # the original's lines per theme, read once
+    blocks = {name: "".join(lines[doc.lc.key(name)[0]:doc.lc.key(name)[0] + 1 + len(ts)])
+              for name, ts in original.items()}
     for _ in range(200):
         themes = {k: list(v) for k, v in original.items()}
         for name in rng.sample(sorted(themes), rng.randint(0, 3)):
@@ -181,10 +184,7 @@ def test_random_edits_read_back_and_keep_untouched_themes(real_copy):
         assert _safe(new) == themes
         for name in original:
             if themes.get(name) == original[name]:  # untouched theme: its lines verbatim
-                doc = YAML().load(text)
-                lo = doc.lc.key(name)[0]
-                block = "".join(text.splitlines(keepends=True)[lo:lo + 1 + len(original[name])])
-                assert block in new
+                assert blocks[name] in new
 
 
 def test_concurrent_edits_of_different_themes_are_merged_and_reported(real_copy):
