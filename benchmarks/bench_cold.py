@@ -9,8 +9,7 @@ verified against the registry's SHA-256 and parsed.  In one child process per ru
 
 Three settings, one after the other in the same run (so the load weighs on all alike):
 
-* ``one core``: one process, one thread (``overlap=False``; the parse as the library
-  parses with ``n_jobs=1`` where it has that option);
+* ``one core``: one process, one thread (``overlap=False``, parse ``n_jobs=1``);
 * ``default``: what a notebook gets with no argument;
 * ``2 processes``: ``n_jobs=2`` where a function has it.
 
@@ -22,18 +21,15 @@ apart: a notebook has paid it before its first cell that loads the corpus).
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-MIRROR = ROOT.parent / "shared" / "mirror" / "Felix-Jung" / "xin-wen-lian-bo"
+from bench_tables import run_child
+
 SETTINGS = ("one core", "default", "2 processes")
 
 
@@ -49,13 +45,10 @@ def child(setting: str, cache_dir: str) -> None:
     seg = A.Segmenter()
     t_import = time.perf_counter() - t0
     parse_kw, dtm_kw = {}, {}
-    has_jobs = "n_jobs" in inspect.signature(load_broadcast).parameters
     if setting == "one core":
-        dtm_kw = dict(overlap=False)
-        parse_kw = dict(n_jobs=1) if has_jobs else {}
+        parse_kw, dtm_kw = dict(n_jobs=1), dict(overlap=False)
     elif setting == "2 processes":
-        dtm_kw = dict(n_jobs=2)
-        parse_kw = dict(n_jobs=2) if has_jobs else {}
+        parse_kw, dtm_kw = dict(n_jobs=2), dict(n_jobs=2)
     t0 = time.perf_counter()
     table = load_broadcast(progressbar=False, table_cache_dir=Path(cache_dir) / "sources", **parse_kw)
     t1 = time.perf_counter()
@@ -63,19 +56,12 @@ def child(setting: str, cache_dir: str) -> None:
     t2 = time.perf_counter()
     assert not table.attrs["from_cache"]
     print(json.dumps(dict(setting=setting, import_s=t_import, parse_s=t1 - t0, matrix_s=t2 - t1,
-                          total_s=t2 - t0, shape=dtm.shape, parse_jobs=has_jobs)))
+                          total_s=t2 - t0, shape=dtm.shape)))
 
 
 def run(setting: str) -> dict:
-    env = dict(os.environ)
-    if not env.get("COVID_DISCOURSE_XWLB_MIRROR") and MIRROR.is_dir():
-        env["COVID_DISCOURSE_XWLB_MIRROR"] = str(MIRROR)
     with tempfile.TemporaryDirectory() as cache:
-        res = subprocess.run([sys.executable, __file__, "--child", setting, cache], capture_output=True,
-                             text=True, env=env, cwd=ROOT)
-    if res.returncode:
-        raise SystemExit(res.stderr)
-    return json.loads(res.stdout.strip().splitlines()[-1])
+        return run_child(__file__, setting, cache)
 
 
 def main() -> None:
@@ -96,8 +82,7 @@ def main() -> None:
         each = ", ".join(f"{r['total_s']:.2f}" for r in rs)
         print(f"{s:<12} raw -> matrix median {med['total_s']:5.2f} s (parse {med['parse_s']:.2f} s + matrix "
               f"{med['matrix_s']:.2f} s; runs {each}); imports before "
-              f"the clock {med['import_s']:.2f} s; matrix {rs[0]['shape'][0]:,} x {rs[0]['shape'][1]:,}"
-              + ("" if rs[0]["parse_jobs"] else "; load_broadcast has no n_jobs"))
+              f"the clock {med['import_s']:.2f} s; matrix {rs[0]['shape'][0]:,} x {rs[0]['shape'][1]:,}")
     print(f"target: <= 8 s idle; load average after: {os.getloadavg()[0]:.2f}")
 
 

@@ -98,17 +98,22 @@ def child(source: str, mode: str, cache_dir: str, n_jobs: str = "1") -> None:
     print(json.dumps(out))
 
 
-def run(source: str, mode: str, cache_dir: str, n_jobs: int = 1) -> dict:
+def run_child(script: str, *args) -> dict:
+    """Run ``script --child *args`` in a fresh interpreter with the mirrors beside the
+    checkout (unless the environment names others) and return the JSON of its last line."""
     env = dict(os.environ)
     for var, path in MIRRORS.items():
         if not env.get(var) and path.is_dir():
             env[var] = str(path)
-    res = subprocess.run([sys.executable, __file__, "--child", source, mode, cache_dir, str(n_jobs)],
-                         capture_output=True,
+    res = subprocess.run([sys.executable, script, "--child", *map(str, args)], capture_output=True,
                          text=True, env=env, cwd=ROOT)
     if res.returncode:
         raise SystemExit(res.stderr)
     return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def run(source: str, mode: str, cache_dir: str, n_jobs: int = 1) -> dict:
+    return run_child(__file__, source, mode, cache_dir, n_jobs)
 
 
 def main() -> None:

@@ -279,9 +279,10 @@ def test_arrow_token_codes_equal_one_dictionary_pass(tokens):
 
 
 def test_arrow_token_codes_of_a_real_chunk(corpus, segmenter):
-    from analysis.text.tokens import _arrow_codes, _chunk_tokens, _dict_codes
+    from analysis.text.tokens import _arrow_codes, _cut_prepared, _dict_codes, _prepare_chunk
 
-    tokens = _chunk_tokens(segmenter, list(corpus.text) * 2)[0]
+    texts = list(corpus.text) * 2
+    tokens = _cut_prepared(segmenter, texts, _prepare_chunk(segmenter, texts)[0])
     (a, ua), (d, ud) = _arrow_codes(tokens), _dict_codes(tokens)
     assert ua == ud and np.array_equal(a, d) and len(ud) > 1000
 

@@ -332,6 +332,8 @@ class Segmenter:
             self.stopwords = frozenset()
         #: dotted-name tokens the filter keeps (not Han-only, so listed one by one)
         self._whole = frozenset(self.dotted_names) - self.stopwords
+        #: keep() of each distinct token seen so far (see _keep_flags)
+        self._keep_cache: dict = {}
         h = hashlib.sha256()
         for name in _LEXICON_FILES:
             h.update(name.encode() + b"\0" + lex.get(name, b"") + b"\0")
@@ -514,17 +516,6 @@ def _cut_prepared(segmenter: Segmenter, texts: list[str], joined) -> list:
     return tokens
 
 
-def _chunk_tokens(segmenter: Segmenter, texts: list[str]):
-    """Raw tokens of ``texts`` as one list, texts separated by a boundary token.
-
-    Returns ``(tokens, boundary, mark, titles)``: ``mark`` (or None) is the token that
-    stands for each document title and ``titles`` the title tokens, in order (see
-    :func:`_prepare_chunk`).
-    """
-    joined, boundary, mark, titles = _prepare_chunk(segmenter, texts)
-    return _cut_prepared(segmenter, texts, joined), boundary, mark, titles
-
-
 #: Separates the tokens of a chunk in the one string that :func:`_arrow_codes` encodes: a
 #: character no token can contain when the chunk's texts do not (checked per chunk).
 _TOKEN_SEP = "\x02"
@@ -579,7 +570,7 @@ def _keep_flags(segmenter: Segmenter, uniques: list) -> "np.ndarray":
 
     import numpy as np
 
-    cache = segmenter.__dict__.setdefault("_keep_cache", {})
+    cache = segmenter._keep_cache
     flags = np.fromiter(map(cache.get, uniques, repeat(2)), dtype=np.int8, count=len(uniques))
     missing = np.flatnonzero(flags == 2)
     if len(missing):
@@ -618,7 +609,7 @@ def _sorted_csr(m):
 def segment_counts(segmenter: Segmenter, texts: list[str], *, sort_vocab: bool = True, arrow: bool = True):
     """Segment ``texts`` into a sparse count matrix (one row per text).
 
-    The chunk is segmented in one call (:func:`_chunk_tokens`); every token gets an
+    The chunk is masked and cut in one call each (:func:`_prepare_chunk`); every token gets an
     integer code (:func:`_arrow_codes`, or one dictionary pass), each *distinct* token is
     filtered once (:meth:`Segmenter.keep` as a column mask, remembered across chunks), and
     the CSR arrays are built from the codes with numpy.  Row ``i`` equals counting
@@ -834,30 +825,6 @@ def count_run(segmenter: Segmenter, chunks: list) -> tuple:
     return count_chunks(segmenter, chunks, overlap=False)
 
 
-def _stack(blocks: list, remaps: list, n_columns: int):
-    """Rows of ``blocks`` stacked, block ``i``'s column ``j`` moved to ``remaps[i][j]``
-    (sorted indices, int64)."""
-    import numpy as np
-    from scipy import sparse
-
-    columns, indptr, data, offset = [], [np.zeros(1, dtype=np.int64)], [], 0
-    for remap, m in zip(remaps, blocks):
-        m = m.tocsr()
-        columns.append(remap[m.indices] if len(m.indices) else m.indices.astype(np.int64))
-        data.append(m.data.astype(np.int64))
-        indptr.append(m.indptr[1:].astype(np.int64) + offset)
-        offset += m.indptr[-1]
-    n_rows = sum(m.shape[0] for m in blocks)
-    out = sparse.csr_matrix((np.concatenate(data), np.concatenate(columns), np.concatenate(indptr)),
-                            shape=(n_rows, n_columns))
-    # blocks with sorted rows whose columns keep their order when moved (each block's
-    # vocabulary sorted, as count_run's are) stay sorted: no second pass
-    if all(m.has_sorted_indices and (np.diff(r) > 0).all() for r, m in zip(remaps, blocks)):
-        out.has_sorted_indices = True
-        return out
-    return _sorted_csr(out)
-
-
 def merge_counts(parts) -> tuple:
     """Stack partial ``(vocab, counts)`` results (rows in order) onto one vocabulary.
 
@@ -885,7 +852,22 @@ def merge_counts(parts) -> tuple:
     rank = np.empty(len(terms), dtype=np.int64)
     rank[order] = np.arange(len(terms), dtype=np.int64)
     vocab = tuple(terms[i] for i in order)
-    return vocab, _stack([m for _, m in parts], [rank[remap] for remap in remaps], len(vocab))
+    columns, indptr, data, offset, in_order = [], [np.zeros(1, dtype=np.int64)], [], 0, True
+    for remap, (_, m) in zip(remaps, parts):
+        remap, m = rank[remap], m.tocsr()
+        columns.append(remap[m.indices] if len(m.indices) else m.indices.astype(np.int64))
+        data.append(m.data.astype(np.int64))
+        indptr.append(m.indptr[1:].astype(np.int64) + offset)
+        offset += m.indptr[-1]
+        # sorted rows whose columns keep their order when moved (a sorted vocabulary, as
+        # count_run's are) stay sorted: no second pass
+        in_order = in_order and m.has_sorted_indices and bool((np.diff(remap) > 0).all())
+    out = sparse.csr_matrix((np.concatenate(data), np.concatenate(columns), np.concatenate(indptr)),
+                            shape=(sum(m.shape[0] for _, m in parts), len(vocab)))
+    if in_order:
+        out.has_sorted_indices = True
+        return vocab, out
+    return vocab, _sorted_csr(out)
 
 
 def chunked(texts: Iterable[str], chunk_chars: int):
