@@ -247,6 +247,28 @@ def test_code_hash_covers_only_modules_the_notebook_uses():
     assert "workflow/interactive.py" in notebook_modules(ROOT / "notebooks" / "04_keywords.ipynb")
 
 
+def test_a_notebook_edited_in_the_same_session_is_read_again(tmp_path):
+    """The parse of a notebook's code is memoised (every saved figure asks again): an edit
+    made between two saves must still change the modules and the families flag."""
+    import json
+
+    from analysis.infra.provenance import code_hash, notebook_modules, reads_families
+
+    nb = tmp_path / "n.ipynb"
+
+    def write(code):
+        nb.write_text(json.dumps({"cells": [{"cell_type": "code", "source": code}]}), encoding="utf-8")
+
+    write("import analysis as A\nA.kwic(tokens, '清零')")
+    before, hash_before = notebook_modules(nb), code_hash(nb)
+    assert "measures/context.py" in before
+    assert not reads_families(nb)
+    write("import analysis as A\nA.keyness(t, 'period', 'a', 'b')\nA.load_families()")
+    after = notebook_modules(nb)
+    assert "measures/keyness.py" in after and "measures/keyness.py" not in before
+    assert reads_families(nb) and code_hash(nb) != hash_before
+
+
 def test_a_system_font_of_the_same_family_never_replaces_the_converted_one(monkeypatch):
     """Debian's fonts-noto-cjk registers 'Noto Sans CJK SC' too (a .ttc whose face 0 is Japanese, CFF
     outlines); matplotlib then picked it on machines that have it, and figures differed by machine."""

@@ -156,8 +156,11 @@ def input_hashes(notebook, data_dir=None, keywords_path=None) -> dict:
 def reads_families(path) -> bool:
     """Whether a notebook's code names ``load_families`` (``A.load_families(...)`` or an
     imported name): it then reads ``families.yml``, an input of its figures."""
-    nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    src = "\n".join("".join(c.get("source", "")) for c in nb.get("cells", []) if c.get("cell_type") == "code")
+    return _names_load_families(_code_of(path))
+
+
+@functools.lru_cache(maxsize=64)
+def _names_load_families(src: str) -> bool:
     for node in ast.walk(_parse(src)):
         if (isinstance(node, ast.Attribute) and node.attr == "load_families") or \
                 (isinstance(node, ast.Name) and node.id == "load_families") or \
@@ -267,6 +270,28 @@ def _aliases(tree: ast.AST) -> set[str]:
     return out
 
 
+def _code_of(path) -> str:
+    """A notebook's code cells, joined."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    return "\n".join("".join(c.get("source", "")) for c in nb.get("cells", []) if c.get("cell_type") == "code")
+
+
+@functools.lru_cache(maxsize=64)
+def _notebook_imports(src: str, layout: tuple) -> frozenset:
+    """What a notebook's code (``src``) imports from the package, and the names it reads
+    through an alias of it (``A.name`` as ``@name``).  Memoised on the code text: every
+    figure a notebook saves asks again.  Keyed, like :func:`_module_imports`, by the code
+    text and ``layout`` (resolving a name depends on the module files), so edited code or
+    an added module is parsed again."""
+    tree = _parse(src)
+    todo = _imports(tree, None)
+    aliases = _aliases(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
+            todo.add("@" + node.attr)
+    return frozenset(todo)
+
+
 def notebook_modules(path) -> list[str]:
     """Paths (below ``analysis/``) of the modules a notebook uses (static, transitive).
 
@@ -274,17 +299,10 @@ def notebook_modules(path) -> list[str]:
     """
     from analysis._api import _EXPORTS
 
-    nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    src = "\n".join("".join(c.get("source", "")) for c in nb.get("cells", []) if c.get("cell_type") == "code")
-    tree = _parse(src)
-    todo = _imports(tree, None)
-    aliases = _aliases(tree)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
-            todo.add("@" + node.attr)
+    layout = _layout()
+    todo = set(_notebook_imports(_code_of(path), layout))
     seen: set[str] = set()
     files: set[str] = set()
-    layout = _layout()
     while todo:
         m = todo.pop()
         if m.startswith("@"):
