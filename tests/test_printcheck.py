@@ -191,3 +191,28 @@ def test_leader_lines_do_not_count_as_text():
     assert A.print_check(fig, "single").ok, A.print_check(fig, "single").problems
     ax.annotate("查清", (0, 0.5), xytext=(1.05, 4.55), arrowprops=dict(arrowstyle="-"))  # the text on 完成
     assert any("overlapping" in p for p in A.print_check(fig, "single").problems)
+
+
+def test_the_bounding_box_prefilter_finds_every_overlapping_pair():
+    """print_check tests only pairs whose bounding boxes overlap (_touching_pairs); on
+    random rectangles, axis-aligned and rotated, touching and apart, that gives exactly the
+    pairs the full quadratic loop over all pairs finds, in the same order."""
+    import numpy as np
+
+    from analysis.figures.printcheck import _overlap, _touching_pairs
+
+    rng = np.random.default_rng(7)
+    quads = []
+    for k in range(160):
+        w, h = rng.uniform(1, 30, 2)
+        cx, cy = rng.uniform(0, 200, 2)
+        th = 0.0 if k % 3 else rng.uniform(0, np.pi)
+        rot = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
+        quads.append(np.array([[-w, -h], [w, -h], [w, h], [-w, h]]) / 2 @ rot.T + [cx, cy])
+    quads.append(quads[0] + [np.ptp(quads[0][:, 0]), 0])  # exactly touching its neighbour
+    for tol in (0.0, 0.5, 3.0):
+        full = [(i, j) for i in range(len(quads)) for j in range(i + 1, len(quads))
+                if _overlap(quads[i], quads[j], tol)]
+        fast = [(i, j) for i, j in _touching_pairs(quads) if _overlap(quads[i], quads[j], tol)]
+        assert fast == full and len(full) > 20
+    assert _touching_pairs([]) == [] and _touching_pairs(quads[:1]) == []
