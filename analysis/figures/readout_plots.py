@@ -148,15 +148,19 @@ def plot_keyness_groups(table: pd.DataFrame, *, n: int = 5, value: str = "log_od
         chosen += [t for t in sub["term"] if t not in chosen]
     if not chosen:
         raise ValueError(f"no term is over-used in any group with count >= {min_count}; lower min_count")
-    cell = table.set_index([by, "term"])
+    # one record per (group, term), read as plain values: a row of ``table`` as a Series
+    # would deep-copy the table's attrs (every group's keyness attrs) at each lookup
+    cols = ["count_target", value, "significant_all", "g2"]
+    cell = {(g, t): dict(zip(cols, vals)) for g, t, *vals in
+            zip(table[by], table["term"], *(table[c] for c in cols))}
     z = np.full((len(chosen), len(groups)), np.nan)
     cnt = np.zeros((len(chosen), len(groups)), dtype=int)
     sig = np.zeros((len(chosen), len(groups)), dtype=bool)
     rows = []
     for i, t in enumerate(chosen):
         for j, g in enumerate(groups):
-            if (g, t) in cell.index:
-                r = cell.loc[(g, t)]
+            if (g, t) in cell:
+                r = cell[(g, t)]
                 cnt[i, j] = int(r["count_target"])
                 if cnt[i, j] > 0:
                     z[i, j] = float(r[value])
