@@ -98,15 +98,6 @@ class _Subset:
         return False
 
 
-def _prune(folder: Path, keep: int) -> None:
-    try:
-        files = sorted(folder.glob("*.subset"), key=lambda p: p.stat().st_mtime_ns)
-    except OSError:
-        return
-    for p in files[:max(0, len(files) - keep)]:
-        p.unlink(missing_ok=True)
-
-
 @contextlib.contextmanager
 def cached_font_subsets(folder=None, max_entries: int = MAX_ENTRIES):
     """Within the block, PDF font subsets come from (and go to) the verified memo.
@@ -123,7 +114,7 @@ def cached_font_subsets(folder=None, max_entries: int = MAX_ENTRIES):
         return
     from matplotlib.backends import _backend_pdf_ps as pdfps
 
-    from analysis.infra.cache import read_verified, write_verified
+    from analysis.infra.cache import memo_path, read_memo, write_memo
 
     folder = Path(folder) if folder is not None else subset_cache_dir()
     original_subset, original_as_file = pdfps.get_glyphs_subset, pdfps.font_as_file
@@ -131,18 +122,15 @@ def cached_font_subsets(folder=None, max_entries: int = MAX_ENTRIES):
     def get_glyphs_subset(fontfile, glyphs):
         glyphs = set(glyphs)
         key = _request(fontfile, glyphs)
-        path = folder / (hashlib.sha256(key.encode()).hexdigest()[:40] + ".subset")
-        payload = read_verified(path, key=key)
+        path = memo_path(folder, key, ".subset")
+        payload = read_memo(path, key=key)
         found = _unpack(payload) if payload is not None else None
         if found is not None:
-            with contextlib.suppress(OSError):
-                os.utime(path)  # recently used
             data, index_map = found
         else:
             with original_subset(fontfile, glyphs) as res:
                 data, index_map = original_as_file(res.font).getvalue(), dict(res.glyph_index_map)
-            if write_verified(path, _pack(data, index_map), key=key):
-                _prune(folder, max_entries)
+            write_memo(path, _pack(data, index_map), key=key, keep=max_entries)
         return pdfps.SubsetResults(_Subset(data), index_map)._as_cm()
 
     def font_as_file(font):

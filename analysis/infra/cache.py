@@ -33,7 +33,8 @@ from pathlib import Path
 
 from analysis.infra.files import atomic_write
 
-__all__ = ["read_verified", "write_verified", "cache_folder", "CacheWarning", "MAGIC"]
+__all__ = ["read_verified", "write_verified", "cache_folder", "keep_recent", "memo_path", "read_memo",
+           "write_memo", "CacheWarning", "MAGIC"]
 
 MAGIC = b"covid-discourse-cache v2\n"
 _OLD_MAGICS = (b"covid-discourse-cache v1\n",)
@@ -194,3 +195,40 @@ def write_verified(path, payload: bytes, *, key: str) -> bool:
               f"a cache (pass cache_dir= to use a writable folder)")
         return False
     return True
+
+
+def keep_recent(folder, pattern: str, keep: int) -> None:
+    """Remove all but the ``keep`` most recently used files of ``folder`` matching ``pattern``
+    (by modification time: a memo touches an entry when it serves it).  A folder that cannot
+    be listed is left alone."""
+    try:
+        files = sorted(Path(folder).glob(pattern), key=lambda p: p.stat().st_mtime_ns)
+    except OSError:
+        return
+    for p in files[:max(0, len(files) - keep)]:
+        p.unlink(missing_ok=True)
+
+
+def memo_path(folder, key: str, suffix: str) -> Path:
+    """Where a memo entry for ``key`` lives: ``folder`` / (first 40 hex digits of the key's
+    SHA-256) + ``suffix``."""
+    return Path(folder) / (hashlib.sha256(key.encode()).hexdigest()[:40] + suffix)
+
+
+def read_memo(path, *, key: str) -> bytes | None:
+    """:func:`read_verified`, marking a served entry as recently used (for :func:`keep_recent`)."""
+    payload = read_verified(path, key=key)
+    if payload is not None:
+        try:
+            os.utime(path)
+        except OSError:
+            pass
+    return payload
+
+
+def write_memo(path, payload: bytes, *, key: str, keep: int) -> None:
+    """:func:`write_verified`, then keep the ``keep`` most recently used entries of the folder
+    with the same suffix."""
+    path = Path(path)
+    if write_verified(path, payload, key=key):
+        keep_recent(path.parent, "*" + path.suffix, keep)
