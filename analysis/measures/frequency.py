@@ -12,8 +12,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfTransformer
-from sklearn.metrics.pairwise import cosine_similarity
 
 from analysis.text.matrix import DocumentTermMatrix, as_dtm
 
@@ -135,6 +133,8 @@ def term_frequencies(corpus, by) -> pd.DataFrame:
 
 def _tfidf(counts) -> sparse.csr_matrix:
     """scikit-learn's TF-IDF (smoothed idf, L2 norm) of a count matrix."""
+    from sklearn.feature_extraction.text import TfidfTransformer  # here: scikit-learn takes 0.5 s to import
+
     return TfidfTransformer().fit_transform(counts)
 
 
@@ -201,6 +201,8 @@ def similarity(corpus, by) -> pd.DataFrame:
         Square, symmetric, index and columns = the sorted group labels, diagonal 1.
     """
     dtm, cols, keys, g, terms, used = _grouped(corpus, by)
+    from sklearn.metrics.pairwise import cosine_similarity
+
     sim = cosine_similarity(_tfidf(g))
     labels = [" / ".join(map(str, r)) if len(cols) > 1 else r[0] for r in keys.itertuples(index=False)]
     return pd.DataFrame(sim, index=labels, columns=labels)
