@@ -87,6 +87,24 @@ def test_cache_key_changes_with_settings(segmenter):
     assert A.Segmenter(extra_terms=["新提法"]).fingerprint != segmenter.fingerprint
 
 
+def test_segmenters_with_the_same_words_share_rjieba_and_others_do_not():
+    """The rjieba dictionary is shared by segmenters that add the same words (loading it
+    costs ~0.1 s); a segmenter with an extra term gets its own, and the term never leaks
+    into the others."""
+    from analysis.text.tokens import _RJIEBA
+
+    text = "要守好新提法的防线"
+    a, b = A.Segmenter(), A.Segmenter(min_chars=1)
+    assert a._tk is b._tk  # same words added, other filters
+    extra = A.Segmenter(extra_terms=["守好新提法"])
+    assert extra._tk is not a._tk
+    assert "守好新提法" in extra.tokenize(text)
+    assert "守好新提法" not in A.Segmenter().tokenize(text) and "守好新提法" not in a.tokenize(text)
+    for i in range(12):  # bounded: the oldest dictionaries are let go
+        A.Segmenter(extra_terms=[f"新提法{'一二三四五六七八九十'[i % 10]}" * (1 + i // 10)])
+    assert len(_RJIEBA) <= 8
+
+
 def test_damaged_cache_is_rebuilt(corpus, segmenter, tmp_path):
     (tmp_path / f"{segmenter.fingerprint}.json").write_text("{not json", encoding="utf-8")
     with pytest.warns(UserWarning, match="failed its checksum"):

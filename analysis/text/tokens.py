@@ -238,6 +238,28 @@ def _jieba_tokenizer(cache_dir: Path | None):
     return tk
 
 
+#: rjieba segmenters by the exact words added to the default dictionary (most recent last)
+_RJIEBA: dict = {}
+
+
+def _rjieba_with(words: tuple) -> "object":
+    """An ``rjieba.Jieba`` with ``words`` (``(word, freq)`` pairs, in order) added to its
+    dictionary, shared by every :class:`Segmenter` of this process that adds the same words:
+    loading the default dictionary costs ~0.1 s, and a notebook makes many default
+    segmenters.  The instance is never changed after it is built (segmenting only reads it)."""
+    tk = _RJIEBA.pop(words, None)
+    if tk is None:
+        import rjieba
+
+        tk = rjieba.Jieba()
+        for word, freq in words:
+            tk.add_word(word, freq, None)
+    _RJIEBA[words] = tk
+    while len(_RJIEBA) > 8:
+        del _RJIEBA[next(iter(_RJIEBA))]
+    return tk
+
+
 class Segmenter:
     """Chinese word segmenter with a policy-term lexicon and stopword filtering.
 
@@ -356,11 +378,7 @@ class Segmenter:
             tk, hmm_ = self._tk, self.hmm
             self._raw_cut = lambda text: tk.lcut(text, HMM=hmm_)
         else:
-            import rjieba
-
-            self._tk = rjieba.Jieba()
-            for word, freq in words:
-                self._tk.add_word(word, freq, None)
+            self._tk = _rjieba_with(tuple(words))
             tk, hmm_ = self._tk, self.hmm
             self._raw_cut = lambda text: tk.cut(text, hmm_)
         if self.hygiene:
