@@ -49,7 +49,10 @@ def test_keyness_groups_heatmap_from_one_vs_rest():
     tok = pd.DataFrame({"unit_id": ["a1", "a2", "b1"], "place": ["甲", "甲", "乙"],
                         "tokens": [["防控"] * 5 + ["经济"], ["防控"] * 4 + ["经济"], ["经济"] * 6]})
     ovr = A.keyness_one_vs_rest(tok, "place", min_count=1)
+    before = ovr.copy(deep=True)
     fig, data = A.plot_keyness_groups(ovr, n=1, min_count=2)
+    pd.testing.assert_frame_equal(ovr, before)  # the caller's table, attrs included, is left as it was
+    assert ovr.attrs.keys() == before.attrs.keys() and set(ovr.attrs["groups"]) == {"甲", "乙"}
     # groups in code-point order (乙 before 甲); each group's top term, in that order
     assert data[["place", "term", "count"]].values.tolist() == [
         ["乙", "经济", 6], ["甲", "经济", 2], ["乙", "防控", 0], ["甲", "防控", 9]]

@@ -139,7 +139,12 @@ def plot_keyness_groups(table: pd.DataFrame, *, n: int = 5, value: str = "log_od
     """
     plt = _plt()
     lab = _labeller(labels)
-    by = table.attrs.get("by") or table.columns[0]
+    attrs = table.attrs
+    by = attrs.get("by") or table.columns[0]
+    # without its attrs (every group's keyness attrs): pandas deep-copies them into each
+    # column or subset taken below; copied once here instead
+    table = table.copy(deep=False)
+    table.attrs = {}
     groups = list(dict.fromkeys(table[by]))
     chosen = []
     for g in groups:
@@ -177,7 +182,7 @@ def plot_keyness_groups(table: pd.DataFrame, *, n: int = 5, value: str = "log_od
                 ax.text(j, i, f"{cnt[i, j]}{'●' if sig[i, j] else ''}", ha="center", va="center", fontsize=6.5,
                         color="white" if abs(z[i, j]) > 0.6 * lim else "black")
     ax.set_yticks(range(len(chosen)), lab(chosen), fontsize=7)
-    sizes = {g: len(table.attrs["groups"][g]["units_target"]) for g in groups} if "groups" in table.attrs else {}
+    sizes = {g: len(attrs["groups"][g]["units_target"]) for g in groups} if "groups" in attrs else {}
     xl = lab([str(g) for g in groups])
     ax.set_xticks(range(len(groups)), [f"{x} ({sizes.get(g, '?')})" for x, g in zip(xl, groups)],
                   rotation=45, ha="right", rotation_mode="anchor", fontsize=7)
