@@ -82,6 +82,23 @@ def _file_sha(path: str) -> str:
     return sha(path)
 
 
+_DOUBLE = struct.Struct(">d")
+_PLAIN = frozenset({float, int, str, bool, type(None)})
+_TYPES: list = []
+
+
+def _mpl_types() -> tuple:
+    """matplotlib classes the hasher tells apart (imported once, on first use)."""
+    if not _TYPES:
+        from matplotlib.font_manager import FontProperties
+        from matplotlib.path import Path as MplPath
+        from matplotlib.text import Text
+        from matplotlib.transforms import BboxBase, Transform, TransformedPath
+
+        _TYPES.extend([FontProperties, MplPath, BboxBase, Transform, TransformedPath, Text])
+    return tuple(_TYPES)
+
+
 class _Hasher:
     """Feeds typed, length-prefixed values into one SHA-256 (no two different value
     sequences give the same byte stream)."""
@@ -95,10 +112,17 @@ class _Hasher:
         self.h.update(b"T" + struct.pack(">I", len(b)) + b)
 
     def feed(self, v) -> None:  # noqa: C901 (one branch per type)
-        from matplotlib.font_manager import FontProperties
-        from matplotlib.path import Path as MplPath
-        from matplotlib.transforms import BboxBase, Transform, TransformedPath
-
+        t = type(v)
+        if t is float:  # the common cases first
+            self.h.update(b"F" + _DOUBLE.pack(v))
+            return
+        if t is tuple and all(type(x) in _PLAIN for x in v):
+            # a tuple of plain values (colours, dashes, sizes): one exact literal
+            # (repr round-trips floats and tells 1, 1.0, True and '1' apart)
+            b = repr(v).encode()
+            self.h.update(b"R" + struct.pack(">I", len(b)) + b)
+            return
+        FontProperties, MplPath, BboxBase, Transform, TransformedPath, Text = _mpl_types()
         h = self.h
         if v is None:
             h.update(b"N")
@@ -158,8 +182,6 @@ class _Hasher:
         elif isinstance(v, FontProperties):
             self._font(v)
         else:
-            from matplotlib.text import Text
-
             if isinstance(v, Text):  # the artist behind a draw_text call (vector backends read it)
                 h.update(b"t")
                 self.feed((v.get_rotation_mode(), v.get_transform_rotates_text(),
