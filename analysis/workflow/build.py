@@ -189,9 +189,13 @@ def run_notebooks(paths, figures_dir=None, out_dir=None, log=print, jobs: int = 
             # the kernel's own log at ERROR: otherwise each kernel prints a start-up warning
             # about its local TCP sockets ("... susceptible to eavesdropping") that says
             # nothing about the notebook; cell errors still stop the build with their message
+            # shutdown_kernel="immediate": once the last cell has run, every figure is saved
+            # (save_figure writes atomically inside its cell), so the kernel is stopped at once
+            # instead of being asked to exit and waited for (0.3-0.6 s per notebook)
             pm.execute_notebook(str(nb), str(out_dir / nb.name), cwd=str(nb.parent),
                                 kernel_name="python3", progress_bar=False, log_output=False,
-                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                                shutdown_kernel="immediate")
         except pm.PapermillExecutionError as e:
             if not is_unavailable_error(e.ename):
                 raise RuntimeError(f"{nb.name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}") from None
