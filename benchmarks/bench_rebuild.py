@@ -8,13 +8,25 @@ touched) and prints, with the load average before and after:
   the executed copies), so kernel start + imports, figure saving, resampling loops and
   corpus loading can be told apart.
 
-    python benchmarks/bench_rebuild.py [--only 02_periods 03_provinces] [--cells 5]
+    python benchmarks/bench_rebuild.py [--only 02_periods 03_provinces] [--cells 5] [--memo both]
+
+With ``--memo both`` (the default) the same run builds once to fill the render memo, then
+once without it and once with it, and prints the ratio.
 
 Profile of one figure save (``save_figure``, cProfile, load average 7 on the 2 shared
 cores): before the provenance memo, ``input_hashes`` (re-parsing every imported module
 of the notebook with ``ast``, twice per figure) took 42 % of it and the PDF's font
 subsetting (fontTools, matplotlib's Type 42 embedding of the CJK font) 38 %; the PNG
 render most of the rest.  After it, ``input_hashes`` costs ~0.15 s per figure.
+
+Profile of a rebuild, 4 Dec evening (cProfile of each notebook's code run as a script, the
+render memo warm): per saved figure, the memo's key (savefig's layout pass at 300 dpi,
+recorded: text layout ~70 %, hashing the calls ~30 %) 0.13 s, the print-size check 0.1-0.2 s
+(its own layout pass and tight box at the figure's dpi), the manifest hashes 0.01 s after the
+first figure of a kernel (0.25 s: parsing the package's modules once); per kernel, start-up
+and imports 1.5-2.5 s (statsmodels 1.2 s where count models run, scipy.stats 0.55 s,
+scikit-learn 0.55 s where TF-IDF runs, matplotlib's class docstrings 0.1 s).  Before the
+memo a figure's PDF and 300-dpi PNG took 0.6-0.9 s (PNG compression alone 0.13 s).
 """
 from __future__ import annotations
 
@@ -42,32 +54,54 @@ def cells(executed: Path, n: int) -> list[tuple[float, str]]:
     return sorted(out, reverse=True)[:n]
 
 
+def build(paths, executed: Path, memo: bool, n_cells: int, show: bool) -> tuple[float, float]:
+    """One forced build into a temporary figures folder; wall and kernel CPU seconds."""
+    os.environ["COVID_DISCOURSE_RENDER_MEMO"] = "1" if memo else "0"
+    from analysis.workflow.build import run_notebooks
+
+    with tempfile.TemporaryDirectory() as tmp:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        runs = run_notebooks(paths, figures_dir=Path(tmp) / "figures", out_dir=executed, log=print)
+        wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    print(f"\n{len(paths)} notebooks, render memo {'on' if memo else 'off'}: {wall:.1f} s wall, "
+          f"{cpu:.1f} s CPU of the kernels (targets: 20 s wall, 35 s CPU idle); load average after: "
+          f"{os.getloadavg()}")
+    for r in runs if show else []:
+        print(f"\n{r.name}: {r.seconds:.1f} s" + (f" (skipped: {r.skipped})" if r.skipped else ""))
+        if not r.skipped:
+            for d, src in cells(executed / r.name, n_cells):
+                print(f"  {d:6.2f} s  {src}")
+    return wall, cpu
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--cells", type=int, default=4, help="slowest cells shown per notebook")
+    ap.add_argument("--memo", choices=["on", "off", "both"], default="both",
+                    help="render memo (analysis/figures/rendermemo.py) on, off, or both in one run: "
+                         "a warm-up build fills it, then one build without and one with it")
     args = ap.parse_args()
     from analysis.figures.style import cjk_font_path
-    from analysis.workflow.build import notebooks, run_notebooks
+    from analysis.workflow.build import notebooks
 
     cjk_font_path()  # warm: the font is built once per machine
     paths = notebooks(args.only)
+    # the build's own folder of executed copies: their durations order the notebooks
+    # longest first, as in `make figures`
+    executed = ROOT / ".cache" / "executed"
     print(f"load average before: {os.getloadavg()}")
-    with tempfile.TemporaryDirectory() as tmp:
-        out, executed = Path(tmp) / "figures", Path(tmp) / "executed"
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        runs = run_notebooks(paths, figures_dir=out, out_dir=executed, log=print)
-        wall = time.perf_counter() - t0
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        print(f"\n{len(paths)} notebooks: {wall:.1f} s wall, {cpu:.1f} s CPU of the kernels "
-              f"(targets: 20 s wall, 35 s CPU idle); load average after: {os.getloadavg()}")
-        for r in runs:
-            print(f"\n{r.name}: {r.seconds:.1f} s" + (f" (skipped: {r.skipped})" if r.skipped else ""))
-            if not r.skipped:
-                for d, src in cells(executed / r.name, args.cells):
-                    print(f"  {d:6.2f} s  {src}")
+    if args.memo == "both":
+        build(paths, executed, True, 0, False)  # warm-up: fills the memo
+        off = build(paths, executed, False, 0, False)
+        on = build(paths, executed, True, args.cells, True)
+        print(f"\nwith the render memo: {on[0] / off[0]:.0%} of the wall time and {on[1] / off[1]:.0%} "
+              f"of the CPU time without it")
+    else:
+        build(paths, executed, args.memo == "on", args.cells, True)
 
 
 if __name__ == "__main__":
