@@ -269,6 +269,48 @@ def test_a_notebook_edited_in_the_same_session_is_read_again(tmp_path):
     assert reads_families(nb) and code_hash(nb) != hash_before
 
 
+def test_module_imports_come_from_a_verified_disk_memo_keyed_by_the_source(tmp_path, monkeypatch):
+    """A fresh process reads a module's imports from the disk memo instead of parsing it;
+    another source (or layout) is parsed; a damaged entry is rejected and parsed again."""
+    import ast
+    import warnings
+
+    from analysis.infra import provenance
+    from analysis.infra.cache import CacheWarning
+
+    monkeypatch.setenv("COVID_DISCOURSE_CACHE", str(tmp_path))
+    layout = provenance._layout()
+    source = "from analysis.measures import keyness\nfrom . import saving\n"
+    provenance._module_imports.cache_clear()
+    parsed = provenance._module_imports(source, "figures", layout)
+    assert parsed == {"measures.keyness", "figures.saving"}
+    (entry,) = (tmp_path / "covid-discourse" / "provenance").glob("*.imports")
+
+    def no_parse(*a, **k):
+        raise AssertionError("parsed")
+
+    provenance._module_imports.cache_clear()  # as in a new process
+    monkeypatch.setattr(ast, "parse", no_parse)
+    assert provenance._module_imports(source, "figures", layout) == parsed  # from the memo
+    for other in [(source + "import analysis.text.tokens\n", "figures", layout), (source, "measures", layout),
+                  (source, "figures", layout + ("new.py",))]:
+        with pytest.raises(AssertionError, match="parsed"):
+            provenance._module_imports(*other)
+    monkeypatch.undo()
+    monkeypatch.setenv("COVID_DISCOURSE_CACHE", str(tmp_path))
+    raw = bytearray(entry.read_bytes())
+    raw[-3] ^= 0xFF
+    entry.write_bytes(bytes(raw))
+    provenance._module_imports.cache_clear()
+    with pytest.warns(CacheWarning):
+        assert provenance._module_imports(source, "figures", layout) == parsed
+    provenance._module_imports.cache_clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheWarning)
+        assert provenance._module_imports(source, "figures", layout) == parsed
+    provenance._module_imports.cache_clear()
+
+
 def test_a_system_font_of_the_same_family_never_replaces_the_converted_one(monkeypatch):
     """Debian's fonts-noto-cjk registers 'Noto Sans CJK SC' too (a .ttc whose face 0 is Japanese, CFF
     outlines); matplotlib then picked it on machines that have it, and figures differed by machine."""

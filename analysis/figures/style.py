@@ -42,8 +42,9 @@ _SC_FACE = 2  # index of Simplified Chinese in NotoSansCJK-Regular.ttc
 
 
 def _cache_root() -> Path:
-    root = os.environ.get("COVID_DISCOURSE_CACHE") or os.environ.get("XDG_CACHE_HOME")
-    return Path(root) / "covid-discourse" if root else Path.home() / ".cache" / "covid-discourse"
+    from analysis.infra.cache import user_cache_root
+
+    return user_cache_root()
 
 
 def _build_font(source: Path, target: Path) -> None:

@@ -34,7 +34,7 @@ from pathlib import Path
 from analysis.infra.files import atomic_write
 
 __all__ = ["read_verified", "write_verified", "cache_folder", "keep_recent", "memo_path", "read_memo",
-           "write_memo", "CacheWarning", "MAGIC"]
+           "write_memo", "user_cache_root", "CacheWarning", "MAGIC"]
 
 MAGIC = b"covid-discourse-cache v2\n"
 _OLD_MAGICS = (b"covid-discourse-cache v1\n",)
@@ -232,3 +232,11 @@ def write_memo(path, payload: bytes, *, key: str, keep: int) -> None:
     path = Path(path)
     if write_verified(path, payload, key=key):
         keep_recent(path.parent, "*" + path.suffix, keep)
+
+
+def user_cache_root() -> Path:
+    """The user cache of this project, outside any checkout: ``$COVID_DISCOURSE_CACHE``, else
+    ``$XDG_CACHE_HOME``, else ``~/.cache``, each with ``covid-discourse/`` appended (the
+    converted font, the font-subset, render and module-import memos live there)."""
+    root = os.environ.get("COVID_DISCOURSE_CACHE") or os.environ.get("XDG_CACHE_HOME")
+    return Path(root) / "covid-discourse" if root else Path.home() / ".cache" / "covid-discourse"
