@@ -190,6 +190,15 @@ def test_what_cannot_be_keyed_is_rendered(tmp_path):
     plt.close(g)
 
 
+def test_a_failing_key_falls_back_to_rendering(fig, tmp_path, monkeypatch):
+    def broken(*a, **k):
+        raise RuntimeError("a matplotlib internal moved")
+
+    monkeypatch.setattr(rendermemo, "figure_fingerprint", broken)
+    assert render_figure(fig, folder=tmp_path) == plain(fig)
+    assert not list(tmp_path.glob("*.render"))
+
+
 def test_values_the_key_does_not_know_are_refused():
     from matplotlib.scale import LogTransform
     from matplotlib.transforms import Affine2D
@@ -297,3 +306,16 @@ def test_the_key_follows_the_save_without_a_tight_box_or_with_a_layout_engine(rc
         assert render_figure(f, folder=tmp_path) == plain(f) == render_figure(f, folder=tmp_path)
     for x in (f, g, h):
         plt.close(x)
+
+
+def test_the_backend_is_not_part_of_the_key_but_other_settings_are():
+    """A kernel (inline backend) and a script (Agg) share entries; any setting that can change
+    a saved file is in the key."""
+    with matplotlib.rc_context({"backend": "Agg"}):
+        agg = rendermemo._request("x")
+    with matplotlib.rc_context({"backend": "module://matplotlib_inline.backend_inline"}):
+        inline = rendermemo._request("x")
+    assert agg == inline
+    with matplotlib.rc_context({"savefig.pad_inches": 0.11}):
+        assert rendermemo._request("x") != agg
+    assert rendermemo._request("y") != agg

@@ -55,8 +55,8 @@ PDF_ARGS = {"format": "pdf", "metadata": {"CreationDate": None, "ModDate": None}
 PNG_ARGS = {"format": "png", "dpi": 300, "metadata": {"Software": None}}
 #: rc parameters that cannot change a saved file (interactive use, the GUI, where a
 #: dialog opens); every other parameter is part of the key
-_RC_IGNORED = ("backend", "backend_fallback", "interactive", "toolbar", "timezone", "webagg.",
-               "keymap.", "figure.raise_window", "savefig.directory", "tk.", "macosx.", "date.converter")
+_RC_IGNORED = ("backend", "backend_fallback", "interactive", "toolbar", "webagg.", "keymap.",
+               "figure.raise_window", "savefig.directory", "tk.", "macosx.")
 
 
 class _Unsupported(Exception):
@@ -378,7 +378,10 @@ def render_figure(fig, folder=None, max_entries: int = MAX_ENTRIES) -> tuple[byt
     from analysis.infra.cache import memo_path, read_memo, write_memo
 
     folder = Path(folder) if folder is not None else render_cache_dir()
-    stream = figure_fingerprint(fig, **{k: v for k, v in PNG_ARGS.items() if k != "format"})
+    try:
+        stream = figure_fingerprint(fig, **{k: v for k, v in PNG_ARGS.items() if k != "format"})
+    except Exception:  # the key only saves time: a figure it fails on is rendered as before
+        stream = None  # (and a figure that cannot be drawn raises its own error there)
     if stream is None:
         return _render(fig)
     key = _request(stream)
