@@ -6,18 +6,21 @@ Saving a figure (:func:`analysis.figures.saving.save_figure`) renders it twice: 
 again.  :func:`render_figure` skips both renders when the figure draws exactly what it drew
 last time:
 
-* **the key** is the figure's *draw stream*: the figure is laid out and drawn the way the PNG
-  is saved (``savefig(dpi=300)`` with the style's ``bbox_inches="tight"``, the same Agg
-  renderer and text metrics), but each drawing call of the renderer is hashed instead of
-  painted: every path's vertices, codes and transform, every colour, line width, dash, hatch,
+* **the key** is the figure's *draw stream*: the figure goes through savefig exactly as for
+  the PNG (``dpi=300``, the style's ``bbox_inches="tight"``, the same Agg renderer and text
+  metrics), and savefig's own layout pass, which draws the whole figure to find the tight
+  box, hashes each drawing call instead of discarding it; the final, painting pass is
+  skipped (a figure without a layout pass is drawn once, recorded).  Hashed: every path's
+  vertices, codes and transform, every colour, line width, dash, hatch,
   clip box and clip path, link and group id of the graphics context, every string with its
   position, angle and font (the font file's SHA-256 included), every image's pixels as painted
   *and* as a PDF embeds them (colour-mapped, unresampled), and where rasterising starts and
-  stops (which only the PDF shows).  Added to it: the save arguments, all rc parameters that
-  can change a drawing, and the versions of matplotlib, Pillow, NumPy, fontTools and FreeType;
+  stops (which only the PDF shows), and the crop and size of the saved image.  Added to it:
+  the save arguments, every rc parameter except the backend's and the GUI's, and the
+  versions of matplotlib, Pillow, NumPy, fontTools and FreeType;
 * a call or a value the recorder does not know (an Agg filter, a non-affine transform, an
-  unfamiliar object in the graphics context) gives **no key**: the figure is rendered as
-  usual and nothing is stored;
+  unfamiliar object in the graphics context), or any failure while taking the key, gives
+  **no key**: the figure is rendered as usual and nothing is stored;
 * on a miss the PDF and PNG are rendered by matplotlib as before and stored with
   :mod:`analysis.infra.cache` (key and checksum inside the file, owner-only folder); on a hit
   the stored bytes are returned.  They are the bytes matplotlib made for a figure that drew
