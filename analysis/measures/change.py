@@ -81,7 +81,7 @@ def interrupted_time_series(series, breaks, *, value: str = "per_10k", period: s
         period), ``se``, ``ci_low``, ``ci_high``, ``p``.  ``attrs``: ``n_periods``, ``maxlags``,
         ``excluded`` (transition periods and periods without data), ``first_post`` (per break).
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS  # not statsmodels.api: 0.3 s less to import
 
     if transition not in ("exclude", "post", "pre"):
         raise ValueError(f"transition must be 'exclude', 'post' or 'pre', not {transition!r}")
@@ -117,7 +117,7 @@ def interrupted_time_series(series, breaks, *, value: str = "per_10k", period: s
     if len(y) <= X.shape[1] + 1:
         raise ValueError(f"{len(y)} periods cannot fit {X.shape[1]} coefficients")
     lags = newey_west_lags(len(y)) if maxlags is None else int(maxlags)
-    res = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+    res = OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
     ci = res.conf_int(alpha=1 - level)
     out = pd.DataFrame({"parameter": ["baseline level", "baseline slope", *names], "estimate": res.params,
                         "se": res.bse, "ci_low": ci[:, 0], "ci_high": ci[:, 1], "p": res.pvalues})

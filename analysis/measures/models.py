@@ -70,18 +70,22 @@ def _design(dtm, terms, by, target, reference, cluster):
 
 
 def _fit(frame: pd.DataFrame, family: str):
-    import statsmodels.api as sm
+    # the three statsmodels classes used, not statsmodels.api (which imports every model: 0.3 s more)
+    from statsmodels.discrete.discrete_model import NegativeBinomial
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+    from statsmodels.tools.tools import add_constant
 
-    X = sm.add_constant(frame[["target"]].to_numpy(), has_constant="add")
+    X = add_constant(frame[["target"]].to_numpy(), has_constant="add")
     groups = pd.factorize(frame["meeting"])[0]
     offset = np.log(frame["n"].to_numpy(dtype=float))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if family == "poisson":
-            res = sm.GLM(frame["y"].to_numpy(dtype=float), X, family=sm.families.Poisson(), offset=offset).fit(
+            res = GLM(frame["y"].to_numpy(dtype=float), X, family=families.Poisson(), offset=offset).fit(
                 cov_type="cluster", cov_kwds={"groups": groups, "use_correction": True})
         else:
-            res = sm.NegativeBinomial(frame["y"].to_numpy(dtype=float), X, offset=offset, loglike_method="nb2").fit(
+            res = NegativeBinomial(frame["y"].to_numpy(dtype=float), X, offset=offset, loglike_method="nb2").fit(
                 cov_type="cluster", cov_kwds={"groups": groups, "use_correction": True}, disp=0, maxiter=200)
     return res
 
