@@ -42,9 +42,9 @@ _FILE_SHA: dict = {}
 
 def subset_cache_dir() -> Path:
     """Folder of the memo (beside the converted CJK font)."""
-    from analysis.figures.style import _cache_root
+    from analysis.infra.cache import user_cache_root
 
-    return _cache_root() / "fonts" / "subsets"
+    return user_cache_root() / "fonts" / "subsets"
 
 
 def _file_sha(path: str) -> str:

@@ -68,9 +68,9 @@ class _Unsupported(Exception):
 
 def render_cache_dir() -> Path:
     """Folder of the memo (in the user cache, beside the converted font)."""
-    from analysis.figures.style import _cache_root
+    from analysis.infra.cache import user_cache_root
 
-    return _cache_root() / "renders"
+    return user_cache_root() / "renders"
 
 
 def _memo_enabled() -> bool:
@@ -78,12 +78,6 @@ def _memo_enabled() -> bool:
 
 
 # --- hashing values ----------------------------------------------------------------------------
-
-def _file_sha(path: str) -> str:
-    from analysis.figures.fontsubset import _file_sha as sha
-
-    return sha(path)
-
 
 _DOUBLE = struct.Struct(">d")
 _PLAIN = frozenset({float, int, str, bool, type(None)})
@@ -194,6 +188,8 @@ class _Hasher:
 
     def _font(self, prop) -> None:
         from matplotlib import font_manager as fm
+
+        from analysis.figures.fontsubset import _file_sha  # memoised per file and modification time
 
         self.h.update(b"f")
         self.feed((list(prop.get_family()), prop.get_style(), prop.get_variant(), str(prop.get_weight()),

@@ -25,12 +25,7 @@ import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
-
-from analysis.infra.provenance import (ManifestError, input_hashes,
-                         packages_line)
-
-__all__ = ["cjk_font_path", "use_style", "save_figure", "figures_dir", "OKABE_ITO",
-           "FONT_FAMILY", "read_manifest", "ManifestError", "input_hashes", "packages_line"]
+__all__ = ["cjk_font_path", "use_style", "OKABE_ITO", "FONT_FAMILY"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette for categories.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
@@ -39,12 +34,6 @@ FONT_FAMILY = "Noto Sans CJK SC"
 
 _FONT_BUILD_VERSION = "3"  # bump when the conversion below changes
 _SC_FACE = 2  # index of Simplified Chinese in NotoSansCJK-Regular.ttc
-
-
-def _cache_root() -> Path:
-    from analysis.infra.cache import user_cache_root
-
-    return user_cache_root()
 
 
 def _build_font(source: Path, target: Path) -> None:
@@ -107,7 +96,9 @@ def _build_font(source: Path, target: Path) -> None:
 
 def _font_target() -> Path:
     key = f"{version('noto-cjk-sans-otc')}-{_FONT_BUILD_VERSION}"
-    return _cache_root() / "fonts" / f"NotoSansCJKsc-Regular-tt-{key}.ttf"
+    from analysis.infra.cache import user_cache_root
+
+    return user_cache_root() / "fonts" / f"NotoSansCJKsc-Regular-tt-{key}.ttf"
 
 
 def cjk_font_built() -> bool:

@@ -242,7 +242,7 @@ def _jieba_tokenizer(cache_dir: Path | None):
 _RJIEBA: dict = {}
 
 
-def _rjieba_with(words: tuple) -> "object":
+def _rjieba_with(words: tuple):
     """An ``rjieba.Jieba`` with ``words`` (``(word, freq)`` pairs, in order) added to its
     dictionary, shared by every :class:`Segmenter` of this process that adds the same words:
     loading the default dictionary costs ~0.1 s, and a notebook makes many default
