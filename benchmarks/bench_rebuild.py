@@ -9,9 +9,13 @@ touched) and prints, with the load average before and after:
   corpus loading can be told apart.
 
     python benchmarks/bench_rebuild.py [--only 02_periods 03_provinces] [--cells 5] [--memo both]
+                                       [--kernels both]
 
 With ``--memo both`` (the default) the same run builds once to fill the render memo, then
-once without it and once with it, and prints the ratio.
+once without it and once with it, and prints the ratio.  With ``--kernels both`` (the
+default) these builds keep each lane's kernel from one notebook to the next, as
+``make figures`` does, and a last build (memo on) starts a fresh kernel per notebook
+(``--fresh-kernels``), so the two are compared in the same run.
 
 Profile of one figure save (``save_figure``, cProfile, load average 7 on the 2 shared
 cores): before the provenance memo, ``input_hashes`` (re-parsing every imported module
@@ -54,7 +58,8 @@ def cells(executed: Path, n: int) -> list[tuple[float, str]]:
     return sorted(out, reverse=True)[:n]
 
 
-def build(paths, executed: Path, memo: bool, n_cells: int, show: bool) -> tuple[float, float]:
+def build(paths, executed: Path, memo: bool, n_cells: int, show: bool,
+          fresh: bool = False) -> tuple[float, float]:
     """One forced build into a temporary figures folder; wall and kernel CPU seconds."""
     os.environ["COVID_DISCOURSE_RENDER_MEMO"] = "1" if memo else "0"
     from analysis.workflow.build import run_notebooks
@@ -62,11 +67,13 @@ def build(paths, executed: Path, memo: bool, n_cells: int, show: bool) -> tuple[
     with tempfile.TemporaryDirectory() as tmp:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        runs = run_notebooks(paths, figures_dir=Path(tmp) / "figures", out_dir=executed, log=print)
+        runs = run_notebooks(paths, figures_dir=Path(tmp) / "figures", out_dir=executed, log=print,
+                             fresh_kernels=fresh)
         wall = time.perf_counter() - t0
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    print(f"\n{len(paths)} notebooks, render memo {'on' if memo else 'off'}: {wall:.1f} s wall, "
+    print(f"\n{len(paths)} notebooks, render memo {'on' if memo else 'off'}, "
+          f"{'fresh kernels' if fresh else 'kept kernels'}: {wall:.1f} s wall, "
           f"{cpu:.1f} s CPU of the kernels (targets: 20 s wall, 35 s CPU idle); load average after: "
           f"{os.getloadavg()}")
     for r in runs if show else []:
@@ -84,6 +91,9 @@ def main() -> None:
     ap.add_argument("--memo", choices=["on", "off", "both"], default="both",
                     help="render memo (analysis/figures/rendermemo.py) on, off, or both in one run: "
                          "a warm-up build fills it, then one build without and one with it")
+    ap.add_argument("--kernels", choices=["kept", "fresh", "both"], default="both",
+                    help="each lane keeps its kernel (the default of make figures), a fresh kernel per "
+                         "notebook, or both in one run (the fresh build last, with the memo)")
     args = ap.parse_args()
     from analysis.figures.style import cjk_font_path
     from analysis.workflow.build import notebooks
@@ -94,14 +104,19 @@ def main() -> None:
     # longest first, as in `make figures`
     executed = ROOT / ".cache" / "executed"
     print(f"load average before: {os.getloadavg()}")
+    fresh = args.kernels == "fresh"
     if args.memo == "both":
-        build(paths, executed, True, 0, False)  # warm-up: fills the memo
-        off = build(paths, executed, False, 0, False)
-        on = build(paths, executed, True, args.cells, True)
+        build(paths, executed, True, 0, False, fresh)  # warm-up: fills the memo
+        off = build(paths, executed, False, 0, False, fresh)
+        on = build(paths, executed, True, args.cells, True, fresh)
         print(f"\nwith the render memo: {on[0] / off[0]:.0%} of the wall time and {on[1] / off[1]:.0%} "
               f"of the CPU time without it")
     else:
-        build(paths, executed, args.memo == "on", args.cells, True)
+        on = build(paths, executed, args.memo == "on", args.cells, True, fresh)
+    if args.kernels == "both":
+        new = build(paths, executed, args.memo != "off", 0, False, fresh=True)
+        print(f"\nkept kernels: {on[0] / new[0]:.0%} of the wall time and {on[1] / new[1]:.0%} of the CPU "
+              f"time of fresh kernels (same render memo setting)")
 
 
 if __name__ == "__main__":

@@ -216,3 +216,136 @@ def test_module_imports_are_parsed_once_and_again_when_a_module_changes(tmp_path
     keyness.write_text(keyness.read_text(encoding="utf-8") + "\nfrom analysis.workflow import interactive\n",
                        encoding="utf-8")
     assert "workflow/interactive.py" in P.notebook_modules(nb)
+
+
+# --- kept kernels: each lane keeps its kernel, reset between notebooks ----------------------------
+
+#: A notebook that changes every piece of state the reset puts back (and leaves a variable,
+#: an open figure and a raised execution count behind).
+_SPOILER = r"""
+import os, random, sys, warnings
+import matplotlib, numpy as np, pandas as pd
+from matplotlib import pyplot as plt
+leak = 1
+plt.figure()
+matplotlib.rcParams["lines.linewidth"] = 7.0
+matplotlib.rcParams["font.sans-serif"].insert(0, "Spoilt Sans")  # mutated in place
+pd.set_option("display.max_rows", 3)
+warnings.simplefilter("error")
+os.environ["SPOILT"] = "1"
+os.chdir("/")
+sys.path.append("/spoilt")
+random.seed(3)
+np.random.seed(5)
+np.seterr(all="raise")
+np.set_printoptions(precision=2)
+"""
+
+#: A notebook that writes the state it finds, and its kernel's process id, to $STATE_OUT.
+_PROBE = r"""
+import json, os, random, sys, warnings
+import matplotlib, numpy as np, pandas as pd
+from matplotlib import pyplot as plt
+state = {
+    "names": sorted(k for k in globals() if not k.startswith("_") and k not in
+                    ("In", "Out", "exit", "quit", "get_ipython", "json", "os", "random", "sys", "warnings",
+                     "matplotlib", "np", "pd", "plt")),
+    "figures": plt.get_fignums(),
+    "rc": {k: repr(v) for k, v in matplotlib.rcParams.items() if k != "backend"},
+    "max_rows": pd.get_option("display.max_rows"),
+    "filters": repr(warnings.filters[:4]),
+    "env": os.environ.get("SPOILT"),
+    "cwd": os.getcwd(),
+    "path_spoilt": "/spoilt" in sys.path,
+    "random": random.random(),
+    "np_random": float(np.random.random()),
+    "np_err": np.geterr(),
+    "np_precision": np.get_printoptions()["precision"],
+    "execution_count": get_ipython().execution_count,
+}
+with open(os.environ["STATE_OUT"], "a", encoding="utf-8") as f:
+    f.write(json.dumps({"pid": os.getpid(), "state": state}, sort_keys=True) + "\n")
+"""
+
+
+def _tiny_notebook(path, *sources):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources], metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}})
+    nbformat.write(nb, path)
+    return path
+
+
+def _probe_runs(tmp_path, monkeypatch, names, fresh):
+    """Run ``names`` (file names in tmp_path) in one lane; the probes' records in order."""
+    out = tmp_path / f"state-{fresh}.jsonl"
+    monkeypatch.setenv("STATE_OUT", str(out))
+    # one lane, in the given order (the build orders by last duration: none recorded here)
+    build.run_notebooks([tmp_path / n for n in names], figures_dir=tmp_path / "fig",
+                        out_dir=tmp_path / f"out-{fresh}", log=lambda *_: None, jobs=1, fresh_kernels=fresh)
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie awaiting its parent's wait is gone for our purpose
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+            return f.read().split(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_kept_kernel_gives_the_next_notebook_the_state_of_a_fresh_kernel(tmp_path, monkeypatch):
+    """After a notebook that spoils every kind of state the reset covers, the next notebook in
+    the same kept kernel finds exactly what it finds in a fresh kernel; the kernel was really
+    kept (same process) and stopped when the build ended.  With the reset switched off, every
+    probed item differs (so the comparison can fail)."""
+    _tiny_notebook(tmp_path / "01_probe.ipynb", _PROBE)
+    _tiny_notebook(tmp_path / "02_spoil.ipynb", _SPOILER)
+    _tiny_notebook(tmp_path / "03_probe.ipynb", _PROBE)
+    fresh = _probe_runs(tmp_path, monkeypatch, ["03_probe.ipynb"], fresh=True)[0]
+    kept = _probe_runs(tmp_path, monkeypatch, ["01_probe.ipynb", "02_spoil.ipynb", "03_probe.ipynb"], fresh=False)
+    assert kept[0]["pid"] == kept[1]["pid"] != fresh["pid"], "the lane did not keep its kernel"
+    unseeded = ("random", "np_random")  # a new process seeds them from the system's entropy
+    for k in kept:
+        assert {a: b for a, b in k["state"].items() if a not in unseeded} == \
+            {a: b for a, b in fresh["state"].items() if a not in unseeded}
+    import numpy as np
+
+    # numpy's generator: not the spoiler's seed, and not the first notebook's state either
+    assert kept[1]["state"]["np_random"] not in (np.random.RandomState(5).random_sample(),
+                                                  kept[0]["state"]["np_random"])
+    assert kept[1]["state"]["random"] != kept[0]["state"]["random"]
+    assert not any(_alive(r["pid"]) for r in [*kept, fresh]), "a kernel outlived the build"
+
+    monkeypatch.setattr(build, "_RESET", "pass")
+    spoilt = _probe_runs(tmp_path, monkeypatch, ["02_spoil.ipynb", "03_probe.ipynb"], fresh=False)[-1]
+    differ = {k for k in fresh["state"] if spoilt["state"][k] != fresh["state"][k]}
+    assert differ == set(fresh["state"]), set(fresh["state"]) - differ  # each probed item sees it
+    # (the kernel itself draws from Python's `random`, so only numpy's value is predictable)
+    assert spoilt["state"]["np_random"] == np.random.RandomState(5).random_sample()
+
+
+def test_a_notebook_that_stops_takes_its_kernel_with_it(tmp_path, monkeypatch):
+    """A skipped notebook (source unavailable) leaves half-made state: the lane's next notebook
+    runs in a new kernel and the old one is stopped; a failing notebook stops the build and
+    leaves no kernel running."""
+    pid = "import json, os\nopen(os.environ['STATE_OUT'], 'a').write(json.dumps({'pid': os.getpid()}) + '\\n')\n"
+    _tiny_notebook(tmp_path / "01_skip.ipynb", pid + "leak = 1\nfrom analysis.sources import BroadcastUnavailable\n"
+                                                     "raise BroadcastUnavailable('offline and no mirror')")
+    _tiny_notebook(tmp_path / "02_probe.ipynb", _PROBE)
+    _tiny_notebook(tmp_path / "03_broken.ipynb", pid + "raise ValueError('a real bug')")
+    records = _probe_runs(tmp_path, monkeypatch, ["01_skip.ipynb", "02_probe.ipynb"], fresh=False)
+    assert records[0]["pid"] != records[1]["pid"]
+    assert "leak" not in records[1]["state"]["names"]
+    assert not any(_alive(r["pid"]) for r in records)
+    with pytest.raises(RuntimeError, match="03_broken.ipynb failed .*ValueError: a real bug"):
+        _probe_runs(tmp_path, monkeypatch, ["03_broken.ipynb"], fresh=False)
+    last = [json.loads(x) for x in (tmp_path / "state-False.jsonl").read_text(encoding="utf-8").splitlines()][-1]
+    assert last["pid"] != records[1]["pid"] and not _alive(last["pid"])

@@ -116,9 +116,15 @@ def test_outputs_that_reach_the_file_never_reach_git(tmp_path):
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """Every notebook executed once per session into a temporary figures folder:
-    ``(folder, runs)`` with ``runs`` the :class:`analysis.build.NotebookRun` list."""
+    ``(folder, runs)`` with ``runs`` the :class:`analysis.build.NotebookRun` list.
+
+    Each notebook in a fresh kernel (``fresh_kernels=True``), as "Restart Kernel and Run All"
+    runs it: ``make figures`` keeps each lane's kernel between notebooks, so the staleness
+    checks below also show that the committed figures do not depend on what an earlier
+    notebook left in the kernel."""
     out = tmp_path_factory.mktemp("figures")
-    runs = run_notebooks(NOTEBOOKS, figures_dir=out, out_dir=tmp_path_factory.mktemp("executed"), log=lambda *_: None)
+    runs = run_notebooks(NOTEBOOKS, figures_dir=out, out_dir=tmp_path_factory.mktemp("executed"), log=lambda *_: None,
+                         fresh_kernels=True)
     return out, runs
 
 
