@@ -349,3 +349,35 @@ def test_a_notebook_that_stops_takes_its_kernel_with_it(tmp_path, monkeypatch):
         _probe_runs(tmp_path, monkeypatch, ["03_broken.ipynb"], fresh=False)
     last = [json.loads(x) for x in (tmp_path / "state-False.jsonl").read_text(encoding="utf-8").splitlines()][-1]
     assert last["pid"] != records[1]["pid"] and not _alive(last["pid"])
+
+
+@pytest.mark.parametrize("fresh", [False, True])
+def test_the_executed_copy_is_written_once_with_outputs_or_the_error(tmp_path, monkeypatch, fresh):
+    """papermill wrote the whole executed notebook at the start and end of every cell (4 s of
+    the build's own CPU); now once per notebook: with every output, or with the error of the
+    cell that failed."""
+    import nbformat
+    import papermill.engines
+    import papermill.execute
+
+    writes = []
+    for module in (papermill.engines, papermill.execute):
+        real = module.write_ipynb
+        monkeypatch.setattr(module, "write_ipynb", lambda nb, path, _real=real, **kw: (writes.append(path),
+                                                                                       _real(nb, path, **kw)))
+    _tiny_notebook(tmp_path / "01_ok.ipynb", "print('one')", "print('two')", "print('three')")
+    _tiny_notebook(tmp_path / "02_fails.ipynb", "print('before')", "raise ValueError('a real bug')", "print('x')")
+    out = tmp_path / "out"
+    build.run_notebooks([tmp_path / "01_ok.ipynb"], figures_dir=tmp_path / "fig", out_dir=out,
+                        log=lambda *_: None, jobs=1, fresh_kernels=fresh)
+    assert len(writes) == 1
+    ok = nbformat.read(out / "01_ok.ipynb", as_version=4)
+    assert [c.outputs[0]["text"] for c in ok.cells if c.cell_type == "code"] == ["one\n", "two\n", "three\n"]
+    with pytest.raises(RuntimeError, match="02_fails.ipynb failed"):
+        build.run_notebooks([tmp_path / "02_fails.ipynb"], figures_dir=tmp_path / "fig", out_dir=out,
+                            log=lambda *_: None, jobs=1, fresh_kernels=fresh)
+    failed = nbformat.read(out / "02_fails.ipynb", as_version=4)
+    code = [c for c in failed.cells if c.cell_type == "code"]
+    assert code[0].outputs[0]["text"] == "before\n"
+    assert any(o.get("ename") == "ValueError" for o in code[1].outputs)
+    assert code[2].outputs == []
