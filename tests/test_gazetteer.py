@@ -179,3 +179,13 @@ def test_malformed_officials_rows_name_line_and_field(tmp_path, row, message):
     p.write_text("# comment\nname,office,province,city,start,end\n" + row + "\n", encoding="utf-8")
     with pytest.raises(OfficialsError, match=message):
         officials(p)
+
+
+def test_the_gazetteer_table_is_a_copy_for_each_caller():
+    """A caller that changes the table it got (in a notebook, say) changes nothing for the next
+    caller: make figures keeps its kernels from one notebook to the next."""
+    g = gazetteer()
+    g.loc[:, "province"] = "spoilt"
+    again = gazetteer()
+    assert "spoilt" not in set(again["province"]) and len(again) == len(g)
+    assert find_places("郑州市")["province"].tolist() == ["河南"]

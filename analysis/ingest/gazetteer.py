@@ -32,12 +32,18 @@ _PATH = Path(__file__).resolve().parents[2] / "data" / "gazetteer.csv"
 _OFFICIALS_PATH = _PATH.parent / "officials.csv"
 
 
-@lru_cache(maxsize=1)
 def gazetteer() -> pd.DataFrame:
     """The gazetteer table: ``name, province, kind, full_name, aliases, match_short``.
 
     ``kind`` is ``"province"`` or ``"prefecture"``; ``aliases`` is ``|``-separated.
+    A copy: changing it changes nothing for the next caller (in the same kernel, or
+    in the next notebook of ``make figures``, which keeps its kernels).
     """
+    return _gazetteer().copy()
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> pd.DataFrame:
     with open(_PATH, encoding="utf-8") as f:
         rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
     df = pd.DataFrame(rows)
@@ -48,7 +54,7 @@ def gazetteer() -> pd.DataFrame:
 def _forms() -> dict[str, tuple[str, str, str]]:
     """Matchable surface form -> (name, province, kind)."""
     out: dict[str, tuple[str, str, str]] = {}
-    g = gazetteer()
+    g = _gazetteer()
     # prefectures first, provinces last: where a short form is shared (吉林), the province wins
     for r in sorted(g.itertuples(), key=lambda r: r.kind == "province"):
         forms = [r.full_name, *[a for a in r.aliases.split("|") if a]]
@@ -143,10 +149,10 @@ def _province_scan() -> tuple[re.Pattern, dict]:
 
 
 #: The 34 provincial-level units (short names), in gazetteer order.
-PROVINCES: tuple[str, ...] = tuple(gazetteer().query("kind == 'province'")["name"])
+PROVINCES: tuple[str, ...] = tuple(_gazetteer().query("kind == 'province'")["name"])
 
 #: Prefecture-level division (short name) -> its province.
-PREFECTURES: dict[str, str] = dict(gazetteer().query("kind == 'prefecture'")[["name", "province"]]
+PREFECTURES: dict[str, str] = dict(_gazetteer().query("kind == 'prefecture'")[["name", "province"]]
                                    .itertuples(index=False, name=None))
 
 
