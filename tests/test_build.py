@@ -381,3 +381,14 @@ def test_the_executed_copy_is_written_once_with_outputs_or_the_error(tmp_path, m
     assert code[0].outputs[0]["text"] == "before\n"
     assert any(o.get("ename") == "ValueError" for o in code[1].outputs)
     assert code[2].outputs == []
+
+
+def test_a_kernel_that_cannot_be_reset_is_replaced(tmp_path, monkeypatch):
+    """If putting a kept kernel back fails, the next notebook runs in a new kernel (the old one
+    is stopped) instead of in a half-reset one, and the build goes on."""
+    monkeypatch.setattr(build, "_RESET", "raise RuntimeError('cannot reset')")
+    _tiny_notebook(tmp_path / "01_probe.ipynb", _PROBE)
+    _tiny_notebook(tmp_path / "02_probe.ipynb", _PROBE)
+    first, second = _probe_runs(tmp_path, monkeypatch, ["01_probe.ipynb", "02_probe.ipynb"], fresh=False)
+    assert first["pid"] != second["pid"]
+    assert not _alive(first["pid"]) and not _alive(second["pid"])

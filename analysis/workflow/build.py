@@ -15,7 +15,8 @@ lanes keeps its kernel from one notebook to the next (:class:`_Kernel`): before 
 notebook the kernel is put back to the state it started in (user namespace, figures,
 matplotlib and pandas settings, warning filters, environment, working directory, random
 states, execution count), so what stays is what was imported and what the package's caches
-hold; a notebook that fails or is skipped takes its kernel with it.  This spares each later
+hold; a notebook that fails or is skipped takes its kernel with it, and a kernel that cannot
+be reset is replaced by a new one.  This spares each later
 notebook its kernel start and imports (pandas, matplotlib, scipy.stats, scikit-learn,
 statsmodels: 1.5-2.5 s).  ``--fresh-kernels`` starts a new kernel for every notebook, as
 "Restart Kernel and Run All" does; the test suite builds that way, so every committed
@@ -332,23 +333,36 @@ def run_notebooks(paths, figures_dir=None, out_dir=None, log=print, jobs: int = 
                                 request_save_on_cell_execute=False,
                                 extra_arguments=kernel_args, shutdown_kernel="immediate")
             return
-        kernel = getattr(lane, "kernel", None)
-        if kernel is None:
+        def drop(kernel: _Kernel) -> None:
+            lane.kernel = None
+            with lock:
+                kernels.remove(kernel)
+            try:
+                kernel.shutdown()
+            except Exception:  # noqa: BLE001 - a kernel that died already; the error that matters is raised
+                pass
+
+        def new_kernel() -> _Kernel:
             kernel = lane.kernel = _Kernel(nb.parent, kernel_args)
             with lock:
                 kernels.append(kernel)
+            return kernel
+
+        kernel = getattr(lane, "kernel", None) or new_kernel()
         try:
             kernel.prepare()
+        except Exception:  # a kernel that cannot be put back: this notebook gets a new one
+            drop(kernel)
+            kernel = new_kernel()
+            kernel.prepare()
+        try:
             pm.execute_notebook(str(nb), str(out_dir / nb.name), cwd=str(nb.parent), engine_name=engine,
                                 kernel_name="python3", progress_bar=False, log_output=False,
                                 request_save_on_cell_execute=False, km=kernel.km)
         except BaseException:
             # a notebook that stopped (failed, or skipped for want of a source) leaves its
             # state half made: its kernel goes, the lane's next notebook gets a new one
-            lane.kernel = None
-            with lock:
-                kernels.remove(kernel)
-            kernel.shutdown()
+            drop(kernel)
             raise
 
     def run(nb: Path) -> NotebookRun:
