@@ -14,13 +14,13 @@ notebooks stay output-free.  One progress line per notebook, with its time.  Eac
 lanes keeps its kernel from one notebook to the next (:class:`_Kernel`): before the next
 notebook the kernel is put back to the state it started in (user namespace, figures,
 matplotlib and pandas settings, warning filters, environment, working directory, random
-states, execution count), so what stays is what was imported and what the package's caches
-hold; a notebook that fails or is skipped takes its kernel with it, and a kernel that cannot
-be reset is replaced by a new one.  This spares each later
-notebook its kernel start and imports (pandas, matplotlib, scipy.stats, scikit-learn,
-statsmodels: 1.5-2.5 s).  ``--fresh-kernels`` starts a new kernel for every notebook, as
-"Restart Kernel and Run All" does; the test suite builds that way, so every committed
-figure is also checked against a build in fresh kernels.
+generators seeded afresh, execution count), so what stays is what was imported and what the
+package's caches hold; a notebook that fails or is skipped takes its kernel with it, and a
+kernel that cannot be reset is replaced by a new one.  This spares each later notebook its
+kernel start and imports (pandas, matplotlib, scipy.stats, scikit-learn, statsmodels).
+``--fresh-kernels`` starts a new kernel for every notebook, as "Restart Kernel and Run All"
+does; the test suite builds that way, so every committed figure is also checked against a
+build in fresh kernels.
 
 Options: ``--figures-dir DIR`` (default ``figures/``; sets ``$FIGURES_DIR`` for the
 kernels; must be inside the repository unless ``--force-outside`` is given, so a typo
