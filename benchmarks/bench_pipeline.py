@@ -62,6 +62,15 @@ cores.  The script reports the one-thread figure as the ratio the target was set
 Dask: each worker counts one run of consecutive chunks (``count_run``) and sends back
 one partial matrix; the two workers' counting takes 2.1-2.6 s each, starting them
 0.4-0.7 s and merging 0.1-0.3 s.
+
+4 Dec, second session.  Timing each part of a 2-process run (all stories, load 0.4-1.2):
+the tasks started 0.17-0.33 s after the call, the workers counted 2.3-2.45 s (2.1-2.4 s in
+this process), returning and merging took 0.3-0.45 s; 2.7-2.9 s in all, 1.40-1.48x one
+thread.  A fork pool whose workers *inherit* the runs (no pickling) took 2.65-2.75 s in the
+same run (1.63x), Dask's scheduler with the pickled runs 2.86-3.23 s: pickling 50 MB of text
+in this process and unpickling it in the workers was the difference.  ``map_chunks`` now
+hands the first batch of chunks to forked workers by inheritance (a task carries the chunk's
+number): 2.56-2.78 s with Dask, 1.60x in that run.
 """
 from __future__ import annotations
 

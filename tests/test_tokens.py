@@ -349,6 +349,45 @@ def test_map_chunks_does_not_make_dask_walk_the_texts():
     assert "__dask_graph__" in " ".join(_Watched.looked_up)
 
 
+class _Unpicklable:
+    """A chunk item that cannot travel through a pipe (pickling it fails)."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __reduce__(self):
+        raise TypeError("this chunk was pickled")
+
+
+def _sizes(chunk):
+    return sum(x.n for x in chunk)
+
+
+def test_map_chunks_hands_the_first_batch_to_forked_workers_by_inheritance():
+    """With local processes (a fork pool) the first batch's chunks are not pickled: the workers
+    inherit them and a task carries their number (pickling the broadcast corpus' 50 MB and
+    sending it through pipes cost more than the second process saved).  The results are in
+    order; a later batch (the workers exist by then) is pickled as before; nothing is left
+    in the registry."""
+    import multiprocessing as mp
+    import pickle
+
+    from analysis.text import tokens as T
+
+    if "fork" not in mp.get_all_start_methods():  # pragma: no cover
+        pytest.skip("no fork on this platform")
+    chunks = [[_Unpicklable(i), _Unpicklable(1)] for i in range(5)]
+    assert list(T.map_chunks(_sizes, chunks, n_jobs=2, batch=5)) == [i + 1 for i in range(5)]
+    assert T._INHERITED == {}
+    with pytest.raises(Exception, match="this chunk was pickled"):  # a second batch is sent
+        list(T.map_chunks(_sizes, chunks, n_jobs=2, batch=3))
+    assert T._INHERITED == {}
+    assert list(T.map_chunks(len, [["a", "b"], ["c"]] * 3, n_jobs=2, batch=4)) == [2, 1] * 3
+    # a box whose number is pickled is small, whatever the chunk
+    box = T._Box(None, (0, 0))
+    assert len(pickle.dumps(box)) < 100
+
+
 # --- caches bound to their request, never written through links ----------------------------------
 
 def _cache_parts(path):
