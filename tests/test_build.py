@@ -281,9 +281,11 @@ def _probe_runs(tmp_path, monkeypatch, names, fresh):
     """Run ``names`` (file names in tmp_path) in one lane; the probes' records in order."""
     out = tmp_path / f"state-{fresh}.jsonl"
     monkeypatch.setenv("STATE_OUT", str(out))
-    # one lane, in the given order (the build orders by last duration: none recorded here)
+    # one lane, in the given order: the build orders by the durations of the executed copies
+    # in out_dir, so each call gets a new one (none recorded)
+    out_dir = tmp_path / f"out-{fresh}-{len(list(tmp_path.glob('out-*')))}"
     build.run_notebooks([tmp_path / n for n in names], figures_dir=tmp_path / "fig",
-                        out_dir=tmp_path / f"out-{fresh}", log=lambda *_: None, jobs=1, fresh_kernels=fresh)
+                        out_dir=out_dir, log=lambda *_: None, jobs=1, fresh_kernels=fresh)
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
 
@@ -392,3 +394,14 @@ def test_a_kernel_that_cannot_be_reset_is_replaced(tmp_path, monkeypatch):
     first, second = _probe_runs(tmp_path, monkeypatch, ["01_probe.ipynb", "02_probe.ipynb"], fresh=False)
     assert first["pid"] != second["pid"]
     assert not _alive(first["pid"]) and not _alive(second["pid"])
+
+
+def test_a_notebook_in_another_folder_runs_in_its_folder(tmp_path, monkeypatch):
+    """A kept kernel starts (and is reset) in its first notebook's folder: a notebook in
+    another folder gets a kernel of its own, working in that folder as a fresh one would."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    _tiny_notebook(tmp_path / "a" / "01_probe.ipynb", _PROBE)
+    _tiny_notebook(tmp_path / "b" / "02_probe.ipynb", _PROBE)
+    first, second = _probe_runs(tmp_path, monkeypatch, ["a/01_probe.ipynb", "b/02_probe.ipynb"], fresh=False)
+    assert (first["state"]["cwd"], second["state"]["cwd"]) == (str(tmp_path / "a"), str(tmp_path / "b"))

@@ -214,6 +214,7 @@ class _Kernel:
     def __init__(self, cwd: Path, extra_arguments: list[str]):
         from jupyter_client.manager import KernelManager
 
+        self.cwd = Path(cwd)
         self.km = KernelManager(kernel_name="python3")
         self.km.start_kernel(cwd=str(cwd), extra_arguments=extra_arguments)
         self.used = False
@@ -314,15 +315,30 @@ def run_notebooks(paths, figures_dir=None, out_dir=None, log=print, jobs: int = 
     # local TCP sockets ("... susceptible to eavesdropping") that says nothing about the
     # notebook; cell errors still stop the build with their message
     kernel_args = ["--IPKernelApp.log_level=ERROR"]
-    # request_save_on_cell_execute=False: papermill would otherwise write the whole executed
-    # notebook (deep copy, validation, JSON) at the start and end of every cell, 4 s of this
-    # process's CPU per build; the copy is written once at the end, or with the error
-    # when a cell fails
     lane = threading.local()  # each worker thread's kept kernel
     kernels: list[_Kernel] = []
     lock = threading.Lock()
     engine = None if fresh_kernels else _kept_kernel_engine()
 
+    def new_kernel(cwd: Path) -> _Kernel:
+        kernel = lane.kernel = _Kernel(cwd, kernel_args)
+        with lock:
+            kernels.append(kernel)
+        return kernel
+
+    def drop(kernel: _Kernel) -> None:
+        lane.kernel = None
+        with lock:
+            kernels.remove(kernel)
+        try:
+            kernel.shutdown()
+        except Exception:  # noqa: BLE001 - a kernel that died already; the error that matters is raised
+            pass
+
+    # request_save_on_cell_execute=False: papermill would otherwise write the whole executed
+    # notebook (deep copy, validation, JSON) at the start and end of every cell, 4 s of this
+    # process's CPU per build; the copy is written once at the end, or with the error when a
+    # cell fails
     def execute(nb: Path) -> None:
         if fresh_kernels:
             # shutdown_kernel="immediate": once the last cell has run, every figure is saved
@@ -333,27 +349,16 @@ def run_notebooks(paths, figures_dir=None, out_dir=None, log=print, jobs: int = 
                                 request_save_on_cell_execute=False,
                                 extra_arguments=kernel_args, shutdown_kernel="immediate")
             return
-        def drop(kernel: _Kernel) -> None:
-            lane.kernel = None
-            with lock:
-                kernels.remove(kernel)
-            try:
-                kernel.shutdown()
-            except Exception:  # noqa: BLE001 - a kernel that died already; the error that matters is raised
-                pass
-
-        def new_kernel() -> _Kernel:
-            kernel = lane.kernel = _Kernel(nb.parent, kernel_args)
-            with lock:
-                kernels.append(kernel)
-            return kernel
-
-        kernel = getattr(lane, "kernel", None) or new_kernel()
+        kernel = getattr(lane, "kernel", None)
+        if kernel is not None and kernel.cwd != nb.parent:  # it starts (and resets) in its own folder
+            drop(kernel)
+            kernel = None
+        kernel = kernel or new_kernel(nb.parent)
         try:
             kernel.prepare()
         except Exception:  # a kernel that cannot be put back: this notebook gets a new one
             drop(kernel)
-            kernel = new_kernel()
+            kernel = new_kernel(nb.parent)
             kernel.prepare()
         try:
             pm.execute_notebook(str(nb), str(out_dir / nb.name), cwd=str(nb.parent), engine_name=engine,
