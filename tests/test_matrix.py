@@ -140,6 +140,32 @@ def test_merge_counts_stacks_parts_onto_the_union_vocabulary():
     assert m.toarray().tolist() == [[0, 1, 2], [0, 0, 3], [4, 0, 0]]
 
 
+def test_union_positions_by_arrow_equal_the_dictionary_and_python_order():
+    """merge_counts' union of vocabularies (Arrow: distinct, sorted by UTF-8 bytes, hash
+    look-ups) gives the same sorted union and positions as a Python dictionary and
+    ``sorted()``, on random vocabularies mixing Han, ASCII, titles, astral-plane and
+    combining characters; a term Arrow cannot hold (a lone surrogate) takes the dictionary."""
+    import random
+
+    from analysis.text.tokens import _union_positions, _union_positions_dict
+
+    rng = random.Random(0)
+    alphabet = list("动态清零科学精准层层加码") + list("abcXYZ09") + ["《", "》", "\U00020000", "\U0001F600", "e\u0301", "\uff01"]
+    for _ in range(50):
+        vocabs = [tuple(dict.fromkeys("".join(rng.choices(alphabet, k=rng.randint(1, 5)))
+                                      for _ in range(rng.randint(0, 40))))
+                  for _ in range(rng.randint(1, 4))]
+        union, remaps = _union_positions(vocabs)
+        assert union == tuple(sorted(set().union(*vocabs)))
+        want = _union_positions_dict(vocabs)
+        assert union == want[0] and all(np.array_equal(a, b) for a, b in zip(remaps, want[1]))
+        for v, r in zip(vocabs, remaps):
+            assert [union[i] for i in r] == list(v) and r.dtype == np.int64
+    odd = [("\ud800x", "甲"), ("甲", "乙")]
+    assert _union_positions(odd)[0] == ("乙", "甲", "\ud800x") == _union_positions_dict(odd)[0]
+    assert _union_positions([]) == ((), [])
+
+
 def test_unsorted_chunk_vocabularies_merge_to_the_same_matrix(corpus, segmenter):
     """segment_counts(sort_vocab=False) (what document_term_matrix hands to merge_counts)
     is the sorted result with its columns permuted, and merges to the same matrix."""

@@ -844,6 +844,46 @@ def count_run(segmenter: Segmenter, chunks: list) -> tuple:
     return count_chunks(segmenter, chunks, overlap=False)
 
 
+def _union_positions(vocabs: list) -> tuple:
+    """The sorted union of ``vocabs`` (sequences of str) and, for each, the position of
+    every term in it (int64 arrays).
+
+    Apache Arrow finds the distinct terms, sorts them (UTF-8 byte order, which is code-point
+    order, Python's) and looks each vocabulary up in a C++ hash table: 0.06-0.07 s for two
+    workers' vocabularies of the broadcast corpus, where a Python dictionary took 0.2 s.
+    Terms Arrow cannot hold (a lone surrogate) take the dictionary."""
+    import numpy as np
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arrays = [pa.array(list(v), type=pa.large_string()) for v in vocabs]
+    except (pa.ArrowException, UnicodeError):  # a lone surrogate has no UTF-8 form
+        return _union_positions_dict(vocabs)
+    distinct = pc.unique(pa.concat_arrays(arrays)) if arrays else pa.array([], type=pa.large_string())
+    union = distinct.take(pc.sort_indices(distinct))
+    remaps = [pc.index_in(a, value_set=union).to_numpy(zero_copy_only=False).astype(np.int64) for a in arrays]
+    return tuple(union.to_pylist()), remaps
+
+
+def _union_positions_dict(vocabs: list) -> tuple:
+    """:func:`_union_positions` with a Python dictionary (any str)."""
+    import numpy as np
+
+    union: dict = {}  # term -> first-seen position
+    remaps = []
+    for v in vocabs:
+        new = [t for t in v if t not in union]
+        union.update(zip(new, range(len(union), len(union) + len(new))))
+        remaps.append(np.fromiter(map(union.__getitem__, v), dtype=np.int64, count=len(v)))
+    terms = list(union)
+    order = sorted(range(len(terms)), key=terms.__getitem__)
+    rank = np.empty(len(terms), dtype=np.int64)
+    rank[order] = np.arange(len(terms), dtype=np.int64)
+    return tuple(terms[i] for i in order), [rank[r] for r in remaps]
+
+
 def merge_counts(parts) -> tuple:
     """Stack partial ``(vocab, counts)`` results (rows in order) onto one vocabulary.
 
@@ -860,20 +900,10 @@ def merge_counts(parts) -> tuple:
     parts = list(parts)
     if not parts:
         return (), sparse.csr_matrix((0, 0), dtype=np.int64)
-    union: dict = {}  # term -> first-seen position
-    remaps = []
-    for v, _ in parts:
-        new = [t for t in v if t not in union]
-        union.update(zip(new, range(len(union), len(union) + len(new))))
-        remaps.append(np.fromiter(map(union.__getitem__, v), dtype=np.int64, count=len(v)))
-    terms = list(union)
-    order = sorted(range(len(terms)), key=terms.__getitem__)
-    rank = np.empty(len(terms), dtype=np.int64)
-    rank[order] = np.arange(len(terms), dtype=np.int64)
-    vocab = tuple(terms[i] for i in order)
+    vocab, remaps = _union_positions([v for v, _ in parts])
     columns, indptr, data, offset, in_order = [], [np.zeros(1, dtype=np.int64)], [], 0, True
     for remap, (_, m) in zip(remaps, parts):
-        remap, m = rank[remap], m.tocsr()
+        m = m.tocsr()
         columns.append(remap[m.indices] if len(m.indices) else m.indices.astype(np.int64))
         data.append(m.data.astype(np.int64))
         indptr.append(m.indptr[1:].astype(np.int64) + offset)
