@@ -996,7 +996,8 @@ def map_chunks(func, chunks: Iterable, *, n_jobs: int = 1, client=None, batch: i
             part = list(islice(chunks, batch))
             if not part:
                 return
-            tokens = [(next(_CALLS), i) for i in range(len(part))] if inherit and first else []
+            call = next(_CALLS)
+            tokens = [(call, i) for i in range(len(part))] if inherit and first else []
             _INHERITED.update(zip(tokens, part))
             boxes = [_Box(None, t) for t in tokens] or [_Box(c) for c in part]
             first = False
