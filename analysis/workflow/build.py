@@ -14,8 +14,9 @@ notebooks stay output-free.  One progress line per notebook, with its time.  Eac
 lanes keeps its kernel from one notebook to the next (:class:`_Kernel`): before the next
 notebook the kernel is put back to the state it started in (user namespace, figures,
 matplotlib and pandas settings, warning filters, environment, working directory, random
-generators seeded afresh, execution count), so what stays is what was imported and what the
-package's caches hold; a notebook that fails or is skipped takes its kernel with it, and a
+generators seeded afresh, execution count), so what stays is what was imported (with any change a
+notebook made inside a module: use ``--fresh-kernels`` for notebooks that patch modules) and
+what the package's caches hold; a notebook that fails or is skipped takes its kernel with it, and a
 kernel that cannot be reset is replaced by a new one.  This spares each later notebook its
 kernel start and imports (pandas, matplotlib, scipy.stats, scikit-learn, statsmodels).
 ``--fresh-kernels`` starts a new kernel for every notebook, as "Restart Kernel and Run All"
