@@ -61,7 +61,8 @@ def cells(executed: Path, n: int) -> list[tuple[float, str]]:
 
 def build(paths, executed: Path, memo: bool, n_cells: int, show: bool,
           fresh: bool = False) -> tuple[float, float]:
-    """One forced build into a temporary figures folder; wall and kernel CPU seconds."""
+    """One forced build into a temporary figures folder: wall seconds, and CPU seconds of the
+    kernels and the build process together."""
     os.environ["COVID_DISCOURSE_RENDER_MEMO"] = "1" if memo else "0"
     from analysis.workflow.build import run_notebooks
 

@@ -70,7 +70,7 @@ def _design(dtm, terms, by, target, reference, cluster):
 
 
 def _fit(frame: pd.DataFrame, family: str):
-    # the three statsmodels classes used, not statsmodels.api (which imports every model: 0.3 s more)
+    # what is used from statsmodels, not statsmodels.api (which imports every model: 0.3 s more)
     from statsmodels.discrete.discrete_model import NegativeBinomial
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
