@@ -308,7 +308,7 @@ def test_arrow_token_codes_of_a_real_chunk(corpus, segmenter):
     from analysis.text.tokens import _arrow_codes, _cut_prepared, _dict_codes, _prepare_chunk
 
     texts = list(corpus.text) * 2
-    tokens = _cut_prepared(segmenter, texts, _prepare_chunk(segmenter, texts)[0])
+    tokens = _cut_prepared(segmenter, texts, _prepare_chunk(segmenter, texts), arrow=False)
     (a, ua), (d, ud) = _arrow_codes(tokens), _dict_codes(tokens)
     assert ua == ud and np.array_equal(a, d) and len(ud) > 1000
 
@@ -343,13 +343,28 @@ def test_segment_counts_with_and_without_arrow_agree(corpus, segmenter, sort_voc
 
     # edge texts without NUL, the title mark or the separator: the chunk is joined and coded by Arrow
     texts = list(corpus.text) + [t for t in EDGE_TEXTS if not {"\x00", "\x01", "\x02"} & set(t)]
-    calls = []
-    monkeypatch.setattr(T, "_arrow_codes", lambda tokens, f=T._arrow_codes: calls.append(1) or f(tokens))
+    calls, cuts = [], []
+    monkeypatch.setattr(T, "_arrow_encode", lambda data, f=T._arrow_encode: calls.append(data.count("\x02")) or f(data))
+    monkeypatch.setattr(T, "_cut_prepared", lambda *a, f=T._cut_prepared, **kw: cuts.append(f(*a, **kw)) or cuts[-1])
     a = T.segment_counts(segmenter, texts, sort_vocab=sort_vocab)
-    assert calls == [1]
+    assert len(calls) == 1 and calls[0] > 1000
+    # cut text by text (one joined token string per text), not as one token list
+    assert isinstance(cuts[0], T._CutText) and cuts[0].joined.count("\x00") == len(texts) - 1
     d = T.segment_counts(segmenter, texts, sort_vocab=sort_vocab, arrow=False)
-    assert calls == [1]
+    assert len(calls) == 1 and isinstance(cuts[1], list)
     assert a[0] == d[0] and (a[1] != d[1]).nnz == 0 and np.array_equal(a[1].indices, d[1].indices)
+
+
+def test_a_title_holding_the_token_separator_is_counted(segmenter):
+    """The separator only inside a document title: the masked chunk has none, the title
+    token has it (this crashed the Arrow coding before)."""
+    from analysis.text.tokens import segment_counts
+
+    texts = ["会议学习了《通\x02知》精神。", "防控要科学精准"]
+    vocab, m = segment_counts(segmenter, texts)
+    assert "《通\x02知》" in vocab
+    assert segment_counts(segmenter, texts, arrow=False)[0] == vocab
+    assert m.sum(axis=1).A1.tolist() == [len(segmenter.tokenize(t)) for t in texts]
 
 
 def test_remembered_filter_decisions_do_not_leak_between_segmenters(corpus):
@@ -385,6 +400,32 @@ def test_count_chunks_equals_merged_chunk_counts(corpus, segmenter, overlap, chu
     assert count_chunks(segmenter, iter([]), overlap=overlap)[1].shape == (0, 0)
 
 
+def test_stream_tokens_decode_any_characters():
+    """The stream's distinct tokens go through Arrow's string cast, or byte by byte when a
+    lone surrogate makes the bytes invalid UTF-8 (the boundary object is the empty token)."""
+    from analysis.text.tokens import _BOUNDARY, _as_binary, _decoded_any
+
+    for tokens in (["清零", "a", "\x00", "😀"], ["清零", "\ud800", "é\u0301"], []):
+        assert _decoded_any(_as_binary(tokens)) == tokens
+    assert _decoded_any(_as_binary(["x", _BOUNDARY])) == ["x", ""]
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+def test_count_chunks_with_empty_texts_and_the_separator(segmenter, overlap):
+    """The stream's distinct tokens are coded together at the end: empty texts, chunks of
+    one text and a chunk coded by the dictionary pass still give the per-chunk dictionary
+    counts."""
+    from analysis.text.tokens import chunked, count_chunks, merge_counts, segment_counts
+
+    texts = ["防控清零工作", "", "清零", "\n", "坚持动态清零", "防控\x02清零", "", "科学精准防控"]
+    for chunk_chars in (1, 6, 1000):
+        want = merge_counts(segment_counts(segmenter, c, arrow=False) for c in chunked(texts, chunk_chars))
+        got = count_chunks(segmenter, chunked(texts, chunk_chars), overlap=overlap)
+        assert got[0] == want[0] and "清零" in got[0]
+        for a in ("indptr", "indices", "data"):
+            assert np.array_equal(getattr(got[1], a), getattr(want[1], a)), (chunk_chars, a)
+
+
 def test_a_failing_segmenter_thread_raises_in_the_caller_and_leaves_no_thread(corpus, segmenter, monkeypatch):
     import threading
 
@@ -392,11 +433,11 @@ def test_a_failing_segmenter_thread_raises_in_the_caller_and_leaves_no_thread(co
 
     calls = []
 
-    def cut(seg, texts, joined):
+    def cut(seg, texts, prepared, **kw):
         calls.append(threading.current_thread().name)
         if len(calls) == 2:
             raise RuntimeError("segmenter failed on chunk 2")
-        return real(seg, texts, joined)
+        return real(seg, texts, prepared, **kw)
 
     real = T._cut_prepared
     monkeypatch.setattr(T, "_cut_prepared", cut)

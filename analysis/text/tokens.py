@@ -42,7 +42,7 @@ import warnings
 from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import pandas as pd
 
@@ -523,9 +523,38 @@ def _prepare_chunk(segmenter: Segmenter, texts: list[str]) -> tuple:
     return joined, "\x00", _TITLE_MARK, titles
 
 
-def _cut_prepared(segmenter: Segmenter, texts: list[str], joined) -> list:
-    """Raw tokens of a prepared chunk (:func:`_prepare_chunk`) as one list."""
+class _CutText(NamedTuple):
+    """A prepared chunk cut text by text (:func:`_cut_prepared`): all tokens in one string,
+    each token followed by :data:`_TOKEN_SEP` except the last, with a NUL token between
+    the texts' tokens."""
+
+    joined: str
+
+
+def _cut_prepared(segmenter: Segmenter, texts: list[str], prepared: tuple, *, arrow: bool = True,
+                  by_text: bool = True):
+    """Raw tokens of a prepared chunk (:func:`_prepare_chunk`).
+
+    A joined chunk whose text (titles included) holds no :data:`_TOKEN_SEP` is cut as
+    :class:`_CutText` when ``arrow``: the masked chunk is split at the NULs between its
+    texts, each text is cut by its own rjieba call and its tokens are joined into one
+    string at once.  Its tokens never all live as string objects at the same time: a
+    chunk's ~600,000 fresh token strings held in one list cost 40 MB of new memory and
+    ~16,000 page faults per chunk (0.6-0.8 s for the 新闻联播 corpus, ~40 % of bare
+    rjieba, measured in benchmarks/bench_pipeline.py), whereas a text's tokens fit
+    in the memory the previous text's tokens left.  Otherwise the raw tokens are one
+    list: the joined chunk's tokens (the NULs between texts are tokens of their own), or
+    each text's tokens with the :data:`_BOUNDARY` object between texts.
+    """
+    joined, _, _, titles = prepared
     if joined is not None:
+        if by_text and arrow and _TOKEN_SEP not in joined and not any(_TOKEN_SEP in t for t in titles):
+            pieces = joined.split("\x00")
+            if len(pieces) != len(texts):  # (_prepare_chunk counted the NULs)
+                raise RuntimeError(f"a chunk of {len(texts)} texts was cut into {len(pieces)}")
+            # each text's token list is joined as soon as it is cut, then freed
+            sep = _TOKEN_SEP
+            return _CutText((sep + "\x00" + sep).join(map(sep.join, map(segmenter._raw_cut, pieces))))
         return segmenter._raw_cut(joined)
     tokens = []
     for i, text in enumerate(texts):
@@ -561,25 +590,71 @@ def _arrow_codes(tokens: list) -> tuple:
     probe per token: that probe hashes each fresh string object rjieba made (~100 ns a
     token), the join and Arrow's hash ~40 ns.
     """
+    sep = _TOKEN_SEP
+    codes, distinct = _arrow_encode(sep.join(tokens) + sep if tokens else "")
+    return codes, _decoded(distinct)
+
+
+def _arrow_encode(data: str) -> tuple:
+    """Codes of the tokens in ``data`` (each followed by :data:`_TOKEN_SEP`, which no token
+    contains) and the distinct tokens in first-seen order, as an Arrow ``large_binary``
+    array of their UTF-8 bytes, each with its separator (lone surrogates passed through)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    sep = _TOKEN_SEP
-    data = (sep.join(tokens) + sep).encode("utf-8", "surrogatepass") if tokens else b""
-    n = len(tokens)
-    offsets = np.zeros(n + 1, dtype=np.int64)
+    data = data.encode("utf-8", "surrogatepass")
     # UTF-8 continuation and lead bytes are >= 0x80, so byte 0x02 is only ever the separator
-    offsets[1:] = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord(sep)) + 1
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord(_TOKEN_SEP)) + 1
+    n = len(ends)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    offsets[1:] = ends
     array = pa.LargeBinaryArray.from_buffers(pa.large_binary(), n,
                                              [None, pa.py_buffer(offsets), pa.py_buffer(data)])
     encoded = pc.dictionary_encode(array)
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    distinct = encoded.dictionary
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
+
+
+def _decoded(distinct) -> list:
+    """The tokens of an :func:`_arrow_encode` dictionary whose tokens hold no
+    :data:`_TOKEN_SEP`: one decode and one split (each value is a token and its separator)."""
+    import numpy as np
+
+    if not len(distinct):
+        return []
     ends = np.frombuffer(distinct.buffers()[1], dtype=np.int64)[distinct.offset:distinct.offset + len(distinct) + 1]
-    blob = distinct.buffers()[2].to_pybytes()[ends[0]:ends[-1]] if len(distinct) else b""
-    uniques = blob.decode("utf-8", "surrogatepass").split(sep)[:-1]
-    return codes, uniques
+    blob = distinct.buffers()[2].to_pybytes()[ends[0]:ends[-1]]
+    return blob.decode("utf-8", "surrogatepass").split(_TOKEN_SEP)[:-1]
+
+
+def _as_binary(uniques: list):
+    """Distinct raw tokens as :func:`_arrow_encode` stores them (UTF-8 bytes and the
+    separator; the per-text path's boundary object as the empty token, which no filter
+    keeps)."""
+    import pyarrow as pa
+
+    sep = _TOKEN_SEP
+    return pa.array([(t + sep if isinstance(t, str) else sep).encode("utf-8", "surrogatepass") for t in uniques],
+                    type=pa.large_binary())
+
+
+def _decoded_any(distinct) -> list:
+    """The tokens of an Arrow array of :func:`_as_binary` values (any characters)."""
+    import pyarrow as pa
+
+    try:
+        values = distinct.cast(pa.large_string()).to_pylist()
+    except pa.ArrowInvalid:  # a lone surrogate (passed through by the encoder)
+        values = [b.decode("utf-8", "surrogatepass") for b in distinct.to_pylist()]
+    return [v[:-1] for v in values]
+
+
+def _arrow_find(distinct, token: str) -> int:
+    """Position of ``token`` in an :func:`_arrow_encode` dictionary (-1: absent)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.index(distinct, pa.scalar((token + _TOKEN_SEP).encode("utf-8"), pa.large_binary())).as_py()
 
 
 def _keep_flags(segmenter: Segmenter, uniques: list) -> "np.ndarray":
@@ -666,7 +741,7 @@ def segment_counts(segmenter: Segmenter, texts: list[str], *, sort_vocab: bool =
     # 350k-word dictionary); nothing made here forms a cycle, so it is paused meanwhile
     with _gc_paused():
         prepared = _prepare_chunk(segmenter, texts)
-        tokens = _cut_prepared(segmenter, texts, prepared[0])
+        tokens = _cut_prepared(segmenter, texts, prepared, arrow=arrow)
         return _count_chunk(segmenter, texts, prepared, tokens, sort_vocab=sort_vocab, arrow=arrow)
 
 
@@ -681,96 +756,129 @@ def _gc_paused():
             gc.enable()
 
 
-def _count_chunk(segmenter: Segmenter, texts: list, prepared: tuple, tokens: list, *, sort_vocab: bool,
-                 arrow: bool, columns: "_StreamColumns | None" = None) -> tuple:
-    """:func:`segment_counts` of a chunk whose raw ``tokens`` are known.
+def _chunk_codes(texts: list, prepared: tuple, tokens, *, arrow: bool) -> tuple:
+    """A chunk's raw tokens as integer codes: ``(codes, distinct, row_starts)``.
 
-    With ``columns`` (a stream's shared columns) the columns are the stream's, the returned
-    vocabulary is None and the counts are not summed yet: ``(columns, indptr)``, one
-    column per kept token (:func:`count_chunks` sums all chunks at once)."""
+    ``codes`` (int64) has one code per raw token in order, each title mark already replaced
+    by its title's code.  ``distinct`` lists the chunk's distinct raw tokens in first-seen
+    order: an Arrow array (:func:`_arrow_encode`) when the chunk was coded by Arrow, else a
+    list (the per-text path's boundary object included).  ``row_starts`` (int64) is the
+    position of the first token of each text but the first (for a token list: of the
+    boundary between texts)."""
     import numpy as np
 
     joined, boundary, mark, titles = prepared
-    coded = tokens + titles if titles else tokens  # the titles coded with the tokens
-    del tokens
-    if arrow and joined is not None and _TOKEN_SEP not in joined:
-        codes, uniques = _arrow_codes(coded)
+    sep = _TOKEN_SEP
+    if isinstance(tokens, _CutText):  # cut text by text, a NUL token between texts
+        data = sep.join([tokens.joined, *titles]) + sep
+        codes, distinct = _arrow_encode(data)
+        del data
+        find = functools.partial(_arrow_find, distinct)
+        row_starts = None
     else:
-        codes, uniques = _dict_codes(coded)
-    del coded
+        coded = tokens + titles if titles else tokens  # the titles coded with the tokens
+        del tokens
+        if arrow and joined is not None and sep not in joined and not any(sep in t for t in titles):
+            codes, distinct = _arrow_encode(sep.join(coded) + sep if coded else "")
+            find = functools.partial(_arrow_find, distinct)
+        else:
+            codes, distinct = _dict_codes(coded)
+            find = distinct.index
+        del coded
+        row_starts = None
     if titles:  # the marks stand for the titles, in order
         title_codes = codes[len(codes) - len(titles):]
-        codes = codes[:len(codes) - len(titles)].astype(np.int64)
-        codes[codes == uniques.index(mark)] = title_codes
-    boundary_code = uniques.index(boundary) if len(texts) > 1 else -1
-    # the vocabulary is filtered once (a column mask), not the token stream
-    named = uniques
-    if not isinstance(boundary, str) and boundary_code >= 0:  # the per-text path's boundary object
-        named = list(uniques)
-        named[boundary_code] = ""
-    if columns is not None:
-        column, kept = columns(named), None
-        n_columns = len(columns.terms)
+        codes = codes[:len(codes) - len(titles)]
+        codes[codes == find(mark)] = title_codes
+    if row_starts is None:
+        row_starts = (np.flatnonzero(codes == find(boundary)) if len(texts) > 1
+                      else np.zeros(0, dtype=np.int64))
+    return codes, distinct, row_starts
+
+
+def _row_pointers(where, row_starts, n_rows: int, offset: int = 0):
+    """CSR row pointers (without the leading 0) of ``n_rows`` rows from the positions of the
+    kept tokens (``where``) and of each row's first token but the first row's."""
+    import numpy as np
+
+    ends = np.concatenate([np.searchsorted(where, row_starts), [len(where)]])[:n_rows]
+    return ends.astype(np.int64) + offset
+
+
+def _count_chunk(segmenter: Segmenter, texts: list, prepared: tuple, tokens, *, sort_vocab: bool,
+                 arrow: bool) -> tuple:
+    """:func:`segment_counts` of a chunk whose raw ``tokens`` are known."""
+    import numpy as np
+
+    codes, distinct, row_starts = _chunk_codes(texts, prepared, tokens, arrow=arrow)
+    if isinstance(distinct, list):  # the per-text path's boundary object is named "" (never kept)
+        uniques = named = distinct
+        if not isinstance(prepared[1], str) and len(texts) > 1:
+            named = ["" if t is prepared[1] else t for t in distinct]
     else:
-        flags = _keep_flags(segmenter, named)
-        kept_codes = np.flatnonzero(flags)
-        kept = [uniques[i] for i in kept_codes]
-        column = np.full(len(uniques), -1, dtype=np.int64)
-        if sort_vocab:
-            order = sorted(range(len(kept)), key=kept.__getitem__)
-            column[kept_codes[order]] = np.arange(len(kept), dtype=np.int64)
-            kept = [kept[i] for i in order]
-        else:
-            column[kept_codes] = np.arange(len(kept), dtype=np.int64)
-        n_columns = len(kept)
+        uniques = named = _decoded(distinct)
+    # the vocabulary is filtered once (a column mask), not the token stream
+    flags = _keep_flags(segmenter, named)
+    kept_codes = np.flatnonzero(flags)
+    kept = [uniques[i] for i in kept_codes]
+    column = np.full(len(uniques), -1, dtype=np.int64)
+    if sort_vocab:
+        order = sorted(range(len(kept)), key=kept.__getitem__)
+        column[kept_codes[order]] = np.arange(len(kept), dtype=np.int64)
+        kept = [kept[i] for i in order]
+    else:
+        column[kept_codes] = np.arange(len(kept), dtype=np.int64)
     ids = column[codes]
     where = np.flatnonzero(ids >= 0)
-    indptr = np.empty(len(texts) + 1, dtype=np.int64)
-    indptr[0], indptr[-1] = 0, len(where)
-    # kept tokens before each boundary = the row pointers
-    indptr[1:-1] = np.searchsorted(where, np.flatnonzero(codes == boundary_code))
-    if columns is not None:
-        return None, (ids[where], indptr)
-    return tuple(kept), _summed_csr(ids[where], indptr, (len(texts), n_columns))
+    indptr = np.concatenate([np.zeros(1, dtype=np.int64), _row_pointers(where, row_starts, len(texts))])
+    return tuple(kept), _summed_csr(ids[where], indptr, (len(texts), len(kept)))
 
 
-class _StreamColumns:
-    """Column of every distinct raw token of a stream of chunks (-1: filtered out), shared
-    by the chunks so that they need no merge of vocabularies.
+def _stream_matrix(segmenter: Segmenter, coded: list) -> tuple:
+    """One count matrix from the :func:`_chunk_codes` of a stream's chunks (with each
+    chunk's number of texts): the chunks' distinct tokens are coded once more together by
+    Arrow, each distinct token is filtered once, and all kept tokens are summed in one pass."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    ``terms`` lists the kept terms in first-seen order (column ``i`` is ``terms[i]``)."""
-
-    def __init__(self, segmenter: Segmenter):
-        self.segmenter = segmenter
-        self.of: dict = {}
-        self.terms: list = []
-
-    def __call__(self, uniques: list) -> "np.ndarray":
-        from itertools import repeat
-
-        import numpy as np
-
-        column = np.fromiter(map(self.of.get, uniques, repeat(-2)), dtype=np.int64, count=len(uniques))
-        missing = np.flatnonzero(column == -2)
-        if len(missing):
-            new = [uniques[i] for i in missing]
-            keep = _keep_flags(self.segmenter, new)
-            ids = np.full(len(new), -1, dtype=np.int64)
-            ids[keep] = np.arange(len(self.terms), len(self.terms) + int(keep.sum()), dtype=np.int64)
-            self.terms.extend(t for t, k in zip(new, keep) if k)
-            self.of.update(zip(new, ids.tolist()))
-            column[missing] = ids
-        return column
+    distincts = [d if not isinstance(d, list) else _as_binary(d) for _, d, _, _ in coded]
+    sizes = np.array([len(d) for d in distincts], dtype=np.int64)
+    encoded = pc.dictionary_encode(pa.concat_arrays(distincts)) if sizes.sum() else None
+    if encoded is None:
+        uniques, global_code = [], np.zeros(0, dtype=np.int64)
+    else:
+        uniques = _decoded_any(encoded.dictionary)
+        global_code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    flags = _keep_flags(segmenter, uniques)
+    kept_codes = np.flatnonzero(flags)
+    kept = [uniques[i] for i in kept_codes]
+    order = sorted(range(len(kept)), key=kept.__getitem__)
+    column = np.full(len(uniques), -1, dtype=np.int64)
+    column[kept_codes[order]] = np.arange(len(kept), dtype=np.int64)
+    ids_parts, indptr_parts, total = [], [np.zeros(1, dtype=np.int64)], 0
+    for (codes, _, row_starts, n_rows), stop, size in zip(coded, np.cumsum(sizes), sizes):
+        ids = column[global_code[stop - size:stop]][codes]
+        where = np.flatnonzero(ids >= 0)
+        ids_parts.append(ids[where])
+        indptr_parts.append(_row_pointers(where, row_starts, n_rows, total))
+        total += len(where)
+    indptr = np.concatenate(indptr_parts)
+    return (tuple(kept[i] for i in order),
+            _summed_csr(np.concatenate(ids_parts), indptr, (len(indptr) - 1, len(kept))))
 
 
 def count_chunks(segmenter: Segmenter, chunks: Iterable, *, arrow: bool = True, overlap: bool = True) -> tuple:
     """Segment a stream of chunks in this process into one count matrix.
 
     Equal to ``merge_counts(segment_counts(segmenter, c) for c in chunks)`` (tested), with
-    two savings: the chunks share one column per distinct token (no per-chunk vocabulary
-    to merge), and rjieba cuts chunk ``k + 1`` in a second thread while this thread masks,
-    codes and counts chunk ``k`` (rjieba releases the GIL while it segments; the
-    Python work holds it).
+    two savings: each chunk keeps only its token codes and its distinct tokens, which are
+    coded together once at the end (no per-chunk vocabulary to filter, sort or merge), and
+    with ``overlap`` rjieba cuts chunk ``k + 1`` in a second thread while this thread
+    masks and codes chunk ``k`` (rjieba releases the GIL while it segments; the Python
+    work holds it).  In one thread each chunk is cut text by text (:func:`_cut_prepared`);
+    the second thread cuts the whole chunk in one call, because a call per text would
+    wait for the GIL at every text.
 
     Parameters
     ----------
@@ -778,7 +886,8 @@ def count_chunks(segmenter: Segmenter, chunks: Iterable, *, arrow: bool = True, 
     chunks : iterable of list of str
         Consumed lazily, one chunk ahead of the counting.
     arrow : bool
-        As :func:`segment_counts`.
+        As :func:`segment_counts` (the chunks' distinct tokens are always coded together
+        by Arrow).
     overlap : bool, default True
         False: no second thread (one core).  The jieba backend never overlaps (it holds
         the GIL).
@@ -795,20 +904,18 @@ def count_chunks(segmenter: Segmenter, chunks: Iterable, *, arrow: bool = True, 
     import numpy as np
     from scipy import sparse
 
-    columns = _StreamColumns(segmenter)
-    blocks = []
+    coded = []
 
     def count(texts, prepared, tokens):
         with _gc_paused():
-            blocks.append(_count_chunk(segmenter, texts, prepared, tokens, sort_vocab=False, arrow=arrow,
-                                       columns=columns)[1])
+            coded.append((*_chunk_codes(texts, prepared, tokens, arrow=arrow), len(texts)))
 
     if not overlap or segmenter.backend != "rjieba":
         for texts in chunks:
             texts = list(texts)
             with _gc_paused():
                 prepared = _prepare_chunk(segmenter, texts)
-                tokens = _cut_prepared(segmenter, texts, prepared[0])
+                tokens = _cut_prepared(segmenter, texts, prepared, arrow=arrow)
             count(texts, prepared, tokens)
     else:
         with ThreadPoolExecutor(1, thread_name_prefix="segmenter") as pool:
@@ -817,24 +924,16 @@ def count_chunks(segmenter: Segmenter, chunks: Iterable, *, arrow: bool = True, 
                 texts = list(texts)
                 with _gc_paused():
                     prepared = _prepare_chunk(segmenter, texts)
-                cutting = pool.submit(_cut_prepared, segmenter, texts, prepared[0])
+                cutting = pool.submit(_cut_prepared, segmenter, texts, prepared, arrow=arrow, by_text=False)
                 if pending is not None:
                     count(pending[0], pending[1], pending[2].result())
                 pending = (texts, prepared, cutting)
             if pending is not None:
                 count(pending[0], pending[1], pending[2].result())
-    if not blocks:
+    if not coded:
         return (), sparse.csr_matrix((0, 0), dtype=np.int64)
-    terms = columns.terms
-    order = sorted(range(len(terms)), key=terms.__getitem__)
-    rank = np.empty(len(terms), dtype=np.int64)
-    rank[order] = np.arange(len(terms), dtype=np.int64)
-    # all chunks' kept tokens, moved to the sorted columns, summed in one pass
-    offsets = np.cumsum([0] + [len(c) for c, _ in blocks])
-    indptr = np.concatenate([np.zeros(1, dtype=np.int64)]
-                            + [p[1:] + off for (_, p), off in zip(blocks, offsets[:-1])])
-    return (tuple(terms[i] for i in order),
-            _summed_csr(rank[np.concatenate([c for c, _ in blocks])], indptr, (len(indptr) - 1, len(terms))))
+    with _gc_paused():
+        return _stream_matrix(segmenter, coded)
 
 
 def count_run(segmenter: Segmenter, chunks: list) -> tuple:
