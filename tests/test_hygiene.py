@@ -411,3 +411,70 @@ def test_every_match_of_a_pre_checked_rule_holds_one_of_its_literals(corpus):
                 hits += 1
                 assert any(lit in m.group() for lit in literals), (pattern, m.group())
     assert hits >= 4
+
+
+# --- the literal-anchored scans (_finditer_from) equal the plain scans --------------------------
+
+def _plain_title_spans(matcher, text):
+    """TitleMatcher.spans with the listed titles scanned by the alternation itself."""
+    found = []
+    for m in H._QUOTED.finditer(text):
+        inner = re.sub(r"\s+", "", m.group(1))
+        found.append((m.start(), m.end(), "《" + matcher._short.get(inner, inner) + "》"))
+    if matcher._listed is not None:
+        found += [(m.start(), m.end(), "《" + matcher._short[m.group()] + "》") for m in matcher._listed.finditer(text)]
+    return found if len(found) < 2 else H.drop_overlapping(found, key=H.longest_first)
+
+
+def _random_texts(seed, n=400):
+    """Texts drawn from the characters the rules, triggers and titles turn on: end marks,
+    brackets, 根/据/报道, every kind of whitespace \\s matches, newlines and NULs."""
+    import random
+
+    rng = random.Random(seed)
+    pieces = ["。", "！", "？", "；", "，", ",", "（", "）", "《", "》", "根", "据", "根据", "报道", "新华社", "人民日报",
+              "央视新闻", "记者", "本报讯", "黄伟", "张三", "（黄伟）", "（新华社）", "河南日报", "出席", "参加会议", "列席", "形式召开",
+              "设分会场", "会议以视频", "\n", " ", "\u3000", "\t", "\xa0", "\x1c", "\x00", "防控", "二十条措施",
+              "优化疫情防控二十条措施", "进一步", "优化防控工作的二十条措施", "要", "a"]
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_literal_anchored_scans_equal_the_plain_scans_on_random_texts(seed):
+    texts = _random_texts(seed)
+    texts.append("\n\x00\n".join(texts))
+    matcher = A.Segmenter()._span_matcher.titles
+    hits = Counter()
+    for text in texts:
+        for _, pat in H._match_rules():
+            want = [m.span() for m in pat.finditer(text)]
+            assert [m.span() for m in H._rule_matches(pat, text)] == want, (pat.pattern, text)
+            hits[pat.pattern] += len(want)
+        triggers = [m.span() for m in H._SENTENCE_TRIGGER.finditer(text)]
+        assert H.counting_spans(text) == _spans_by_every_sentence(text), text
+        assert matcher.spans(text) == _plain_title_spans(matcher, text), text
+        hits["trigger"] += len(triggers)
+        hits["listed"] += sum(1 for _ in matcher._listed.finditer(text))
+    # every anchored rule, the triggers and the listed titles did match somewhere
+    assert all(hits[p] > 0 for p in H._RULE_STARTS) and hits["trigger"] and hits["listed"], hits
+
+
+def test_literal_anchored_scans_equal_the_plain_scans_on_every_broadcast_story():
+    """Every 新闻联播 story, in the ~1-million-character chunks the pipeline masks."""
+    from analysis.sources.broadcast import BroadcastError, load_broadcast
+    from analysis.text.tokens import _TEXT_SEP, chunked
+
+    try:
+        texts = load_broadcast(progressbar=False)["text"].tolist()
+    except BroadcastError as e:
+        pytest.skip(f"no 新闻联播 corpus: {str(e).splitlines()[0]}")
+    matcher = A.Segmenter()._span_matcher.titles
+    n_spans = n_titles = 0
+    for chunk in chunked(texts, 1_000_000):
+        text = _TEXT_SEP.join(chunk)
+        spans = H.counting_spans(text)
+        assert spans == _spans_by_every_sentence(text)
+        titles = matcher.spans(text)
+        assert titles == _plain_title_spans(matcher, text)
+        n_spans, n_titles = n_spans + len(spans), n_titles + len(titles)
+    assert n_spans > 1000 and n_titles > 1000, (n_spans, n_titles)

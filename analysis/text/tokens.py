@@ -864,7 +864,7 @@ def _stream_matrix(segmenter: Segmenter, coded: list) -> tuple:
         indptr_parts.append(_row_pointers(where, row_starts, n_rows, total))
         total += len(where)
     indptr = np.concatenate(indptr_parts)
-    return (tuple(kept[i] for i in order),
+    return (tuple(map(kept.__getitem__, order)),
             _summed_csr(np.concatenate(ids_parts), indptr, (len(indptr) - 1, len(kept))))
 
 
