@@ -446,3 +446,21 @@ def test_a_failing_segmenter_thread_raises_in_the_caller_and_leaves_no_thread(co
         T.count_chunks(segmenter, T.chunked(list(corpus.text) * 3, 2000))
     assert all(name.startswith("segmenter") for name in calls)  # cut in the second thread
     assert set(threading.enumerate()) == before
+
+
+def test_balanced_runs_cut_the_texts_into_equal_shares_in_order():
+    """One run per worker, consecutive, every text once, each run's characters within one
+    text of an equal share (hand-checked small cases, then random lengths)."""
+    from analysis.text.matrix import _balanced_runs
+
+    assert _balanced_runs([], 2) == []
+    assert _balanced_runs(["ab"], 3) == [["ab"]]
+    assert _balanced_runs(["a", "b", "c", "d"], 2) == [["a", "b"], ["c", "d"]]
+    assert _balanced_runs(["aaaa", "b", "c", "d", "e"], 2) == [["aaaa"], ["b", "c", "d", "e"]]
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 3, 7):
+        texts = ["x" * int(k) for k in rng.integers(0, 3000, 500)]
+        runs = _balanced_runs(texts, n)
+        assert [t for r in runs for t in r] == texts and len(runs) <= n
+        share, longest = sum(map(len, texts)) / n, max(map(len, texts))
+        assert all(abs(sum(map(len, r)) - share) <= longest for r in runs), [sum(map(len, r)) for r in runs]

@@ -612,7 +612,7 @@ def _arrow_encode(data: str) -> tuple:
     array = pa.LargeBinaryArray.from_buffers(pa.large_binary(), n,
                                              [None, pa.py_buffer(offsets), pa.py_buffer(data)])
     encoded = pc.dictionary_encode(array)
-    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
+    return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary
 
 
 def _decoded(distinct) -> list:
@@ -686,10 +686,17 @@ def _summed_csr(columns, indptr, shape):
     import numpy as np
     from scipy import sparse
 
-    m = sparse.csr_matrix((np.ones(len(columns), dtype=np.int64), columns, indptr), shape=shape)
+    # 32-bit indices and counts where they fit (scipy would copy 64-bit indices down to 32
+    # bits anyway): half the memory to fill and walk; the counts are returned as int64
+    small = len(columns) < 2**31 and max(shape) < 2**31
+    index = np.int32 if small else np.int64
+    m = sparse.csr_matrix((np.ones(len(columns), dtype=index), np.asarray(columns, dtype=index),
+                           np.asarray(indptr, dtype=index)), shape=shape)
     m = m.tocsc()
     m.sum_duplicates()
-    return _sorted_csr(m)
+    m = _sorted_csr(m)
+    m.data = m.data.astype(np.int64, copy=False)
+    return m
 
 
 def _sorted_csr(m):
@@ -788,7 +795,7 @@ def _chunk_codes(texts: list, prepared: tuple, tokens, *, arrow: bool) -> tuple:
         row_starts = None
     if titles:  # the marks stand for the titles, in order
         title_codes = codes[len(codes) - len(titles):]
-        codes = codes[:len(codes) - len(titles)]
+        codes = codes[:len(codes) - len(titles)].copy()  # (Arrow's codes are read-only)
         codes[codes == find(mark)] = title_codes
     if row_starts is None:
         row_starts = (np.flatnonzero(codes == find(boundary)) if len(texts) > 1
@@ -849,13 +856,13 @@ def _stream_matrix(segmenter: Segmenter, coded: list) -> tuple:
         uniques, global_code = [], np.zeros(0, dtype=np.int64)
     else:
         uniques = _decoded_any(encoded.dictionary)
-        global_code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        global_code = encoded.indices.to_numpy(zero_copy_only=False)
     flags = _keep_flags(segmenter, uniques)
     kept_codes = np.flatnonzero(flags)
     kept = [uniques[i] for i in kept_codes]
     order = sorted(range(len(kept)), key=kept.__getitem__)
-    column = np.full(len(uniques), -1, dtype=np.int64)
-    column[kept_codes[order]] = np.arange(len(kept), dtype=np.int64)
+    column = np.full(len(uniques), -1, dtype=np.int32 if len(kept) < 2**31 else np.int64)
+    column[kept_codes[order]] = np.arange(len(kept), dtype=column.dtype)
     ids_parts, indptr_parts, total = [], [np.zeros(1, dtype=np.int64)], 0
     for (codes, _, row_starts, n_rows), stop, size in zip(coded, np.cumsum(sizes), sizes):
         ids = column[global_code[stop - size:stop]][codes]
@@ -1000,12 +1007,14 @@ def merge_counts(parts) -> tuple:
     if not parts:
         return (), sparse.csr_matrix((0, 0), dtype=np.int64)
     vocab, remaps = _union_positions([v for v, _ in parts])
-    columns, indptr, data, offset, in_order = [], [np.zeros(1, dtype=np.int64)], [], 0, True
+    # 32-bit indices where they fit, as scipy would make them (no copy down from 64 bits)
+    index = np.int32 if sum(m.nnz for _, m in parts) < 2**31 and len(vocab) < 2**31 else np.int64
+    columns, indptr, data, offset, in_order = [], [np.zeros(1, dtype=index)], [], 0, True
     for remap, (_, m) in zip(remaps, parts):
         m = m.tocsr()
-        columns.append(remap[m.indices] if len(m.indices) else m.indices.astype(np.int64))
-        data.append(m.data.astype(np.int64))
-        indptr.append(m.indptr[1:].astype(np.int64) + offset)
+        columns.append(remap[m.indices].astype(index, copy=False) if len(m.indices) else m.indices.astype(index))
+        data.append(m.data.astype(np.int64, copy=False))
+        indptr.append(m.indptr[1:].astype(index) + offset)
         offset += m.indptr[-1]
         # sorted rows whose columns keep their order when moved (a sorted vocabulary, as
         # count_run's are) stay sorted: no second pass
