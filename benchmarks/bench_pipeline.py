@@ -71,6 +71,29 @@ same run (1.63x), Dask's scheduler with the pickled runs 2.86-3.23 s: pickling 5
 in this process and unpickling it in the workers was the difference.  ``map_chunks`` now
 hands the first batch of chunks to forked workers by inheritance (a task carries the chunk's
 number): 2.56-2.78 s with Dask, 1.60x in that run.
+
+4 Dec, third session.  Timing the one-thread run's parts on their own (load 0.6-1.0):
+cutting each chunk whole took 2.6-3.3 s where bare rjieba took 1.8-2.2 s, and holding a
+chunk's ~600,000 fresh token strings in one list was the difference: ~16,000 page faults
+per chunk, ~280,000 per pass, against none for bare rjieba, which frees each text's
+tokens before the next (the same with each text's tokens kept: 2.7-3.3 s, 210,000
+faults).  Each chunk is now split at the NULs between its texts, each text is cut by
+its own call and its tokens are joined into one string at once (``_cut_prepared``; in a
+first prototype, cut, join and Arrow coding 2.4-2.7 s with 2,000-5,000 faults, against
+3.1-3.3 s for the whole-chunk cut and its coding).  The chunks' distinct tokens are coded
+together once at the end (``_stream_matrix``: one Arrow ``dictionary_encode`` of the
+585,000 per-chunk distinct tokens into 144,000) instead of a Python dictionary look-up of
+each chunk's distinct tokens (0.25 s under cProfile).  Three hygiene rules and the listed titles start
+with a class or an alternation, which ``re`` tries at every position (0.06-0.11 s
+each); they are now tried only where ``str.find`` puts a candidate start (0.013-0.024 s
+each; ``counting_spans`` 0.38 -> 0.17 s).  Codes, columns and CSR indices are 32-bit
+(scipy copied 64-bit indices down to 32 bits).  Parts of one thread after (medians of 5,
+load 0.7-0.9): bare rjieba 2.14 s; splitting into chunks 0.06 s, masking and titles
+0.28 s, cut + join 2.17 s, coding 0.31 s, the end-of-stream coding, filter, sort and
+sum 0.45 s.  Dask: the runs were cut by equal numbers of chunks, which left one worker
+0.1-0.3 s behind the other; they are now cut at equal characters (after: the two runs
+took 1.57-1.76 s, within 0.16 s of each other, returning the results 0.11-0.15 s and
+merging 0.08-0.09 s).
 """
 from __future__ import annotations
 

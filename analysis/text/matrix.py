@@ -202,10 +202,11 @@ def document_term_matrix(corpus: pd.DataFrame, segmenter=None, *, cache_dir=None
     """Segment the corpus table once into a :class:`DocumentTermMatrix`, cached on disk.
 
     Texts are segmented in chunks of about ``chunk_chars`` characters.  In one process
-    the chunks share one column per distinct token and rjieba cuts the next chunk in a
-    second thread (:func:`analysis.text.tokens.count_chunks`); with Dask each worker counts
-    one run of consecutive chunks (:func:`analysis.text.tokens.count_run`) and the runs are
-    stacked onto the sorted union vocabulary (:func:`analysis.text.tokens.merge_counts`).
+    the chunks' distinct tokens are coded together once at the end and rjieba cuts the
+    next chunk in a second thread (:func:`analysis.text.tokens.count_chunks`); with Dask
+    each worker counts one run of consecutive chunks holding an equal share of the
+    characters (:func:`analysis.text.tokens.count_run`) and the runs are stacked onto the
+    sorted union vocabulary (:func:`analysis.text.tokens.merge_counts`).
     The result does not depend on ``n_jobs``, the client, the chunk size or ``overlap``
     (tested against a plain reference implementation).
 

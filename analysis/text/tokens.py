@@ -538,13 +538,14 @@ def _cut_prepared(segmenter: Segmenter, texts: list[str], prepared: tuple, *, ar
     A joined chunk whose text (titles included) holds no :data:`_TOKEN_SEP` is cut as
     :class:`_CutText` when ``arrow``: the masked chunk is split at the NULs between its
     texts, each text is cut by its own rjieba call and its tokens are joined into one
-    string at once.  Its tokens never all live as string objects at the same time: a
-    chunk's ~600,000 fresh token strings held in one list cost 40 MB of new memory and
-    ~16,000 page faults per chunk (0.6-0.8 s for the 新闻联播 corpus, ~40 % of bare
-    rjieba, measured in benchmarks/bench_pipeline.py), whereas a text's tokens fit
-    in the memory the previous text's tokens left.  Otherwise the raw tokens are one
-    list: the joined chunk's tokens (the NULs between texts are tokens of their own), or
-    each text's tokens with the :data:`_BOUNDARY` object between texts.
+    string at once, a NUL token between texts.  The chunk's tokens never all live as
+    string objects at the same time: a chunk's ~600,000 fresh token strings held in one
+    list cost ~16,000 page faults (0.6-0.8 s for the 新闻联播 corpus, a third of bare
+    rjieba's time; see the profile in benchmarks/bench_pipeline.py), whereas a text's
+    tokens fit in the memory the previous text's tokens left.  Otherwise, and with
+    ``by_text=False`` (the segmenter thread of :func:`count_chunks`), the raw tokens are
+    one list: the joined chunk's tokens (the NULs between texts are tokens of their
+    own), or each text's tokens with the :data:`_BOUNDARY` object between texts.
     """
     joined, _, _, titles = prepared
     if joined is not None:
