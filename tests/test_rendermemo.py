@@ -319,3 +319,109 @@ def test_the_backend_is_not_part_of_the_key_but_other_settings_are():
     with matplotlib.rc_context({"savefig.pad_inches": 0.11}):
         assert rendermemo._request("x") != agg
     assert rendermemo._request("y") != agg
+
+
+# --- the print-size check served beside the render ----------------------------------------------
+
+def _trap(monkeypatch):
+    """print_check as the memo calls it, counted."""
+    from analysis.figures import printcheck
+
+    calls = []
+    monkeypatch.setattr(printcheck, "print_check", lambda f, w=None, real=printcheck.print_check: calls.append(w) or real(f, w))
+    return calls
+
+
+@pytest.mark.parametrize("width", [None, "single", "double"])
+def test_the_print_check_is_served_with_a_hit_and_equals_checking_again(fig, tmp_path, monkeypatch, width):
+    from analysis.figures.rendermemo import render_and_check
+
+    want = A.print_check(fig, width)
+    calls = _trap(monkeypatch)
+    assert render_and_check(fig, width, folder=tmp_path) == (*plain(fig), want)  # miss: checked, stored
+    assert calls == [width] and len(list(tmp_path.glob("*.check"))) == 1
+    assert render_and_check(fig, width, folder=tmp_path) == (*plain(fig), want)  # hit: not checked
+    assert calls == [width]
+    assert render_and_check(fig, width, folder=False)[2] == want and len(calls) == 2  # no memo: checked
+
+
+def test_a_print_check_with_problems_and_without_text_round_trips(tmp_path, monkeypatch):
+    """Problems (a list of sentences) and a figure without text (min_text_pt NaN) come back
+    from the memo as they were checked."""
+    from analysis.figures.rendermemo import render_and_check
+
+    A.use_style()
+    crowded, ax = plt.subplots(figsize=(12, 12))
+    for i in range(5):
+        ax.text(0.5, 0.5, f"重叠文字{i}", fontsize=5)
+    bare, bx = plt.subplots(figsize=(2, 2))
+    bx.set_axis_off()
+    bx.plot([0, 1], [0, 1])
+    for f in (crowded, bare):
+        want = A.print_check(f)
+        first = render_and_check(f, folder=tmp_path)[2]
+        calls = _trap(monkeypatch)
+        again = render_and_check(f, folder=tmp_path)[2]
+        assert not calls and repr(first) == repr(again) == repr(want)
+        monkeypatch.undo()
+    assert A.print_check(crowded).problems and np.isnan(A.print_check(bare).min_text_pt)
+    plt.close(crowded)
+    plt.close(bare)
+
+
+def _print_changes():
+    """Changes that leave the drawing as it is but change what print_check reads."""
+    from analysis.figures.printcheck import declare_print_width, declare_raster_text
+
+    return {
+        "declared width": lambda f: declare_print_width(f, "double"),
+        "words in an image": lambda f: declare_raster_text(f.axes[1], 2.0, 20),
+        "panel label": lambda f: f.axes[0].set_label("panel A"),
+        "figure dpi": lambda f: f.set_dpi(f.dpi * 2),
+        "shared axis": lambda f: f.axes[0]._shared_axes["x"].join(*f.axes),
+    }
+
+
+@pytest.mark.parametrize("name", list(_print_changes()))
+def test_what_the_print_check_reads_beyond_the_drawing_is_in_its_key(name, tmp_path, monkeypatch):
+    from analysis.figures.rendermemo import _print_request, render_and_check
+
+    f = build()
+    before = figure_fingerprint(f, **SAVE)
+    render_and_check(f, folder=tmp_path)
+    key = _print_request(before, f, None)
+    _print_changes()[name](f)
+    assert figure_fingerprint(f, **SAVE) == before  # the drawing did not change ...
+    assert _print_request(before, f, None) != key  # ... but the check's key did
+    calls = _trap(monkeypatch)
+    assert render_and_check(f, folder=tmp_path)[2] == A.print_check(f)
+    assert calls == [None]  # checked again, not served
+    plt.close(f)
+
+
+def test_a_damaged_print_check_entry_is_checked_again(fig, tmp_path, monkeypatch):
+    from analysis.figures.rendermemo import render_and_check
+
+    want = render_and_check(fig, folder=tmp_path)[2]
+    (entry,) = tmp_path.glob("*.check")
+    raw = bytearray(entry.read_bytes())
+    raw[-3] ^= 0xFF
+    entry.write_bytes(bytes(raw))
+    calls = _trap(monkeypatch)
+    with pytest.warns(CacheWarning):
+        assert render_and_check(fig, folder=tmp_path)[2] == want
+    assert calls == [None]
+
+
+def test_a_figure_without_a_key_is_checked(tmp_path, monkeypatch):
+    from analysis.figures.rendermemo import render_and_check
+
+    A.use_style()
+    g, bx = plt.subplots(figsize=(2, 2))
+    line, = bx.plot([0, 1], [1, 2])
+    line.set_agg_filter(lambda im, dpi: (im, 0, 0))
+    calls = _trap(monkeypatch)
+    for _ in range(2):
+        assert render_and_check(g, folder=tmp_path)[2] == A.print_check(g)
+    assert calls == [None, None] and not list(tmp_path.glob("*.check"))
+    plt.close(g)

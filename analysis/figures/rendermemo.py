@@ -29,6 +29,11 @@ last time:
   property changes the key, and the staleness tests compare every rebuilt figure with the
   committed one.
 
+:func:`render_and_check` serves the figure's print-size check
+(:func:`analysis.figures.printcheck.print_check`, another layout of the whole figure) from the
+same memo, keyed by the draw stream and what the check reads besides (see
+:func:`_print_request`).
+
 The memo lives in the user cache (``$COVID_DISCOURSE_CACHE``, ``$XDG_CACHE_HOME`` or
 ``~/.cache``, folder ``covid-discourse/renders``) and keeps the :data:`MAX_ENTRIES` most
 recently used renders.  ``COVID_DISCOURSE_RENDER_MEMO=0`` turns it off.
@@ -37,6 +42,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 import hashlib
 import io
 import json
@@ -47,7 +53,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["render_figure", "figure_fingerprint", "render_cache_dir", "MAX_ENTRIES", "PDF_ARGS",
+__all__ = ["render_figure", "render_and_check", "figure_fingerprint", "render_cache_dir", "MAX_ENTRIES", "PDF_ARGS",
            "PNG_ARGS"]
 
 #: renders kept (a PDF and a PNG, ~0.1-1 MB); the least recently used go first
@@ -372,8 +378,13 @@ def render_figure(fig, folder=None, max_entries: int = MAX_ENTRIES) -> tuple[byt
     (bytes, bytes)
         The PDF and the PNG.
     """
+    return _rendered(fig, folder, max_entries)[:2]
+
+
+def _rendered(fig, folder, max_entries: int) -> tuple:
+    """:func:`render_figure`, and the figure's draw stream (None: no memo or no key)."""
     if folder is False or not _memo_enabled():
-        return _render(fig)
+        return (*_render(fig), None)
     from analysis.infra.cache import memo_path, read_memo, write_memo
 
     folder = Path(folder) if folder is not None else render_cache_dir()
@@ -382,13 +393,79 @@ def render_figure(fig, folder=None, max_entries: int = MAX_ENTRIES) -> tuple[byt
     except Exception:  # the key only saves time: a figure it fails on is rendered as before
         stream = None  # (and a figure that cannot be drawn raises its own error there)
     if stream is None:
-        return _render(fig)
+        return (*_render(fig), None)
     key = _request(stream)
     path = memo_path(folder, key, ".render")
     payload = read_memo(path, key=key)
     found = _unpack(payload) if payload is not None else None
     if found is not None:
-        return found
+        return (*found, stream)
     pdf, png = _render(fig)
     write_memo(path, _pack(pdf, png), key=key, keep=max_entries)
-    return pdf, png
+    return pdf, png, stream
+
+
+# --- the print-size check -------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def _printcheck_code() -> str:
+    from analysis.figures import printcheck
+
+    return hashlib.sha256(Path(printcheck.__file__).read_bytes()).hexdigest()
+
+
+def _print_request(stream: str, fig, width) -> str:
+    """Everything :func:`analysis.figures.printcheck.print_check` reads besides what the figure
+    draws: the width asked for and the one the builder declared, the figure's dpi (its
+    extents are measured there), each panel's label (named in the problems) and declared
+    words-in-an-image, which panels share an axis (a panel's scale may come from another),
+    and the check's own code."""
+    from analysis.figures.printcheck import _RASTER_ATTR, _WIDTH_ATTR
+
+    axes = fig.axes
+    shared = {name: [[j for j, other in enumerate(axes) if group.joined(ax, other)] for ax in axes]
+              for name, group in (("x", axes[0].get_shared_x_axes() if axes else None),
+                                  ("y", axes[0].get_shared_y_axes() if axes else None)) if group is not None}
+    return json.dumps({"cache": "print-check", "format": _FORMAT, "stream": stream, "width": width,
+                       "declared": getattr(fig, _WIDTH_ATTR, None), "dpi": repr(float(fig.dpi)),
+                       "axes": [[ax.get_label(), repr(getattr(ax, _RASTER_ATTR, None))] for ax in axes],
+                       "shared": shared, "code": _printcheck_code()}, sort_keys=True)
+
+
+def render_and_check(fig, width=None, folder=None, max_entries: int = MAX_ENTRIES) -> tuple:
+    """:func:`render_figure` and :func:`analysis.figures.printcheck.print_check` of ``fig``.
+
+    The print check lays the figure out once more (0.1-0.2 s a figure).  Its result is a
+    function of what the figure draws (the render memo's key, taken at 300 dpi) and of the
+    few things :func:`_print_request` lists, so it is memoised beside the render under both
+    and served with a memo hit: the same result as checking again (tested on every figure of
+    the notebooks by the staleness tests, and directly in ``tests/test_rendermemo.py``).
+    A figure without a key is checked as before.
+
+    Returns
+    -------
+    (bytes, bytes, PrintCheck)
+        The PDF, the PNG and the check.
+    """
+    from analysis.figures.printcheck import PrintCheck, print_check
+
+    pdf, png, stream = _rendered(fig, folder, max_entries)
+    if stream is None:
+        return pdf, png, print_check(fig, width)
+    from analysis.infra.cache import memo_path, read_memo, write_memo
+
+    folder = Path(folder) if folder is not None else render_cache_dir()
+    key = _print_request(stream, fig, width)
+    path = memo_path(folder, key, ".check")
+    payload = read_memo(path, key=key)
+    if payload is not None:
+        try:
+            return pdf, png, PrintCheck(**json.loads(payload))
+        except (ValueError, TypeError):  # a damaged entry: check again (and store anew)
+            pass
+    check = print_check(fig, width)
+    fields = {"width": check.width, "scale": check.scale, "min_text_pt": check.min_text_pt,
+              "height_in": check.height_in, "problems": list(check.problems)}
+    write_memo(path, json.dumps(fields, sort_keys=True).encode(), key=key, keep=max_entries)
+    return pdf, png, check

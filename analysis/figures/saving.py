@@ -110,14 +110,12 @@ def save_figure(fig, name: str, data: pd.DataFrame, *, caption: str, notebook: s
         raise ValueError(f"figure {name!r}: `data` must be a non-empty DataFrame of the plotted values")
     out = Path(directory or figures_dir())
     out.mkdir(parents=True, exist_ok=True)
-    from analysis.figures.rendermemo import render_figure
+    from analysis.figures.rendermemo import render_and_check
 
-    # the PDF and PNG bytes matplotlib makes, from the verified render memo when the figure
-    # draws exactly what a stored render drew (byte-identical either way; tested)
-    pdf, png = render_figure(fig)
-    from analysis.figures.printcheck import print_check
-
-    check = print_check(fig, width)  # after saving: the files do not depend on it
+    # the PDF and PNG bytes matplotlib makes, and the print-size check (after rendering: the
+    # files do not depend on it), from the verified render memo when the figure draws exactly
+    # what a stored render drew (byte-identical and the same check either way; tested)
+    pdf, png, check = render_and_check(fig, width)
     params = dict(parameters or {})
     if data_dir is not None:
         params["data_dir"] = str(data_dir)
