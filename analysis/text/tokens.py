@@ -767,8 +767,8 @@ def _gc_paused():
 def _chunk_codes(texts: list, prepared: tuple, tokens, *, arrow: bool) -> tuple:
     """A chunk's raw tokens as integer codes: ``(codes, distinct, row_starts)``.
 
-    ``codes`` (int64) has one code per raw token in order, each title mark already replaced
-    by its title's code.  ``distinct`` lists the chunk's distinct raw tokens in first-seen
+    ``codes`` (int32 from Arrow, int64 from the dictionary pass) has one code per raw token
+    in order, each title mark already replaced by its title's code.  ``distinct`` lists the chunk's distinct raw tokens in first-seen
     order: an Arrow array (:func:`_arrow_encode`) when the chunk was coded by Arrow, else a
     list (the per-text path's boundary object included).  ``row_starts`` (int64) is the
     position of the first token of each text but the first (for a token list: of the
