@@ -464,3 +464,19 @@ def test_balanced_runs_cut_the_texts_into_equal_shares_in_order():
         assert [t for r in runs for t in r] == texts and len(runs) <= n
         share, longest = sum(map(len, texts)) / n, max(map(len, texts))
         assert all(abs(sum(map(len, r)) - share) <= longest for r in runs), [sum(map(len, r)) for r in runs]
+
+
+def test_count_chunks_with_the_jieba_backend_cuts_text_by_text_the_same(corpus):
+    """The jieba backend (no segmenter thread) takes the text-by-text cut too: the same
+    matrix as each chunk's dictionary counts, and each row holds the text's kept tokens."""
+    from analysis.text.tokens import chunked, count_chunks, merge_counts, segment_counts
+
+    seg = A.Segmenter(backend="jieba")
+    texts = list(corpus.text) + EDGE_TEXTS
+    for chunk_chars in (1_000_000, 3_000, 1):
+        want = merge_counts(segment_counts(seg, c, arrow=False) for c in chunked(texts, chunk_chars))
+        got = count_chunks(seg, chunked(texts, chunk_chars))
+        assert got[0] == want[0]
+        for a in ("indptr", "indices", "data"):
+            assert np.array_equal(getattr(got[1], a), getattr(want[1], a)), (chunk_chars, a)
+        assert got[1].sum(axis=1).A1.tolist() == [len(seg.tokenize(t)) for t in texts]
