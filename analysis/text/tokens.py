@@ -782,7 +782,6 @@ def _chunk_codes(texts: list, prepared: tuple, tokens, *, arrow: bool) -> tuple:
         codes, distinct = _arrow_encode(data)
         del data
         find = functools.partial(_arrow_find, distinct)
-        row_starts = None
     else:
         coded = tokens + titles if titles else tokens  # the titles coded with the tokens
         del tokens
@@ -793,14 +792,11 @@ def _chunk_codes(texts: list, prepared: tuple, tokens, *, arrow: bool) -> tuple:
             codes, distinct = _dict_codes(coded)
             find = distinct.index
         del coded
-        row_starts = None
     if titles:  # the marks stand for the titles, in order
         title_codes = codes[len(codes) - len(titles):]
         codes = codes[:len(codes) - len(titles)].copy()  # (Arrow's codes are read-only)
         codes[codes == find(mark)] = title_codes
-    if row_starts is None:
-        row_starts = (np.flatnonzero(codes == find(boundary)) if len(texts) > 1
-                      else np.zeros(0, dtype=np.int64))
+    row_starts = np.flatnonzero(codes == find(boundary)) if len(texts) > 1 else np.zeros(0, dtype=np.int64)
     return codes, distinct, row_starts
 
 
@@ -825,21 +821,26 @@ def _count_chunk(segmenter: Segmenter, texts: list, prepared: tuple, tokens, *, 
             named = ["" if t is prepared[1] else t for t in distinct]
     else:
         uniques = named = _decoded(distinct)
-    # the vocabulary is filtered once (a column mask), not the token stream
-    flags = _keep_flags(segmenter, named)
-    kept_codes = np.flatnonzero(flags)
-    kept = [uniques[i] for i in kept_codes]
-    column = np.full(len(uniques), -1, dtype=np.int64)
-    if sort_vocab:
-        order = sorted(range(len(kept)), key=kept.__getitem__)
-        column[kept_codes[order]] = np.arange(len(kept), dtype=np.int64)
-        kept = [kept[i] for i in order]
-    else:
-        column[kept_codes] = np.arange(len(kept), dtype=np.int64)
+    vocab, column = _kept_columns(segmenter, named, uniques, sort=sort_vocab)
     ids = column[codes]
     where = np.flatnonzero(ids >= 0)
     indptr = np.concatenate([np.zeros(1, dtype=np.int64), _row_pointers(where, row_starts, len(texts))])
-    return tuple(kept), _summed_csr(ids[where], indptr, (len(texts), len(kept)))
+    return vocab, _summed_csr(ids[where], indptr, (len(texts), len(vocab)))
+
+
+def _kept_columns(segmenter: Segmenter, named: list, uniques: list, *, sort: bool = True) -> tuple:
+    """The vocabulary filtered once (a column mask), not the token stream: the kept terms
+    (sorted by code point, or in first-seen order when not ``sort``) and each distinct
+    token's column (-1: filtered out).  ``named`` is ``uniques`` with the per-text path's
+    boundary object named "" (never kept)."""
+    import numpy as np
+
+    kept_codes = np.flatnonzero(_keep_flags(segmenter, named))
+    kept = [uniques[i] for i in kept_codes]
+    order = sorted(range(len(kept)), key=kept.__getitem__) if sort else list(range(len(kept)))
+    column = np.full(len(uniques), -1, dtype=np.int32 if len(kept) < 2**31 else np.int64)
+    column[kept_codes[order]] = np.arange(len(kept), dtype=column.dtype)
+    return tuple(map(kept.__getitem__, order)), column
 
 
 def _stream_matrix(segmenter: Segmenter, coded: list) -> tuple:
@@ -858,12 +859,7 @@ def _stream_matrix(segmenter: Segmenter, coded: list) -> tuple:
     else:
         uniques = _decoded_any(encoded.dictionary)
         global_code = encoded.indices.to_numpy(zero_copy_only=False)
-    flags = _keep_flags(segmenter, uniques)
-    kept_codes = np.flatnonzero(flags)
-    kept = [uniques[i] for i in kept_codes]
-    order = sorted(range(len(kept)), key=kept.__getitem__)
-    column = np.full(len(uniques), -1, dtype=np.int32 if len(kept) < 2**31 else np.int64)
-    column[kept_codes[order]] = np.arange(len(kept), dtype=column.dtype)
+    vocab, column = _kept_columns(segmenter, uniques, uniques)
     ids_parts, indptr_parts, total = [], [np.zeros(1, dtype=np.int64)], 0
     for (codes, _, row_starts, n_rows), stop, size in zip(coded, np.cumsum(sizes), sizes):
         ids = column[global_code[stop - size:stop]][codes]
@@ -872,8 +868,7 @@ def _stream_matrix(segmenter: Segmenter, coded: list) -> tuple:
         indptr_parts.append(_row_pointers(where, row_starts, n_rows, total))
         total += len(where)
     indptr = np.concatenate(indptr_parts)
-    return (tuple(map(kept.__getitem__, order)),
-            _summed_csr(np.concatenate(ids_parts), indptr, (len(indptr) - 1, len(kept))))
+    return vocab, _summed_csr(np.concatenate(ids_parts), indptr, (len(indptr) - 1, len(vocab)))
 
 
 def count_chunks(segmenter: Segmenter, chunks: Iterable, *, arrow: bool = True, overlap: bool = True) -> tuple:
